@@ -1,0 +1,211 @@
+// Package devnet implements `phalad devnet`: a local network of validators
+// on loopback, created on first run and resumed on later runs.
+package devnet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/cosmos/cosmos-sdk/codec"
+	"github.com/cosmos/cosmos-sdk/types/module"
+)
+
+// Defaults of the devnet flags (scripts/devnet.sh maps DEVNET_* onto them).
+const (
+	DefaultHome       = ".devnet"
+	DefaultValidators = 4
+	DefaultPortBase   = 26600
+	DefaultChainID    = "phala-devnet-1"
+)
+
+// Flag names.
+const (
+	flagDir        = "dir"
+	flagValidators = "validators"
+	flagPortBase   = "port-base"
+	flagChainID    = "chain-id"
+	flagReset      = "reset"
+	flagInitOnly   = "init-only"
+	flagTimeout    = "start-timeout"
+)
+
+// Cmd returns `phalad devnet`.
+func Cmd(cdc codec.Codec, basics module.BasicManager) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "devnet",
+		Short: "Run a local network of validators on loopback (create it on first run, resume it after)",
+		Long: `Runs a local phala network: N validators as separate phalad processes on
+127.0.0.1, with data under --dir. The first run creates the network (keys,
+genesis, configs) and prefunded accounts alice, bob and carol in a test keyring;
+later runs resume the same chain. It waits for blocks, prints the endpoints,
+then shows a status line until Ctrl-C, which stops every node it started.
+
+Ports: node i uses port-base + 10*i + {0: P2P, 1: RPC, 2: gRPC, 3: REST}.
+
+Use the network with:  phalad --home <dir> <command>
+(the devnet's client.toml sets the chain-id, node0's RPC and the test keyring).`,
+		Example: `  phalad devnet                      # 4 validators under ./.devnet, ports from 26600
+  phalad devnet --validators 1 --dir /tmp/dn --port-base 31000
+  phalad devnet --reset              # delete the devnet and start a fresh chain`,
+		Args: cobra.NoArgs,
+		// Skip the root command's config handling: the devnet writes its own.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			cmd.SetOut(cmd.OutOrStdout())
+			cmd.SetErr(cmd.ErrOrStderr())
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			return run(cmd, cdc, basics)
+		},
+	}
+	cmd.Flags().String(flagDir, DefaultHome, "directory holding the devnet's data")
+	cmd.Flags().Int(flagValidators, DefaultValidators, "number of validators (used when the devnet is created)")
+	cmd.Flags().Int(flagPortBase, DefaultPortBase, "first port of the port map (used when the devnet is created)")
+	cmd.Flags().String(flagChainID, DefaultChainID, "chain-id (used when the devnet is created)")
+	cmd.Flags().Bool(flagReset, false, "delete the existing devnet under --dir and create a new chain")
+	cmd.Flags().Bool(flagInitOnly, false, "create (or check) the devnet files, then exit without starting nodes")
+	cmd.Flags().Duration(flagTimeout, 2*time.Minute, "how long to wait for the first blocks")
+	return cmd
+}
+
+func run(cmd *cobra.Command, cdc codec.Codec, basics module.BasicManager) error {
+	out := cmd.OutOrStdout()
+	dir, _ := cmd.Flags().GetString(flagDir)
+	home, err := filepath.Abs(dir)
+	if err != nil {
+		return err
+	}
+	layout, chainID, err := prepare(cmd, home, cdc, basics)
+	if err != nil {
+		return err
+	}
+	if initOnly, _ := cmd.Flags().GetBool(flagInitOnly); initOnly {
+		return nil
+	}
+	if err := checkNotRunning(layout); err != nil {
+		return err
+	}
+	if err := layout.CheckPortsFree(); err != nil {
+		return err
+	}
+	binary, err := os.Executable()
+	if err != nil {
+		return err
+	}
+
+	ctx, stopSignals := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+	defer stopSignals()
+	sup := &supervisor{layout: layout, chainID: chainID, binary: binary, out: out}
+	fmt.Fprintf(out, "starting %d validators (logs: %s/node*/phalad.log)\n", layout.Nodes, home)
+	if err := sup.startNodes(); err != nil {
+		return err
+	}
+	timeout, _ := cmd.Flags().GetDuration(flagTimeout)
+	if err := sup.waitForBlocks(ctx, 2, timeout); err != nil {
+		sup.stop()
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(out, "interrupted; all nodes stopped")
+			return nil
+		}
+		return err
+	}
+	printEndpoints(out, layout, chainID)
+	sup.watch(ctx, isTerminal(out))
+	fmt.Fprintln(out, "stopping the devnet...")
+	sup.stop()
+	fmt.Fprintln(out, "all nodes stopped; run again to resume the chain, or with DEVNET_RESET=1 to start fresh")
+	return nil
+}
+
+// prepare creates the devnet under home or checks the one there, honouring --reset.
+func prepare(cmd *cobra.Command, home string, cdc codec.Codec, basics module.BasicManager) (Layout, string, error) {
+	out := cmd.OutOrStdout()
+	validators, _ := cmd.Flags().GetInt(flagValidators)
+	portBase, _ := cmd.Flags().GetInt(flagPortBase)
+	chainID, _ := cmd.Flags().GetString(flagChainID)
+	reset, _ := cmd.Flags().GetBool(flagReset)
+
+	removeStaleScratch(home)
+	manifest, err := readManifest(home)
+	switch {
+	case err == nil && reset:
+		if err := checkNotRunning(Layout{Home: home, Nodes: manifest.Validators}); err != nil {
+			return Layout{}, "", err
+		}
+		fmt.Fprintf(out, "deleting the devnet at %s\n", home)
+		if err := os.RemoveAll(home); err != nil {
+			return Layout{}, "", err
+		}
+	case err == nil:
+		layout := Layout{Home: home, Nodes: manifest.Validators, PortBase: manifest.PortBase}
+		for flag, differs := range map[string]bool{
+			flagValidators: cmd.Flags().Changed(flagValidators) && validators != manifest.Validators,
+			flagPortBase:   cmd.Flags().Changed(flagPortBase) && portBase != manifest.PortBase,
+			flagChainID:    cmd.Flags().Changed(flagChainID) && chainID != manifest.ChainID,
+		} {
+			if differs {
+				return Layout{}, "", fmt.Errorf("the devnet at %s was created with other settings (%d validators, port base %d, chain-id %s) than --%s asks; start fresh with DEVNET_RESET=1 (--reset) or drop the setting",
+					home, manifest.Validators, manifest.PortBase, manifest.ChainID, flag)
+			}
+		}
+		fmt.Fprintf(out, "resuming the devnet at %s (chain-id %s, %d validators)\n", home, manifest.ChainID, manifest.Validators)
+		return layout, manifest.ChainID, nil
+	case errors.Is(err, os.ErrNotExist):
+		if _, statErr := os.Stat(home); statErr == nil && !isEmptyDir(home) {
+			return Layout{}, "", fmt.Errorf("%s exists but holds no devnet (%s missing): %w; remove it or choose another DEVNET_HOME", home, manifestFile, errNotADevnet)
+		}
+		_ = os.Remove(home) // an empty directory is replaced by the new devnet
+	default:
+		if !reset {
+			return Layout{}, "", err
+		}
+		return Layout{}, "", fmt.Errorf("%w; refusing to delete %s automatically: remove it by hand", err, home)
+	}
+
+	layout := Layout{Home: home, Nodes: validators, PortBase: portBase}
+	if err := layout.Validate(); err != nil {
+		return Layout{}, "", err
+	}
+	fmt.Fprintf(out, "creating a devnet at %s: chain-id %s, %d validators, ports from %d\n", home, chainID, validators, portBase)
+	c := creator{layout: layout, chainID: chainID, cdc: cdc, basics: basics}
+	if err := c.create(); err != nil {
+		return Layout{}, "", fmt.Errorf("creating the devnet: %w", err)
+	}
+	return layout, chainID, nil
+}
+
+// removeStaleScratch deletes directories left by a creation that was interrupted.
+func removeStaleScratch(home string) {
+	matches, _ := filepath.Glob(home + ".creating-*")
+	for _, m := range matches {
+		_ = os.RemoveAll(m)
+	}
+}
+
+func printEndpoints(out io.Writer, l Layout, chainID string) {
+	fmt.Fprintf(out, "\ndevnet ready: chain-id %s, %d validators, data in %s\n", chainID, l.Nodes, l.Home)
+	fmt.Fprintf(out, "  %-6s %-26s %-26s %-20s %s\n", "node", "RPC", "REST", "gRPC", "P2P")
+	for i := 0; i < l.Nodes; i++ {
+		fmt.Fprintf(out, "  %-6s %-26s %-26s %-20s %d\n", l.NodeName(i), fmt.Sprintf("http://127.0.0.1:%d", l.RPCPort(i)),
+			fmt.Sprintf("http://127.0.0.1:%d", l.RESTPort(i)), fmt.Sprintf("127.0.0.1:%d", l.GRPCPort(i)), l.P2PPort(i))
+	}
+	fmt.Fprintf(out, "accounts alice, bob, carol (mnemonics in %s)\n", filepath.Join(l.Home, "accounts.json"))
+	fmt.Fprintf(out, "try:  phalad --home %s q bank balances alice\n", l.Home)
+	fmt.Fprintf(out, "      phalad --home %s tx bank send alice bob 1000000upha\n", l.Home)
+	fmt.Fprintln(out, "Ctrl-C stops every node.")
+}
+
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

@@ -1,0 +1,121 @@
+package devnet
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+)
+
+// Ports of node i are PortBase + 10*i + an offset. Offsets 4-9 are reserved
+// for the node's companions (enclave, worker) in later releases.
+const (
+	offsetP2P    = 0
+	offsetRPC    = 1
+	offsetGRPC   = 2
+	offsetREST   = 3
+	portsPerNode = 10
+)
+
+// Manifest records how a devnet was created. It is written last, so a
+// directory holding it is a complete devnet.
+type Manifest struct {
+	ChainID    string `json:"chain_id"`
+	Validators int    `json:"validators"`
+	PortBase   int    `json:"port_base"`
+	CreatedAt  string `json:"created_at"`
+	Version    string `json:"phalad_version"`
+}
+
+// manifestFile is the name of the manifest inside the devnet home.
+const manifestFile = "devnet.json"
+
+// Layout locates everything of a devnet on disk and on loopback.
+type Layout struct {
+	Home     string
+	Nodes    int
+	PortBase int
+}
+
+// NodeName is the moniker and directory name of node i.
+func (l Layout) NodeName(i int) string { return "node" + strconv.Itoa(i) }
+
+// NodeHome is the --home of node i.
+func (l Layout) NodeHome(i int) string { return filepath.Join(l.Home, l.NodeName(i)) }
+
+func (l Layout) port(i, offset int) int { return l.PortBase + portsPerNode*i + offset }
+
+// P2PPort is node i's peer-to-peer port.
+func (l Layout) P2PPort(i int) int { return l.port(i, offsetP2P) }
+
+// RPCPort is node i's CometBFT RPC port.
+func (l Layout) RPCPort(i int) int { return l.port(i, offsetRPC) }
+
+// GRPCPort is node i's Cosmos gRPC port.
+func (l Layout) GRPCPort(i int) int { return l.port(i, offsetGRPC) }
+
+// RESTPort is node i's REST (gRPC-gateway) port.
+func (l Layout) RESTPort(i int) int { return l.port(i, offsetREST) }
+
+// RPCAddr is node i's RPC endpoint as clients dial it.
+func (l Layout) RPCAddr(i int) string { return fmt.Sprintf("tcp://127.0.0.1:%d", l.RPCPort(i)) }
+
+// Validate checks the node count and that every port fits.
+func (l Layout) Validate() error {
+	if l.Nodes < 1 || l.Nodes > 50 {
+		return fmt.Errorf("validators must be between 1 and 50, got %d", l.Nodes)
+	}
+	if l.PortBase < 1024 || l.port(l.Nodes-1, portsPerNode-1) > 65535 {
+		return fmt.Errorf("port base %d does not leave room for %d nodes (%d ports each) below 65536 and above 1023",
+			l.PortBase, l.Nodes, portsPerNode)
+	}
+	return nil
+}
+
+// CheckPortsFree fails naming the first port that something listens on.
+func (l Layout) CheckPortsFree() error {
+	for i := 0; i < l.Nodes; i++ {
+		for _, p := range []struct {
+			role string
+			port int
+		}{
+			{"P2P", l.P2PPort(i)}, {"RPC", l.RPCPort(i)}, {"gRPC", l.GRPCPort(i)}, {"REST", l.RESTPort(i)},
+		} {
+			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p.port))
+			if err != nil {
+				return fmt.Errorf("port %d (%s %s) is already in use: stop whatever listens there, or choose another port base with DEVNET_PORT_BASE (now %d)",
+					p.port, l.NodeName(i), p.role, l.PortBase)
+			}
+			_ = ln.Close()
+		}
+	}
+	return nil
+}
+
+// readManifest loads the manifest of the devnet at home. It reports
+// os.ErrNotExist when home holds no complete devnet.
+func readManifest(home string) (Manifest, error) {
+	var m Manifest
+	bz, err := os.ReadFile(filepath.Join(home, manifestFile))
+	if err != nil {
+		return m, err
+	}
+	if err := json.Unmarshal(bz, &m); err != nil {
+		return m, fmt.Errorf("%s is damaged: %w; start fresh with DEVNET_RESET=1", filepath.Join(home, manifestFile), err)
+	}
+	if m.ChainID == "" || m.Validators < 1 || m.PortBase == 0 {
+		return m, fmt.Errorf("%s is incomplete; start fresh with DEVNET_RESET=1", filepath.Join(home, manifestFile))
+	}
+	return m, nil
+}
+
+// isEmptyDir reports whether dir exists and holds nothing.
+func isEmptyDir(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return err == nil && len(entries) == 0
+}
+
+var errNotADevnet = errors.New("not a devnet")

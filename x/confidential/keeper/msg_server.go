@@ -1,0 +1,30 @@
+package keeper
+
+import (
+	"context"
+
+	errorsmod "cosmossdk.io/errors"
+
+	"github.com/phala-cosmos/phala-cosmos/x/confidential/types"
+)
+
+var _ types.MsgServer = msgServer{}
+
+type msgServer struct{ k Keeper }
+
+// NewMsgServerImpl returns the module's transaction service.
+func NewMsgServerImpl(k Keeper) types.MsgServer { return msgServer{k: k} }
+
+// UpdateParams replaces the contract limits; only the authority may.
+func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams) (*types.MsgUpdateParamsResponse, error) {
+	if msg.Authority != m.k.authority {
+		return nil, errorsmod.Wrapf(types.ErrInvalidSigner, "expected %s, got %s", m.k.authority, msg.Authority)
+	}
+	if err := msg.Params.Validate(); err != nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidParams, err.Error())
+	}
+	if err := m.k.Params.Set(ctx, msg.Params); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateParamsResponse{}, nil
+}

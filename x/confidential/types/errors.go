@@ -1,0 +1,9 @@
+package types
+
+import errorsmod "cosmossdk.io/errors"
+
+// Errors of x/confidential. Codes are stable: never renumber them.
+var (
+	ErrInvalidParams = errorsmod.Register(ModuleName, 2, "invalid contract limits")
+	ErrInvalidSigner = errorsmod.Register(ModuleName, 3, "signer is not the module authority")
+)

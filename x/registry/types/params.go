@@ -1,0 +1,85 @@
+package types
+
+import (
+	"encoding/hex"
+	"fmt"
+	"time"
+)
+
+// TCB statuses Intel assigns to a platform, as spelled in TCB info (v3).
+// "Revoked" is deliberately absent: a revoked platform is never accepted.
+const (
+	TCBUpToDate                          = "UpToDate"
+	TCBSWHardeningNeeded                 = "SWHardeningNeeded"
+	TCBConfigurationNeeded               = "ConfigurationNeeded"
+	TCBConfigurationAndSWHardeningNeeded = "ConfigurationAndSWHardeningNeeded"
+	TCBOutOfDate                         = "OutOfDate"
+	TCBOutOfDateConfigurationNeeded      = "OutOfDateConfigurationNeeded"
+)
+
+var acceptableTCBStatuses = map[string]bool{
+	TCBUpToDate: true, TCBSWHardeningNeeded: true, TCBConfigurationNeeded: true,
+	TCBConfigurationAndSWHardeningNeeded: true, TCBOutOfDate: true, TCBOutOfDateConfigurationNeeded: true,
+}
+
+// DefaultMaxCollateralAge is how old Intel collateral may be by default. Intel
+// reissues TCB info and QE identity with a 30-day next-update window.
+const DefaultMaxCollateralAge = 30 * 24 * time.Hour
+
+// DefaultParams is the policy of a new chain: no enclave allowed until
+// governance names one, only up-to-date platforms, simulation refused.
+func DefaultParams() Params {
+	return Params{
+		AcceptedTcbStatuses: []string{TCBUpToDate},
+		MaxCollateralAge:    DefaultMaxCollateralAge,
+		AllowSimulation:     false,
+	}
+}
+
+// Validate checks that the policy is well formed.
+func (p Params) Validate() error {
+	for i, id := range p.AllowedEnclaves {
+		if err := id.Validate(); err != nil {
+			return fmt.Errorf("allowed_enclaves[%d]: %w", i, err)
+		}
+	}
+	seen := map[string]bool{}
+	for _, s := range p.AcceptedTcbStatuses {
+		if !acceptableTCBStatuses[s] {
+			return fmt.Errorf("accepted_tcb_statuses: %q is not an acceptable Intel TCB status (one of UpToDate, SWHardeningNeeded, ConfigurationNeeded, ConfigurationAndSWHardeningNeeded, OutOfDate, OutOfDateConfigurationNeeded)", s)
+		}
+		if seen[s] {
+			return fmt.Errorf("accepted_tcb_statuses: %q is listed twice", s)
+		}
+		seen[s] = true
+	}
+	if p.MaxCollateralAge <= 0 {
+		return fmt.Errorf("max_collateral_age must be positive, got %s", p.MaxCollateralAge)
+	}
+	return nil
+}
+
+// Validate checks that exactly one measurement is given, as 32 bytes of hex.
+func (id EnclaveIdentity) Validate() error {
+	switch {
+	case id.MrEnclave != "" && id.MrSigner != "":
+		return fmt.Errorf("set mr_enclave or mr_signer, not both")
+	case id.MrEnclave != "":
+		return validateMeasurement("mr_enclave", id.MrEnclave)
+	case id.MrSigner != "":
+		return validateMeasurement("mr_signer", id.MrSigner)
+	default:
+		return fmt.Errorf("one of mr_enclave or mr_signer is required")
+	}
+}
+
+func validateMeasurement(field, value string) error {
+	b, err := hex.DecodeString(value)
+	if err != nil {
+		return fmt.Errorf("%s is not hex: %w", field, err)
+	}
+	if len(b) != 32 {
+		return fmt.Errorf("%s is %d bytes, want 32", field, len(b))
+	}
+	return nil
+}
