@@ -6,6 +6,7 @@ import (
 	"cosmossdk.io/math"
 
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
+	"github.com/cosmos/cosmos-sdk/crypto/keys/ed25519"
 	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
@@ -79,7 +80,23 @@ func (v Validator) ConsPubKey() (cryptotypes.PubKey, error) {
 	if !ok {
 		return nil, fmt.Errorf("validator %s: consensus public key of type %s is not unpacked", v.OperatorAddress, v.ConsensusPubkey.TypeUrl)
 	}
+	if err := checkConsensusKey(pk); err != nil {
+		return nil, fmt.Errorf("validator %s: %w", v.OperatorAddress, err)
+	}
 	return pk, nil
+}
+
+// checkConsensusKey accepts ed25519 keys of the right size, the key type
+// CometBFT's default consensus params allow (a key of the wrong size would
+// panic when hashed into an address).
+func checkConsensusKey(pk cryptotypes.PubKey) error {
+	if _, ok := pk.(*ed25519.PubKey); !ok {
+		return fmt.Errorf("consensus key type %s is not supported (use ed25519)", pk.Type())
+	}
+	if n := len(pk.Bytes()); n != ed25519.PubKeySize {
+		return fmt.Errorf("%s consensus key is %d bytes, want %d", pk.Type(), n, ed25519.PubKeySize)
+	}
+	return nil
 }
 
 // ConsAddress returns the address CometBFT knows the validator by.

@@ -201,7 +201,7 @@ func printEndpoints(out io.Writer, l Layout, chainID string) {
 	}
 	fmt.Fprintf(out, "accounts alice, bob, carol (mnemonics in %s)\n", filepath.Join(l.Home, "accounts.json"))
 	fmt.Fprintf(out, "try:  phalad --home %s q bank balances alice\n", l.Home)
-	fmt.Fprintf(out, "      phalad --home %s tx bank send alice bob 1000000upha\n", l.Home)
+	fmt.Fprintf(out, "      phalad --home %s tx bank send alice $(phalad --home %s keys show bob -a) 1000000upha\n", l.Home, l.Home)
 	fmt.Fprintln(out, "Ctrl-C stops every node.")
 }
 
