@@ -51,7 +51,9 @@ type Validator struct {
 func (v Validator) ValAddress() sdk.ValAddress { return sdk.ValAddress(v.Address) }
 
 // ConsAddress is the validator's consensus address.
-func (v Validator) ConsAddress() sdk.ConsAddress { return sdk.ConsAddress(v.ConsKey.PubKey().Address()) }
+func (v Validator) ConsAddress() sdk.ConsAddress {
+	return sdk.ConsAddress(v.ConsKey.PubKey().Address())
+}
 
 // Genesis is a genesis state under construction.
 type Genesis struct {
