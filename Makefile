@@ -39,8 +39,8 @@ test: proto-check vet test-unit test-race fuzz test-e2e
 test-unit:
 	$(GO) test $(TEST_FLAGS) -short ./...
 
-# -race only on pure-logic packages (keepers, types, tools), never on the whole app.
-RACE_PKGS := ./x/... ./cmd/phalad/cmd/devnet/...
+# -race only on pure-logic packages (no full app inside), never on the whole app.
+RACE_PKGS := ./x/staking-npos/types/... ./x/registry/types/... ./x/confidential/types/...
 test-race:
 	$(GO) test $(TEST_FLAGS) -short -race $(RACE_PKGS)
 

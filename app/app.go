@@ -83,6 +83,7 @@ import (
 	ibckeeper "github.com/cosmos/ibc-go/v10/modules/core/keeper"
 	ibctm "github.com/cosmos/ibc-go/v10/modules/light-clients/07-tendermint"
 
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	"github.com/phala-cosmos/phala-cosmos/x/confidential"
 	confidentialkeeper "github.com/phala-cosmos/phala-cosmos/x/confidential/keeper"
 	confidentialtypes "github.com/phala-cosmos/phala-cosmos/x/confidential/types"
@@ -137,7 +138,7 @@ type App struct {
 // New builds the application on db. loadLatest loads the last committed
 // state; appOpts carries the node's configuration (home, upgrade skips).
 func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, appOpts servertypes.AppOptions, baseAppOptions ...func(*baseapp.BaseApp)) *App {
-	SetSDKConfig()
+	appconfig.SetSDKConfig()
 	interfaceRegistry, err := codectypes.NewInterfaceRegistryWithOptions(codectypes.InterfaceRegistryOptions{
 		ProtoFiles: proto.HybridResolver,
 		SigningOptions: signing.Options{
@@ -154,7 +155,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	std.RegisterLegacyAminoCodec(legacyAmino)
 	std.RegisterInterfaces(interfaceRegistry)
 
-	bApp := baseapp.NewBaseApp(Name, logger, db, txConfig.TxDecoder(), baseAppOptions...)
+	bApp := baseapp.NewBaseApp(appconfig.Name, logger, db, txConfig.TxDecoder(), baseAppOptions...)
 	bApp.SetCommitMultiStoreTracer(traceStore)
 	bApp.SetVersion(version.Version)
 	bApp.SetInterfaceRegistry(interfaceRegistry)
@@ -188,7 +189,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	bApp.SetParamStore(app.ConsensusParamsKeeper.ParamsStore)
 
 	app.AccountKeeper = authkeeper.NewAccountKeeper(appCodec, store(authtypes.StoreKey), authtypes.ProtoBaseAccount,
-		moduleAccountPermissions, accountCodec, AccountAddressPrefix, govAuthority)
+		moduleAccountPermissions, accountCodec, appconfig.AccountAddressPrefix, govAuthority)
 	app.BankKeeper = bankkeeper.NewBaseKeeper(appCodec, store(banktypes.StoreKey), app.AccountKeeper,
 		BlockedAddresses(), govAuthority, logger)
 	app.StakingKeeper = stakingnposkeeper.NewKeeper(appCodec, store(stakingnpostypes.StoreKey), app.AccountKeeper,

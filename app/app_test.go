@@ -17,7 +17,7 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 
-	"github.com/phala-cosmos/phala-cosmos/app"
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	"github.com/phala-cosmos/phala-cosmos/app/apptest"
 	"github.com/phala-cosmos/phala-cosmos/app/txsigner"
 )
@@ -76,7 +76,7 @@ func (c *chain) send(from, to apptest.Account, amount math.Int, chainID string, 
 	bz, err := txsigner.Sign(c.g.App.TxConfig(),
 		txsigner.Options{ChainID: chainID, GasLimit: 200_000},
 		txsigner.Account{Key: from.Key, AccountNumber: accNum, Sequence: seq},
-		banktypes.NewMsgSend(from.Address, to.Address, sdk.NewCoins(sdk.NewCoin(app.BondDenom, amount))))
+		banktypes.NewMsgSend(from.Address, to.Address, sdk.NewCoins(sdk.NewCoin(appconfig.BondDenom, amount))))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func newChain(t *testing.T) (*chain, apptest.Account, apptest.Account) {
 func TestTransactionsThroughABCI(t *testing.T) {
 	c, alice, bob := newChain(t)
 	c.finalize()
-	bobBefore := c.g.App.BankKeeper.GetBalance(c.ctx(), bob.Address, app.BondDenom).Amount
+	bobBefore := c.g.App.BankKeeper.GetBalance(c.ctx(), bob.Address, appconfig.BondDenom).Amount
 
 	good := c.send(alice, bob, pha.MulRaw(5), apptest.ChainID, 0)
 	wrongChain := c.send(alice, bob, pha, "some-other-chain", 1)
@@ -122,7 +122,7 @@ func TestTransactionsThroughABCI(t *testing.T) {
 	if r := res.TxResults[2]; r.Code != sdkerrors.ErrUnauthorized.ABCICode() || !strings.Contains(r.Log, "chain-id ("+apptest.ChainID+")") {
 		t.Fatalf("wrong chain-id: code %d log %q, want a signature failure naming the chain-id", r.Code, r.Log)
 	}
-	if got := c.g.App.BankKeeper.GetBalance(c.ctx(), bob.Address, app.BondDenom).Amount; !got.Sub(bobBefore).Equal(pha.MulRaw(5)) {
+	if got := c.g.App.BankKeeper.GetBalance(c.ctx(), bob.Address, appconfig.BondDenom).Amount; !got.Sub(bobBefore).Equal(pha.MulRaw(5)) {
 		t.Fatalf("bob received %s, want exactly 5 PHA (the refused txs must move nothing)", got.Sub(bobBefore))
 	}
 	// A replay of the included transaction is refused (its sequence is used).

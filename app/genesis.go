@@ -10,6 +10,8 @@ import (
 	"github.com/cosmos/cosmos-sdk/x/gov"
 	govclient "github.com/cosmos/cosmos-sdk/x/gov/client"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
+
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 )
 
 // GenesisState is the genesis state of every module, keyed by module name.
@@ -40,13 +42,13 @@ func DenomMetadata() banktypes.Metadata {
 	return banktypes.Metadata{
 		Description: "The staking and fee token of the phala chain.",
 		DenomUnits: []*banktypes.DenomUnit{
-			{Denom: BondDenom, Exponent: 0, Aliases: []string{"micropha"}},
+			{Denom: appconfig.BondDenom, Exponent: 0, Aliases: []string{"micropha"}},
 			{Denom: "mpha", Exponent: 3, Aliases: []string{"millipha"}},
-			{Denom: DisplayDenom, Exponent: DisplayExponent},
+			{Denom: appconfig.DisplayDenom, Exponent: appconfig.DisplayExponent},
 		},
-		Base:    BondDenom,
-		Display: DisplayDenom,
+		Base:    appconfig.BondDenom,
+		Display: appconfig.DisplayDenom,
 		Name:    "Phala",
-		Symbol:  DisplayDenom,
+		Symbol:  appconfig.DisplayDenom,
 	}
 }

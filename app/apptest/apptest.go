@@ -24,6 +24,7 @@ import (
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
 	"github.com/phala-cosmos/phala-cosmos/app"
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	nposcli "github.com/phala-cosmos/phala-cosmos/x/staking-npos/client/cli"
 	npostypes "github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
 )
@@ -90,7 +91,7 @@ func (g *Genesis) Fund(t testing.TB, amount math.Int) Account {
 
 	bankGen := banktypes.GetGenesisStateFromAppState(cdc, g.State)
 	bankGen.Balances = append(bankGen.Balances, banktypes.Balance{
-		Address: acc.Address.String(), Coins: sdk.NewCoins(sdk.NewCoin(app.BondDenom, amount)),
+		Address: acc.Address.String(), Coins: sdk.NewCoins(sdk.NewCoin(appconfig.BondDenom, amount)),
 	})
 	g.State[banktypes.ModuleName] = cdc.MustMarshalJSON(bankGen)
 	g.Accounts = append(g.Accounts, acc)
@@ -106,7 +107,7 @@ func (g *Genesis) AddValidator(t testing.TB, bond math.Int) Validator {
 	err := nposcli.AddGenesisValidator(g.App.AppCodec(), g.State, nposcli.GenesisValidator{
 		Operator:    acc.Address,
 		ConsPubKey:  v.ConsKey.PubKey(),
-		Bond:        sdk.NewCoin(app.BondDenom, bond),
+		Bond:        sdk.NewCoin(appconfig.BondDenom, bond),
 		Description: npostypes.Description{Moniker: "validator"},
 		Commission:  nposcli.DefaultCommission,
 	})

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"math/rand"
@@ -29,8 +30,9 @@ func TestMain(m *testing.M) {
 }
 
 func runMain(m *testing.M) int {
+	flag.Parse()
 	phaladBinary = os.Getenv("PHALAD")
-	if phaladBinary == "" {
+	if phaladBinary == "" && !testing.Short() {
 		dir, err := os.MkdirTemp("", "phalad-e2e-")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)

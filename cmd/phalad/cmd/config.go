@@ -5,11 +5,11 @@ import (
 
 	serverconfig "github.com/cosmos/cosmos-sdk/server/config"
 
-	"github.com/phala-cosmos/phala-cosmos/app"
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 )
 
 // DefaultMinGasPrices is the minimum gas price a new node asks of transactions.
-const DefaultMinGasPrices = "0.0025" + app.BondDenom
+const DefaultMinGasPrices = "0.0025" + appconfig.BondDenom
 
 // initAppConfig returns the app.toml template and defaults for new nodes.
 func initAppConfig() (string, any) {

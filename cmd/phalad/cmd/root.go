@@ -17,6 +17,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/phala-cosmos/phala-cosmos/app"
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 )
 
 // DefaultNodeHome is where phalad keeps its data unless --home says otherwise.
@@ -30,7 +31,7 @@ func DefaultNodeHome() string {
 
 // NewRootCmd builds the phalad root command.
 func NewRootCmd() *cobra.Command {
-	app.SetSDKConfig()
+	appconfig.SetSDKConfig()
 	// A throwaway app in memory supplies the codecs and the autocli options.
 	tempApp := app.New(log.NewNopLogger(), dbm.NewMemDB(), nil, false,
 		simtestutil.NewAppOptionsWithFlagHome(filepath.Join(os.TempDir(), "phalad-cli")))

@@ -19,7 +19,7 @@ import (
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
-	"github.com/phala-cosmos/phala-cosmos/app"
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	"github.com/phala-cosmos/phala-cosmos/app/apptest"
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/keeper"
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
@@ -162,7 +162,7 @@ func TestSlashBurnsFromTheBondedPool(t *testing.T) {
 	k, bank := g.App.StakingKeeper, g.App.BankKeeper
 	v := g.Validators[0]
 	pool := authtypes.NewModuleAddress(types.BondedPoolName)
-	supplyBefore := bank.GetSupply(ctx, app.BondDenom).Amount
+	supplyBefore := bank.GetSupply(ctx, appconfig.BondDenom).Amount
 
 	burned, err := k.Slash(ctx, v.ConsAddress(), 1, 100, math.LegacyNewDecWithPrec(1, 1)) // 10% of 100 power
 	if err != nil {
@@ -174,10 +174,10 @@ func TestSlashBurnsFromTheBondedPool(t *testing.T) {
 	if got := mustValidator(t, ctx, k, v).SelfBond; !got.Equal(pha.MulRaw(90)) {
 		t.Fatalf("self bond after slash %s, want 90 PHA", got)
 	}
-	if got := bank.GetBalance(ctx, pool, app.BondDenom).Amount; !got.Equal(pha.MulRaw(190)) {
+	if got := bank.GetBalance(ctx, pool, appconfig.BondDenom).Amount; !got.Equal(pha.MulRaw(190)) {
 		t.Fatalf("bonded pool holds %s, want 190 PHA", got)
 	}
-	if got := bank.GetSupply(ctx, app.BondDenom).Amount; !supplyBefore.Sub(got).Equal(pha.MulRaw(10)) {
+	if got := bank.GetSupply(ctx, appconfig.BondDenom).Amount; !supplyBefore.Sub(got).Equal(pha.MulRaw(10)) {
 		t.Fatalf("supply fell by %s, want 10 PHA burned", supplyBefore.Sub(got))
 	}
 	updates, err := k.ApplyValidatorSetChanges(ctx)

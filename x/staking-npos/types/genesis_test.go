@@ -14,11 +14,11 @@ import (
 	"github.com/cosmos/cosmos-sdk/std"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
-	"github.com/phala-cosmos/phala-cosmos/app"
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
 )
 
-func init() { app.SetSDKConfig() }
+func init() { appconfig.SetSDKConfig() }
 
 func validator(t testing.TB, seed byte, pk cryptotypes.PubKey, bond int64) types.Validator {
 	t.Helper()

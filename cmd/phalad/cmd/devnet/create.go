@@ -30,7 +30,7 @@ import (
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
 
-	"github.com/phala-cosmos/phala-cosmos/app"
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
 	nposcli "github.com/phala-cosmos/phala-cosmos/x/staking-npos/client/cli"
 	npostypes "github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
@@ -83,7 +83,7 @@ func (c creator) create() error {
 
 func (c creator) writeAll() error {
 	l := c.layout
-	kr, err := keyring.New(app.Name, keyring.BackendTest, l.Home, nil, c.cdc)
+	kr, err := keyring.New(appconfig.Name, keyring.BackendTest, l.Home, nil, c.cdc)
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (c creator) writeAll() error {
 	var balances []banktypes.Balance
 	fund := func(addr sdk.AccAddress, amount math.Int) {
 		genAccounts = append(genAccounts, authtypes.NewBaseAccount(addr, nil, uint64(len(genAccounts)), 0))
-		balances = append(balances, banktypes.Balance{Address: addr.String(), Coins: sdk.NewCoins(sdk.NewCoin(app.BondDenom, amount))})
+		balances = append(balances, banktypes.Balance{Address: addr.String(), Coins: sdk.NewCoins(sdk.NewCoin(appconfig.BondDenom, amount))})
 	}
 	for _, name := range DevAccounts {
 		addr, err := newAccount(name)
@@ -132,7 +132,7 @@ func (c creator) writeAll() error {
 		validators = append(validators, nposcli.GenesisValidator{
 			Operator:    operator,
 			ConsPubKey:  pubKey,
-			Bond:        sdk.NewCoin(app.BondDenom, validatorBond),
+			Bond:        sdk.NewCoin(appconfig.BondDenom, validatorBond),
 			Description: npostypes.Description{Moniker: l.NodeName(i)},
 			Commission:  nposcli.DefaultCommission,
 		})
@@ -157,7 +157,7 @@ func (c creator) writeAll() error {
 		return err
 	}
 	genesis := &genutiltypes.AppGenesis{
-		AppName:       app.Name,
+		AppName:       appconfig.Name,
 		AppVersion:    version.Version,
 		GenesisTime:   time.Now().UTC().Round(time.Second),
 		ChainID:       c.chainID,
@@ -235,7 +235,7 @@ func (c creator) writeNodeConfig(i int, nodeIDs []string) error {
 	cmtcfg.WriteConfigFile(filepath.Join(cfg.RootDir, "config", "config.toml"), cfg)
 
 	appCfg := serverconfig.DefaultConfig()
-	appCfg.MinGasPrices = "0" + app.BondDenom
+	appCfg.MinGasPrices = "0" + appconfig.BondDenom
 	appCfg.API.Enable = true
 	appCfg.API.Address = fmt.Sprintf("tcp://127.0.0.1:%d", l.RESTPort(i))
 	appCfg.API.EnableUnsafeCORS = true
@@ -271,8 +271,8 @@ func (c creator) setDevnetParams(appState map[string]json.RawMessage) error {
 	votingPeriod, expedited := 60*time.Second, 30*time.Second
 	govGen.Params.VotingPeriod = &votingPeriod
 	govGen.Params.ExpeditedVotingPeriod = &expedited
-	govGen.Params.MinDeposit = sdk.NewCoins(sdk.NewCoin(app.BondDenom, math.NewInt(10_000_000)))
-	govGen.Params.ExpeditedMinDeposit = sdk.NewCoins(sdk.NewCoin(app.BondDenom, math.NewInt(50_000_000)))
+	govGen.Params.MinDeposit = sdk.NewCoins(sdk.NewCoin(appconfig.BondDenom, math.NewInt(10_000_000)))
+	govGen.Params.ExpeditedMinDeposit = sdk.NewCoins(sdk.NewCoin(appconfig.BondDenom, math.NewInt(50_000_000)))
 
 	var registryGen registrytypes.GenesisState
 	if err := c.cdc.UnmarshalJSON(appState[registrytypes.ModuleName], &registryGen); err != nil {

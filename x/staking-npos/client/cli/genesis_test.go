@@ -11,7 +11,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
 
-	"github.com/phala-cosmos/phala-cosmos/app"
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	"github.com/phala-cosmos/phala-cosmos/app/apptest"
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/client/cli"
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
@@ -33,9 +33,9 @@ func TestAddGenesisValidator(t *testing.T) {
 		wantErr string
 	}{
 		{"wrong denom", gv(funded.Address, coin(1_000_000, "uatom")), "bond denom"},
-		{"no genesis balance", gv(unfunded, coin(1_000_000, app.BondDenom)), "no genesis balance"},
-		{"more than the balance", gv(funded.Address, coin(6_000_000, app.BondDenom)), "cannot bond"},
-		{"below the minimum bond", gv(funded.Address, coin(999_999, app.BondDenom)), "min_validator_bond"},
+		{"no genesis balance", gv(unfunded, coin(1_000_000, appconfig.BondDenom)), "no genesis balance"},
+		{"more than the balance", gv(funded.Address, coin(6_000_000, appconfig.BondDenom)), "cannot bond"},
+		{"below the minimum bond", gv(funded.Address, coin(999_999, appconfig.BondDenom)), "min_validator_bond"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := string(g.StateJSON(t))
@@ -49,14 +49,14 @@ func TestAddGenesisValidator(t *testing.T) {
 		})
 	}
 
-	if err := cli.AddGenesisValidator(cdc, g.State, gv(funded.Address, coin(2_000_000, app.BondDenom))); err != nil {
+	if err := cli.AddGenesisValidator(cdc, g.State, gv(funded.Address, coin(2_000_000, appconfig.BondDenom))); err != nil {
 		t.Fatal(err)
 	}
 	bank := banktypes.GetGenesisStateFromAppState(cdc, g.State)
 	balance := func(addr sdk.AccAddress) math.Int {
 		for _, b := range bank.Balances {
 			if b.Address == addr.String() {
-				return b.Coins.AmountOf(app.BondDenom)
+				return b.Coins.AmountOf(appconfig.BondDenom)
 			}
 		}
 		return math.ZeroInt()

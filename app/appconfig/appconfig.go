@@ -1,4 +1,7 @@
-package app
+// Package appconfig holds the chain-wide naming of phala: address prefixes,
+// denominations, key derivation. It has no dependency on the app, so tests of
+// single modules can use it without building the whole application.
+package appconfig
 
 import (
 	"sync"
