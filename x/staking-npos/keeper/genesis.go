@@ -44,7 +44,10 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) ([]abci
 		return nil, fmt.Errorf("%w: module account %s (%s) holds %s%s, validators bond %s%s",
 			types.ErrBondedPoolMismatch, types.BondedPoolName, pool.GetAddress(), held, gs.Params.BondDenom, bonded, gs.Params.BondDenom)
 	}
-	return k.ApplyValidatorSetChanges(ctx)
+	if err := k.ActiveSetStale.Set(ctx, false); err != nil {
+		return nil, err
+	}
+	return k.recomputeActiveSet(ctx)
 }
 
 // ExportGenesis returns params and every candidate. The active set is not

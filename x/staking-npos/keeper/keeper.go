@@ -42,6 +42,9 @@ type Keeper struct {
 	// ActiveSet holds the CometBFT voting power of every validator in the
 	// current set, as last sent to CometBFT.
 	ActiveSet collections.Map[sdk.ValAddress, int64]
+	// ActiveSetStale is set when a candidate or the params changed since the
+	// active set was last computed, so unchanged blocks skip the work.
+	ActiveSetStale collections.Item[bool]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
@@ -68,6 +71,7 @@ func NewKeeper(
 		Validators:           collections.NewMap(sb, types.ValidatorsKey, "validators", sdk.ValAddressKey, codec.CollValue[types.Validator](cdc)),
 		ValidatorsByConsAddr: collections.NewMap(sb, types.ValidatorsByConsAddrKey, "validators_by_cons_addr", sdk.ConsAddressKey, collcodec.KeyToValueCodec(sdk.ValAddressKey)),
 		ActiveSet:            collections.NewMap(sb, types.ActiveSetKey, "active_set", sdk.ValAddressKey, collections.Int64Value),
+		ActiveSetStale:       collections.NewItem(sb, types.ActiveSetStaleKey, "active_set_stale", collections.BoolValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -117,7 +121,8 @@ func (k Keeper) GetValidatorByConsAddr(ctx context.Context, consAddr sdk.ConsAdd
 	return k.GetValidator(ctx, valAddr)
 }
 
-// SetValidator stores a candidate and indexes its consensus address.
+// SetValidator stores a candidate, indexes its consensus address and marks
+// the active set for recomputation at the end of the block.
 func (k Keeper) SetValidator(ctx context.Context, v types.Validator) error {
 	valAddr, err := k.validatorAddrCdc.StringToBytes(v.OperatorAddress)
 	if err != nil {
@@ -130,7 +135,10 @@ func (k Keeper) SetValidator(ctx context.Context, v types.Validator) error {
 	if err := k.Validators.Set(ctx, valAddr, v); err != nil {
 		return err
 	}
-	return k.ValidatorsByConsAddr.Set(ctx, consAddr, valAddr)
+	if err := k.ValidatorsByConsAddr.Set(ctx, consAddr, valAddr); err != nil {
+		return err
+	}
+	return k.ActiveSetStale.Set(ctx, true)
 }
 
 // IsActive reports whether the validator is in the current CometBFT set.

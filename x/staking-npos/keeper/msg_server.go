@@ -34,5 +34,9 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	if err := m.k.Params.Set(ctx, msg.Params); err != nil {
 		return nil, err
 	}
+	// validator_count or min_validator_bond may change who is active.
+	if err := m.k.ActiveSetStale.Set(ctx, true); err != nil {
+		return nil, err
+	}
 	return &types.MsgUpdateParamsResponse{}, nil
 }

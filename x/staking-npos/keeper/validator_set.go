@@ -3,8 +3,11 @@ package keeper
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"sort"
+
+	"cosmossdk.io/collections"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
@@ -57,11 +60,27 @@ func (k Keeper) selectActiveSet(ctx context.Context) ([]electable, error) {
 	return candidates, nil
 }
 
-// ApplyValidatorSetChanges recomputes the active set, stores it and returns
-// the CometBFT updates that turn the previous set into the new one: changed
-// or new validators with their power, then removed ones with power zero,
-// each group in operator-address order so every node returns the same list.
+// ApplyValidatorSetChanges returns the CometBFT updates for this block: none
+// when no candidate or parameter changed, otherwise those of recomputeActiveSet.
 func (k Keeper) ApplyValidatorSetChanges(ctx context.Context) ([]abci.ValidatorUpdate, error) {
+	stale, err := k.ActiveSetStale.Get(ctx)
+	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	if !stale {
+		return nil, nil
+	}
+	if err := k.ActiveSetStale.Set(ctx, false); err != nil {
+		return nil, err
+	}
+	return k.recomputeActiveSet(ctx)
+}
+
+// recomputeActiveSet selects the active set, stores it and returns the
+// CometBFT updates that turn the previous set into the new one: changed or
+// new validators with their power, then removed ones with power zero, each
+// group in operator-address order so every node returns the same list.
+func (k Keeper) recomputeActiveSet(ctx context.Context) ([]abci.ValidatorUpdate, error) {
 	next, err := k.selectActiveSet(ctx)
 	if err != nil {
 		return nil, err

@@ -17,4 +17,5 @@ var (
 	ValidatorsKey           = collections.NewPrefix(1)
 	ValidatorsByConsAddrKey = collections.NewPrefix(2)
 	ActiveSetKey            = collections.NewPrefix(3)
+	ActiveSetStaleKey       = collections.NewPrefix(4)
 )
