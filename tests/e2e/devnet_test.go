@@ -122,26 +122,7 @@ func TestDevnet(t *testing.T) {
 			return err == nil && n == 3, fmt.Sprintf("block %d has %d signatures, err %v", h, n, err)
 		})
 
-		node3 := exec.Command(phaladBinary, "start", "--home", filepath.Join(home, "node3"))
-		logFile, err := os.OpenFile(filepath.Join(home, "node3", "phalad.log"), os.O_APPEND|os.O_WRONLY, 0o644)
-		if err != nil {
-			t.Fatal(err)
-		}
-		node3.Stdout, node3.Stderr = logFile, logFile
-		node3.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-		if err := node3.Start(); err != nil {
-			t.Fatal(err)
-		}
-		restarted := make(chan struct{})
-		go func() { _ = node3.Wait(); logFile.Close(); close(restarted) }()
-		t.Cleanup(func() {
-			_ = node3.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-restarted:
-			case <-time.After(30 * time.Second):
-				_ = node3.Process.Kill()
-			}
-		})
+		stopNode3 := startPhalad(t, filepath.Join(home, "node3", "phalad.log"), "start", "--home", filepath.Join(home, "node3"))
 		waitFor(t, 90*time.Second, "node3 to catch up with node0", func() (bool, string) {
 			h0, err0 := d.height(0)
 			h3, err3 := d.height(3)
@@ -157,11 +138,8 @@ func TestDevnet(t *testing.T) {
 			return err == nil && n == 4, fmt.Sprintf("block %d has %d signatures", h, n)
 		})
 		// Hand node3 back to the devnet for the stop/resume below.
-		_ = node3.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-restarted:
-		case <-time.After(30 * time.Second):
-			t.Fatal("restarted node3 did not stop on SIGTERM")
+		if err := stopNode3(); err != nil {
+			t.Fatal(err)
 		}
 	})
 

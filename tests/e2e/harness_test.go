@@ -286,3 +286,46 @@ func (d *devnet) mustPhalad(t *testing.T, args ...string) string {
 	}
 	return out
 }
+
+// startPhalad runs phalad with args, appending its output to logPath. The
+// returned stop sends SIGTERM and waits for the exit (SIGKILL after 30s); it
+// also runs when the test ends, and prints the log if the test failed.
+func startPhalad(t *testing.T, logPath string, args ...string) (stop func() error) {
+	t.Helper()
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(phaladBinary, args...)
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		logFile.Close()
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); logFile.Close(); close(exited) }()
+	var once sync.Once
+	var stopErr error
+	stop = func() error {
+		once.Do(func() {
+			_ = cmd.Process.Signal(syscall.SIGTERM)
+			select {
+			case <-exited:
+			case <-time.After(30 * time.Second):
+				_ = cmd.Process.Kill()
+				<-exited
+				stopErr = fmt.Errorf("phalad %s ignored SIGTERM for 30s", strings.Join(args, " "))
+			}
+		})
+		return stopErr
+	}
+	t.Cleanup(func() {
+		_ = stop()
+		if t.Failed() {
+			log, _ := os.ReadFile(logPath)
+			t.Logf("%s:\n%s", logPath, log)
+		}
+	})
+	return stop
+}

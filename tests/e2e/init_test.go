@@ -6,7 +6,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
@@ -60,36 +59,12 @@ func TestSingleNodeFromInit(t *testing.T) {
 	run("genesis", "validate")
 
 	base := freePortBase(t, 1)
-	node := exec.Command(phaladBinary, "start", "--home", home,
+	startPhalad(t, filepath.Join(home, "phalad.log"), "start", "--home", home,
 		"--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", base),
 		"--rpc.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", base+1),
 		"--grpc.address", fmt.Sprintf("127.0.0.1:%d", base+2),
 		"--api.address", fmt.Sprintf("tcp://127.0.0.1:%d", base+3),
 	)
-	logPath := filepath.Join(home, "phalad.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	node.Stdout, node.Stderr = logFile, logFile
-	node.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := node.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = node.Wait(); logFile.Close(); close(exited) }()
-	t.Cleanup(func() {
-		_ = node.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(30 * time.Second):
-			_ = node.Process.Kill()
-		}
-		if t.Failed() {
-			log, _ := os.ReadFile(logPath)
-			t.Logf("node log:\n%s", log)
-		}
-	})
 
 	d := &devnet{home: home, portBase: base, nodes: 1}
 	waitFor(t, 60*time.Second, "the single node to commit 3 blocks", func() (bool, string) {
