@@ -170,9 +170,10 @@ func TestDevnet(t *testing.T) {
 	})
 }
 
-// TestInterruptedCreation kills `devnet --init-only` at several points of
-// the creation and checks the next run still creates a working devnet.
-func TestInterruptedCreation(t *testing.T) {
+// TestDevnetCreation kills `devnet --init-only` at several points of the
+// creation and checks the next run still creates a complete devnet; then
+// that contradicting settings are refused and DEVNET_RESET=1 starts afresh.
+func TestDevnetCreation(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: runs phalad")
 	}
@@ -206,6 +207,31 @@ func TestInterruptedCreation(t *testing.T) {
 	}
 	if leftovers, _ := filepath.Glob(home + ".creating-*"); len(leftovers) != 0 {
 		t.Fatalf("scratch directories left behind: %v", leftovers)
+	}
+
+	nodeKey := func() string {
+		bz, err := os.ReadFile(filepath.Join(home, "node0", "config", "node_key.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(bz)
+	}
+	firstKey := nodeKey()
+	cmd = exec.Command(script, "--init-only")
+	cmd.Env = append(env, "DEVNET_VALIDATORS=2")
+	if out, err := cmd.CombinedOutput(); err == nil || !strings.Contains(string(out), "DEVNET_RESET=1") {
+		t.Fatalf("resuming a 4-validator devnet with DEVNET_VALIDATORS=2: err %v, output %q; want a refusal pointing at DEVNET_RESET=1", err, out)
+	}
+	if nodeKey() != firstKey {
+		t.Fatal("a refused run changed the devnet")
+	}
+	cmd = exec.Command(script, "--init-only")
+	cmd.Env = append(env, "DEVNET_RESET=1")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("DEVNET_RESET=1: %v\n%s", err, out)
+	}
+	if nodeKey() == firstKey {
+		t.Fatal("DEVNET_RESET=1 kept the old devnet's keys")
 	}
 }
 
