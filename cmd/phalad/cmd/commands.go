@@ -34,6 +34,7 @@ func initRootCmd(rootCmd *cobra.Command, tempApp *app.App) {
 		pruning.Cmd(newApp, home),
 		snapshot.Cmd(newApp),
 		devnet.Cmd(tempApp.AppCodec(), tempApp.BasicModuleManager),
+		toolsCommand(),
 	)
 	server.AddCommands(rootCmd, home, newApp, exportApp, func(*cobra.Command) {})
 	rootCmd.AddCommand(
