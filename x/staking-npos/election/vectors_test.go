@@ -422,9 +422,9 @@ func checkElection(t *testing.T, v electionVector, acc Accuracy) {
 		if raw, ok := exp["supports"]; ok {
 			supports := ToSupports(staked)
 			var want []struct {
-				Target json.RawMessage `json:"target"`
-				Absent bool            `json:"absent"`
-				Total  json.Number     `json:"total"`
+				Target json.RawMessage  `json:"target"`
+				Absent bool             `json:"absent"`
+				Total  json.Number      `json:"total"`
 				Voters [][2]json.Number `json:"voters"`
 			}
 			decode(t, raw, &want)
@@ -535,9 +535,9 @@ func checkPhragMMSSteps(t *testing.T, v electionVector) {
 	cfg := v.balancingConfig(t)
 	e := setupInputs(cands, voters)
 	var steps []struct {
-		Step        string                       `json:"step"`
-		Winner      json.RawMessage              `json:"winner"`
-		ScoreEquals *uint64                      `json:"score_equals"`
+		Step        string                      `json:"step"`
+		Winner      json.RawMessage             `json:"winner"`
+		ScoreEquals *uint64                     `json:"score_equals"`
 		VoterEdges  map[string][][2]json.Number `json:"voter_edges"`
 	}
 	decode(t, v.Expected["steps"], &steps)
