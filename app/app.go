@@ -101,6 +101,7 @@ var moduleAccountPermissions = map[string][]string{
 	govtypes.ModuleName:             {authtypes.Burner},
 	ibctransfertypes.ModuleName:     {authtypes.Minter, authtypes.Burner},
 	stakingnpostypes.BondedPoolName: {authtypes.Burner},
+	stakingnpostypes.RewardPoolName: {authtypes.Minter},
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -193,7 +194,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	app.BankKeeper = bankkeeper.NewBaseKeeper(appCodec, store(banktypes.StoreKey), app.AccountKeeper,
 		BlockedAddresses(), govAuthority, logger)
 	app.StakingKeeper = stakingnposkeeper.NewKeeper(appCodec, store(stakingnpostypes.StoreKey), app.AccountKeeper,
-		app.BankKeeper, govAuthority, validatorCodec, consensusCodec)
+		app.BankKeeper, govAuthority, accountCodec, validatorCodec, consensusCodec)
 	app.SlashingKeeper = slashingkeeper.NewKeeper(appCodec, legacyAmino, store(slashingtypes.StoreKey), app.StakingKeeper, govAuthority)
 	app.StakingKeeper.SetHooks(app.SlashingKeeper.Hooks())
 
@@ -209,8 +210,10 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	app.UpgradeKeeper = upgradekeeper.NewKeeper(skipUpgradeHeights, store(upgradetypes.StoreKey), appCodec,
 		cast.ToString(appOpts.Get(flags.FlagHome)), app.BaseApp, govAuthority)
 
+	// Governance counts every account's own bond (NPoS has no delegation).
 	app.GovKeeper = govkeeper.NewKeeper(appCodec, store(govtypes.StoreKey), app.AccountKeeper, app.BankKeeper,
-		app.StakingKeeper, noCommunityPool{}, app.MsgServiceRouter(), govtypes.DefaultConfig(), govAuthority)
+		app.StakingKeeper, noCommunityPool{}, app.MsgServiceRouter(), govtypes.DefaultConfig(), govAuthority,
+		govkeeper.WithCustomCalculateVoteResultsAndVotingPowerFn(app.StakingKeeper.GovTally()))
 	app.GovKeeper.SetLegacyRouter(govv1beta1.NewRouter().AddRoute(govtypes.RouterKey, govv1beta1.ProposalHandler))
 
 	// IBC: core, ICS-20 transfer (classic and v2 routing) and the 07-tendermint
@@ -250,8 +253,8 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	app.BasicModuleManager.RegisterInterfaces(interfaceRegistry)
 
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
-	app.ModuleManager.SetOrderBeginBlockers(slashingtypes.ModuleName, evidencetypes.ModuleName,
-		ibcexported.ModuleName, authz.ModuleName)
+	app.ModuleManager.SetOrderBeginBlockers(stakingnpostypes.ModuleName, slashingtypes.ModuleName,
+		evidencetypes.ModuleName, ibcexported.ModuleName, authz.ModuleName)
 	app.ModuleManager.SetOrderEndBlockers(govtypes.ModuleName, stakingnpostypes.ModuleName, feegrant.ModuleName)
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, stakingnpostypes.ModuleName, slashingtypes.ModuleName,

@@ -5,6 +5,7 @@
 # Environment (each maps onto a `phalad devnet` flag; see `phalad devnet --help`):
 #   DEVNET_HOME        data directory                 (default ./.devnet)
 #   DEVNET_VALIDATORS  validators, at creation        (default 4)
+#   DEVNET_CANDIDATES  waiting candidates, at creation (default 2)
 #   DEVNET_PORT_BASE   first port of the port map     (default 26600)
 #   DEVNET_CHAIN_ID    chain-id, at creation          (default phala-devnet-1)
 #   DEVNET_RESET=1     delete the devnet and start a fresh chain
@@ -21,6 +22,7 @@ args=(devnet --dir "${DEVNET_HOME:-.devnet}")
 # Only pass what the user set, so that resuming a devnet created with other
 # settings does not look like a request to change them.
 [[ -n "${DEVNET_VALIDATORS:-}" ]] && args+=(--validators "$DEVNET_VALIDATORS")
+[[ -n "${DEVNET_CANDIDATES:-}" ]] && args+=(--candidates "$DEVNET_CANDIDATES")
 [[ -n "${DEVNET_PORT_BASE:-}" ]] && args+=(--port-base "$DEVNET_PORT_BASE")
 [[ -n "${DEVNET_CHAIN_ID:-}" ]] && args+=(--chain-id "$DEVNET_CHAIN_ID")
 case "${DEVNET_RESET:-0}" in

@@ -1,7 +1,11 @@
 // Package stakingnpos is the x/staking-npos module: Nominated Proof-of-Stake
-// that owns the CometBFT validator set. It replaces x/staking and
-// x/distribution and serves the keeper interfaces x/slashing, x/evidence and
-// x/gov need, so those modules run on top of it unchanged.
+// as in Polkadot, which owns the CometBFT validator set. Accounts bond funds
+// and either validate or nominate up to max_nominations candidates; each era
+// a sequential Phragmén (or PhragMMS) election over the bonds picks the
+// validators and spreads the nominators' stake over them (exposures); era
+// rewards are paid by reward points, commission first; slashes take from
+// the offending era's exposures. It replaces x/staking and x/distribution and
+// serves the keeper interfaces x/slashing, x/evidence and x/gov need.
 package stakingnpos
 
 import (
@@ -19,6 +23,7 @@ import (
 	codectypes "github.com/cosmos/cosmos-sdk/codec/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
+	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/keeper"
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
@@ -28,11 +33,12 @@ import (
 const ConsensusVersion = 1
 
 var (
-	_ module.AppModuleBasic  = AppModule{}
-	_ module.HasABCIGenesis  = AppModule{}
-	_ module.HasServices     = AppModule{}
-	_ module.HasABCIEndBlock = AppModule{}
-	_ appmodule.AppModule    = AppModule{}
+	_ module.AppModuleBasic     = AppModule{}
+	_ module.HasABCIGenesis     = AppModule{}
+	_ module.HasServices        = AppModule{}
+	_ module.HasABCIEndBlock    = AppModule{}
+	_ appmodule.HasBeginBlocker = AppModule{}
+	_ appmodule.AppModule       = AppModule{}
 )
 
 // AppModule is the x/staking-npos application module.
@@ -73,10 +79,12 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 	}
 }
 
-// RegisterServices registers the transaction and query services.
+// RegisterServices registers the transaction and query services, and
+// cosmos.staking.v1beta1.Query/Params for IBC relayers.
 func (am AppModule) RegisterServices(cfg module.Configurator) {
 	types.RegisterMsgServer(cfg.MsgServer(), keeper.NewMsgServerImpl(am.keeper))
 	types.RegisterQueryServer(cfg.QueryServer(), keeper.NewQuerier(am.keeper))
+	stakingtypes.RegisterQueryServer(cfg.QueryServer(), keeper.NewStakingQuerier(am.keeper))
 }
 
 // DefaultGenesis returns the default genesis state.
@@ -102,7 +110,7 @@ func (am AppModule) InitGenesis(ctx sdk.Context, cdc codec.JSONCodec, bz json.Ra
 		panic(fmt.Errorf("%s genesis: %w", types.ModuleName, err))
 	}
 	if len(updates) == 0 {
-		panic(fmt.Errorf("%s genesis: no validator can be active; add one with `phalad genesis add-genesis-validator`", types.ModuleName))
+		panic(fmt.Errorf("%s genesis: the era 0 election elects no validator; add one with `phalad genesis add-genesis-validator`", types.ModuleName))
 	}
 	return updates
 }
@@ -116,7 +124,16 @@ func (am AppModule) ExportGenesis(ctx sdk.Context, cdc codec.JSONCodec) json.Raw
 	return cdc.MustMarshalJSON(gs)
 }
 
-// EndBlock returns the changes to the CometBFT validator set.
+// BeginBlock credits the block's proposer with era reward points.
+func (am AppModule) BeginBlock(ctx context.Context) error {
+	return am.keeper.BeginBlocker(ctx)
+}
+
+// EndBlock starts a new era when one is due and returns the changes to the
+// CometBFT validator set.
 func (am AppModule) EndBlock(ctx context.Context) ([]abci.ValidatorUpdate, error) {
+	if err := am.keeper.EndBlocker(ctx); err != nil {
+		return nil, err
+	}
 	return am.keeper.ApplyValidatorSetChanges(ctx)
 }

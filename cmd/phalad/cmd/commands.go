@@ -61,6 +61,7 @@ func genesisCommand(tempApp *app.App, home string) *cobra.Command {
 		genutilcli.AddGenesisAccountCmd(home, addressCodec),
 		genutilcli.AddBulkGenesisAccountCmd(home, addressCodec),
 		nposcli.AddGenesisValidatorCmd(home),
+		nposcli.AddGenesisNominatorCmd(home),
 		genutilcli.ValidateGenesisCmd(tempApp.BasicModuleManager),
 	)
 	return cmd

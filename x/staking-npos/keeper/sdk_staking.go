@@ -20,7 +20,8 @@ import (
 // This file implements the staking keeper interfaces that x/slashing,
 // x/evidence and x/gov were written against, so that those modules run
 // unchanged on top of NPoS. Candidates are presented as x/staking validators
-// and a validator's self-bond as its self-delegation.
+// whose tokens are their stake (the current era's exposure when elected,
+// their own bond otherwise), and a validator's bond as its self-delegation.
 
 // ValidatorAddressCodec encodes operator addresses.
 func (k Keeper) ValidatorAddressCodec() address.Codec { return k.validatorAddrCdc }
@@ -28,16 +29,35 @@ func (k Keeper) ValidatorAddressCodec() address.Codec { return k.validatorAddrCd
 // ConsensusAddressCodec encodes consensus addresses.
 func (k Keeper) ConsensusAddressCodec() address.Codec { return k.consensusAddrCdc }
 
+// stake is the stake behind a candidate now.
+func (k Keeper) stake(ctx context.Context, addr sdk.ValAddress) (math.Int, bool, error) {
+	active, err := k.ActiveSet.Has(ctx, addr)
+	if err != nil {
+		return math.Int{}, false, err
+	}
+	era, err := k.currentEra(ctx)
+	if err != nil {
+		return math.Int{}, false, err
+	}
+	if o, err := k.Exposures.Get(ctx, eraKey(era, addr)); err == nil {
+		return o.Total, active, nil
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return math.Int{}, false, err
+	}
+	bond, err := k.ActiveBond(ctx, stashOf(addr))
+	return bond, active, err
+}
+
 func (k Keeper) sdkValidator(ctx context.Context, addr sdk.ValAddress, v types.Validator) (stakingtypes.Validator, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return stakingtypes.Validator{}, err
 	}
-	active, err := k.IsActive(ctx, addr)
+	stake, active, err := k.stake(ctx, addr)
 	if err != nil {
 		return stakingtypes.Validator{}, err
 	}
-	return v.SDKValidator(active, params.MinValidatorBond), nil
+	return v.SDKValidator(active, stake, params.MinValidatorBond), nil
 }
 
 // Validator returns the candidate with the given operator address.
@@ -66,21 +86,15 @@ func (k Keeper) ValidatorByConsAddr(ctx context.Context, consAddr sdk.ConsAddres
 // until fn returns true.
 func (k Keeper) IterateValidators(ctx context.Context, fn func(index int64, validator stakingtypes.ValidatorI) (stop bool)) error {
 	var i int64
-	var inner error
-	err := k.Validators.Walk(ctx, nil, func(addr sdk.ValAddress, v types.Validator) (bool, error) {
+	return k.Validators.Walk(ctx, nil, func(addr sdk.ValAddress, v types.Validator) (bool, error) {
 		sv, err := k.sdkValidator(ctx, addr, v)
 		if err != nil {
-			inner = err
-			return true, nil
+			return true, err
 		}
 		stop := fn(i, sv)
 		i++
 		return stop, nil
 	})
-	if err != nil {
-		return err
-	}
-	return inner
 }
 
 // GetAllValidators returns every candidate.
@@ -93,8 +107,8 @@ func (k Keeper) GetAllValidators(ctx context.Context) ([]stakingtypes.Validator,
 	return all, err
 }
 
-// IterateBondedValidatorsByPower calls fn for every active validator, largest
-// voting power first (ties by operator address), until fn returns true.
+// IterateBondedValidatorsByPower calls fn for every validator in the set,
+// largest voting power first (ties by operator address), until fn returns true.
 func (k Keeper) IterateBondedValidatorsByPower(ctx context.Context, fn func(index int64, validator stakingtypes.ValidatorI) (stop bool)) error {
 	type entry struct {
 		addr  sdk.ValAddress
@@ -126,41 +140,33 @@ func (k Keeper) IterateBondedValidatorsByPower(ctx context.Context, fn func(inde
 	return nil
 }
 
-// TotalBondedTokens is the stake behind the active set.
+// TotalBondedTokens is the sum of all active bonds: the voting power in
+// governance, where every bonded account votes with its own bond.
 func (k Keeper) TotalBondedTokens(ctx context.Context) (math.Int, error) {
-	total := math.ZeroInt()
-	err := k.ActiveSet.Walk(ctx, nil, func(addr sdk.ValAddress, _ int64) (bool, error) {
-		v, err := k.GetValidator(ctx, addr)
-		if err != nil {
-			return true, err
-		}
-		total = total.Add(v.Stake())
-		return false, nil
-	})
-	return total, err
+	return k.totalActive(ctx)
 }
 
-// Delegation returns a validator's self-bond as its self-delegation; NPoS
-// has no other delegations. It returns nil when there is none.
+// Delegation returns a validator's bond as its self-delegation; NPoS has no
+// other delegations. It returns nil when there is none.
 func (k Keeper) Delegation(ctx context.Context, delegator sdk.AccAddress, validator sdk.ValAddress) (stakingtypes.DelegationI, error) {
 	if !bytes.Equal(delegator, validator) {
 		return nil, nil
 	}
-	v, err := k.Validators.Get(ctx, validator)
-	if errors.Is(err, collections.ErrNotFound) || (err == nil && !v.SelfBond.IsPositive()) {
-		return nil, nil
+	if ok, err := k.Validators.Has(ctx, validator); err != nil || !ok {
+		return nil, err
 	}
-	if err != nil {
+	bond, err := k.ActiveBond(ctx, delegator)
+	if err != nil || !bond.IsPositive() {
 		return nil, err
 	}
 	return stakingtypes.Delegation{
 		DelegatorAddress: delegator.String(),
-		ValidatorAddress: v.OperatorAddress,
-		Shares:           math.LegacyNewDecFromInt(v.SelfBond),
+		ValidatorAddress: validator.String(),
+		Shares:           math.LegacyNewDecFromInt(bond),
 	}, nil
 }
 
-// IterateDelegations calls fn with the delegator's self-bond, if it is a validator.
+// IterateDelegations calls fn with the delegator's self-delegation, if it is a validator.
 func (k Keeper) IterateDelegations(ctx context.Context, delegator sdk.AccAddress, fn func(index int64, delegation stakingtypes.DelegationI) (stop bool)) error {
 	d, err := k.Delegation(ctx, delegator, sdk.ValAddress(delegator))
 	if err != nil || d == nil {
@@ -170,21 +176,25 @@ func (k Keeper) IterateDelegations(ctx context.Context, delegator sdk.AccAddress
 	return nil
 }
 
-// MaxValidators is the size of the active set.
+// MaxValidators is the number of validators an era elects.
 func (k Keeper) MaxValidators(ctx context.Context) (uint32, error) {
 	params, err := k.Params.Get(ctx)
 	return params.ValidatorCount, err
 }
 
-// GetParams presents the module parameters as x/staking parameters.
+// GetParams presents the module parameters as x/staking parameters, with
+// the unbonding time relayers need to create IBC clients.
 func (k Keeper) GetParams(ctx context.Context) (stakingtypes.Params, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return stakingtypes.Params{}, err
 	}
 	return stakingtypes.Params{
-		BondDenom:         params.BondDenom,
+		UnbondingTime:     params.UnbondingTime(),
 		MaxValidators:     params.ValidatorCount,
+		MaxEntries:        types.MaxUnlockingChunks,
+		HistoricalEntries: 0,
+		BondDenom:         params.BondDenom,
 		MinCommissionRate: math.LegacyZeroDec(),
 	}, nil
 }
@@ -198,7 +208,8 @@ func (k Keeper) IsValidatorJailed(ctx context.Context, consAddr sdk.ConsAddress)
 	return v.Jailed, nil
 }
 
-// Jail excludes the validator from the active set from the end of this block.
+// Jail removes the validator from the set at the end of this block and
+// chills it: it must validate again (after unjailing) to be elected.
 // Jailing a jailed validator does nothing.
 func (k Keeper) Jail(ctx context.Context, consAddr sdk.ConsAddress) error {
 	v, err := k.GetValidatorByConsAddr(ctx, consAddr)
@@ -208,17 +219,17 @@ func (k Keeper) Jail(ctx context.Context, consAddr sdk.ConsAddress) error {
 	if v.Jailed {
 		return nil
 	}
-	v.Jailed = true
-	if err := k.SetValidator(ctx, v); err != nil {
+	v.Jailed, v.Chilled = true, true
+	if err := k.setValidator(ctx, v); err != nil {
 		return err
 	}
-	k.Logger(ctx).Info("validator jailed", "validator", v.OperatorAddress)
+	k.Logger(ctx).Info("validator jailed and chilled", "validator", v.OperatorAddress)
 	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent(types.EventTypeJail,
 		sdk.NewAttribute(types.AttributeKeyValidator, v.OperatorAddress)))
-	return nil
+	return k.markActiveSetStale(ctx)
 }
 
-// Unjail makes a jailed validator a candidate again.
+// Unjail lifts a jailing. The validator stays chilled until it validates again.
 func (k Keeper) Unjail(ctx context.Context, consAddr sdk.ConsAddress) error {
 	v, err := k.GetValidatorByConsAddr(ctx, consAddr)
 	if err != nil {
@@ -228,7 +239,7 @@ func (k Keeper) Unjail(ctx context.Context, consAddr sdk.ConsAddress) error {
 		return fmt.Errorf("%w: %s is not jailed", types.ErrInvalidValidator, v.OperatorAddress)
 	}
 	v.Jailed = false
-	if err := k.SetValidator(ctx, v); err != nil {
+	if err := k.setValidator(ctx, v); err != nil {
 		return err
 	}
 	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent(types.EventTypeUnjail,
@@ -236,14 +247,18 @@ func (k Keeper) Unjail(ctx context.Context, consAddr sdk.ConsAddress) error {
 	return nil
 }
 
-// Slash burns fraction of the stake the validator had at the infraction,
-// measured by its voting power then, capped at what it bonds now.
+// Slash is SlashWithInfractionReason without a reason.
 func (k Keeper) Slash(ctx context.Context, consAddr sdk.ConsAddress, infractionHeight, power int64, fraction math.LegacyDec) (math.Int, error) {
 	return k.SlashWithInfractionReason(ctx, consAddr, infractionHeight, power, fraction, stakingtypes.Infraction_INFRACTION_UNSPECIFIED)
 }
 
-// SlashWithInfractionReason is Slash with the reason recorded in the event.
-func (k Keeper) SlashWithInfractionReason(ctx context.Context, consAddr sdk.ConsAddress, _ int64, power int64, fraction math.LegacyDec, reason stakingtypes.Infraction) (math.Int, error) {
+// SlashWithInfractionReason slashes fraction of the stake that backed the
+// validator in the era of the infraction: its own exposure and every
+// nominator's, each taken from their current bond (active first, then
+// unlocking). A validator not elected in that era loses fraction of the
+// tokens its power then stood for. The slash applies at once, or after
+// slash_defer_eras if set. It returns the amount slashed.
+func (k Keeper) SlashWithInfractionReason(ctx context.Context, consAddr sdk.ConsAddress, infractionHeight, power int64, fraction math.LegacyDec, reason stakingtypes.Infraction) (math.Int, error) {
 	if fraction.IsNil() || fraction.IsNegative() || fraction.GT(math.LegacyOneDec()) {
 		return math.ZeroInt(), fmt.Errorf("%w: slash fraction %s is not in [0, 1]", types.ErrInvalidValidator, fraction)
 	}
@@ -251,26 +266,146 @@ func (k Keeper) SlashWithInfractionReason(ctx context.Context, consAddr sdk.Cons
 	if err != nil {
 		return math.ZeroInt(), err
 	}
+	valAddr, err := k.validatorAddrCdc.StringToBytes(v.OperatorAddress)
+	if err != nil {
+		return math.ZeroInt(), err
+	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return math.ZeroInt(), err
 	}
-	amount := math.LegacyNewDecFromInt(sdk.TokensFromConsensusPower(power, k.PowerReduction(ctx))).Mul(fraction).TruncateInt()
-	amount = math.MinInt(amount, v.SelfBond)
-	if !amount.IsPositive() {
-		return math.ZeroInt(), nil
-	}
-	if err := k.bankKeeper.BurnCoins(ctx, types.BondedPoolName, sdk.NewCoins(sdk.NewCoin(params.BondDenom, amount))); err != nil {
+	era, err := k.eraOf(ctx, infractionHeight)
+	if err != nil {
 		return math.ZeroInt(), err
 	}
-	v.SelfBond = v.SelfBond.Sub(amount)
-	if err := k.SetValidator(ctx, v); err != nil {
+	slash := types.UnappliedSlash{Validator: v.OperatorAddress, OffenceEra: era, Own: math.ZeroInt()}
+	o, err := k.exposure(ctx, era, valAddr)
+	switch {
+	case err == nil:
+		slash.Own = fraction.MulInt(o.Own).TruncateInt()
+		for page := uint32(0); page < o.PageCount; page++ {
+			p, err := k.ExposurePages.Get(ctx, pageKey(era, valAddr, page))
+			if err != nil {
+				return math.ZeroInt(), err
+			}
+			for _, e := range p.Others {
+				if amt := fraction.MulInt(e.Value).TruncateInt(); amt.IsPositive() {
+					slash.Others = append(slash.Others, types.IndividualExposure{Who: e.Who, Value: amt})
+				}
+			}
+		}
+	case errors.Is(err, types.ErrNoExposure):
+		slash.Own = fraction.MulInt(sdk.TokensFromConsensusPower(power, k.PowerReduction(ctx))).TruncateInt()
+	default:
 		return math.ZeroInt(), err
 	}
-	k.Logger(ctx).Info("validator slashed", "validator", v.OperatorAddress, "amount", amount, "reason", reason.String())
+	total := slash.Own
+	for _, e := range slash.Others {
+		total = total.Add(e.Value)
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	if params.SlashDeferEras == 0 {
+		if _, err := k.applySlash(ctx, slash); err != nil {
+			return math.ZeroInt(), err
+		}
+	} else {
+		current, err := k.currentEra(ctx)
+		if err != nil {
+			return math.ZeroInt(), err
+		}
+		seq, err := k.SlashSequence.Next(ctx)
+		if err != nil {
+			return math.ZeroInt(), err
+		}
+		applyAt := current + uint64(params.SlashDeferEras)
+		if err := k.UnappliedSlashes.Set(ctx, collections.Join(applyAt, seq), slash); err != nil {
+			return math.ZeroInt(), err
+		}
+		sdkCtx.EventManager().EmitEvent(sdk.NewEvent(types.EventTypeSlashDeferred,
+			sdk.NewAttribute(types.AttributeKeyValidator, v.OperatorAddress),
+			sdk.NewAttribute(types.AttributeKeyAmount, total.String()),
+			sdk.NewAttribute(types.AttributeKeyEra, fmt.Sprint(applyAt))))
+	}
+	k.Logger(ctx).Info("validator slashed", "validator", v.OperatorAddress, "amount", total, "reason", reason.String(), "offence_era", era)
+	return total, nil
+}
+
+// applySlash takes a slash from the bonds it names and burns it. A
+// validator left below the minimum bond is chilled.
+func (k Keeper) applySlash(ctx context.Context, s types.UnappliedSlash) (math.Int, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return math.ZeroInt(), err
+	}
+	valAddr, err := k.validatorAddrCdc.StringToBytes(s.Validator)
+	if err != nil {
+		return math.ZeroInt(), err
+	}
+	burned := math.ZeroInt()
+	take := func(who sdk.AccAddress, amount math.Int) error {
+		l, err := k.Ledgers.Get(ctx, who)
+		if errors.Is(err, collections.ErrNotFound) {
+			return nil // the account has unbonded and withdrawn everything
+		}
+		if err != nil {
+			return err
+		}
+		burned = burned.Add(l.Slash(amount))
+		return k.setLedger(ctx, who, l)
+	}
+	if err := take(stashOf(valAddr), s.Own); err != nil {
+		return math.ZeroInt(), err
+	}
+	for _, e := range s.Others {
+		who, err := k.accountAddrCdc.StringToBytes(e.Who)
+		if err != nil {
+			return math.ZeroInt(), err
+		}
+		if err := take(who, e.Value); err != nil {
+			return math.ZeroInt(), err
+		}
+	}
+	if burned.IsPositive() {
+		if err := k.bankKeeper.BurnCoins(ctx, types.BondedPoolName, sdk.NewCoins(sdk.NewCoin(params.BondDenom, burned))); err != nil {
+			return math.ZeroInt(), err
+		}
+	}
+	v, err := k.GetValidator(ctx, valAddr)
+	if err != nil {
+		return math.ZeroInt(), err
+	}
+	bond, err := k.ActiveBond(ctx, stashOf(valAddr))
+	if err != nil {
+		return math.ZeroInt(), err
+	}
+	if !v.Chilled && bond.LT(params.MinValidatorBond) {
+		v.Chilled = true
+		if err := k.setValidator(ctx, v); err != nil {
+			return math.ZeroInt(), err
+		}
+	}
 	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent(types.EventTypeSlash,
-		sdk.NewAttribute(types.AttributeKeyValidator, v.OperatorAddress),
-		sdk.NewAttribute(types.AttributeKeyAmount, amount.String()),
-		sdk.NewAttribute(types.AttributeKeyReason, reason.String())))
-	return amount, nil
+		sdk.NewAttribute(types.AttributeKeyValidator, s.Validator),
+		sdk.NewAttribute(types.AttributeKeyAmount, burned.String()),
+		sdk.NewAttribute(types.AttributeKeyEra, fmt.Sprint(s.OffenceEra))))
+	return burned, nil
+}
+
+// applyDueSlashes applies the deferred slashes due in era.
+func (k Keeper) applyDueSlashes(ctx context.Context, era uint64) error {
+	rng := collections.NewPrefixedPairRange[uint64, uint64](era)
+	var due []types.UnappliedSlash
+	err := k.UnappliedSlashes.Walk(ctx, rng, func(_ collections.Pair[uint64, uint64], s types.UnappliedSlash) (bool, error) {
+		due = append(due, s)
+		return false, nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, s := range due {
+		if _, err := k.applySlash(ctx, s); err != nil {
+			return err
+		}
+	}
+	return k.UnappliedSlashes.Clear(ctx, rng)
 }

@@ -7,9 +7,9 @@ import (
 	"fmt"
 	"sort"
 
-	"cosmossdk.io/collections"
-
 	abci "github.com/cometbft/cometbft/abci/types"
+
+	"cosmossdk.io/collections"
 
 	cryptocodec "github.com/cosmos/cosmos-sdk/crypto/codec"
 	sdk "github.com/cosmos/cosmos-sdk/types"
@@ -17,51 +17,41 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
 )
 
-// electable is a candidate that may enter the active set, with its power.
-type electable struct {
+// setMember is a validator that belongs in the CometBFT set, with its power.
+type setMember struct {
 	addr      sdk.ValAddress
 	validator types.Validator
 	power     int64
 }
 
-// selectActiveSet returns the candidates that should form the validator set:
-// not jailed, bonding at least the minimum and one unit of voting power, the
-// validator_count largest by stake, ties broken by operator address.
-func (k Keeper) selectActiveSet(ctx context.Context) ([]electable, error) {
-	params, err := k.Params.Get(ctx)
+// selectActiveSet returns the validators elected for the current era that
+// are not jailed, with power = exposure / power reduction, in address order.
+func (k Keeper) selectActiveSet(ctx context.Context) ([]setMember, error) {
+	era, err := k.currentEra(ctx)
 	if err != nil {
 		return nil, err
 	}
 	reduction := k.PowerReduction(ctx)
-	var candidates []electable
-	err = k.Validators.Walk(ctx, nil, func(addr sdk.ValAddress, v types.Validator) (bool, error) {
-		if v.Jailed || v.Stake().LT(params.MinValidatorBond) {
+	var members []setMember
+	err = k.Exposures.Walk(ctx, collections.NewPrefixedPairRange[uint64, sdk.ValAddress](era), func(key collections.Pair[uint64, sdk.ValAddress], o types.ExposureOverview) (bool, error) {
+		v, err := k.GetValidator(ctx, key.K2())
+		if err != nil {
+			return true, err
+		}
+		if v.Jailed {
 			return false, nil
 		}
-		power := sdk.TokensToConsensusPower(v.Stake(), reduction)
-		if power <= 0 {
-			return false, nil
+		if power := sdk.TokensToConsensusPower(o.Total, reduction); power > 0 {
+			members = append(members, setMember{addr: key.K2(), validator: v, power: power})
 		}
-		candidates = append(candidates, electable{addr: addr, validator: v, power: power})
 		return false, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	sort.SliceStable(candidates, func(i, j int) bool {
-		if c := candidates[i].validator.Stake().BigInt().Cmp(candidates[j].validator.Stake().BigInt()); c != 0 {
-			return c > 0
-		}
-		return bytes.Compare(candidates[i].addr, candidates[j].addr) < 0
-	})
-	if len(candidates) > int(params.ValidatorCount) {
-		candidates = candidates[:params.ValidatorCount]
-	}
-	return candidates, nil
+	return members, err
 }
 
 // ApplyValidatorSetChanges returns the CometBFT updates for this block: none
-// when no candidate or parameter changed, otherwise those of recomputeActiveSet.
+// when nothing that decides the set changed, otherwise those of
+// recomputeActiveSet.
 func (k Keeper) ApplyValidatorSetChanges(ctx context.Context) ([]abci.ValidatorUpdate, error) {
 	stale, err := k.ActiveSetStale.Get(ctx)
 	if err != nil && !errors.Is(err, collections.ErrNotFound) {
@@ -76,10 +66,10 @@ func (k Keeper) ApplyValidatorSetChanges(ctx context.Context) ([]abci.ValidatorU
 	return k.recomputeActiveSet(ctx)
 }
 
-// recomputeActiveSet selects the active set, stores it and returns the
-// CometBFT updates that turn the previous set into the new one: changed or
-// new validators with their power, then removed ones with power zero, each
-// group in operator-address order so every node returns the same list.
+// recomputeActiveSet stores the set selectActiveSet finds and returns the
+// CometBFT updates that turn the previous set into it: changed or new
+// validators with their power, then removed ones with power zero, each group
+// in operator-address order so every node returns the same list.
 func (k Keeper) recomputeActiveSet(ctx context.Context) ([]abci.ValidatorUpdate, error) {
 	next, err := k.selectActiveSet(ctx)
 	if err != nil {
@@ -100,22 +90,22 @@ func (k Keeper) recomputeActiveSet(ctx context.Context) ([]abci.ValidatorUpdate,
 
 	var updates []abci.ValidatorUpdate
 	kept := map[string]bool{}
-	for _, e := range next {
-		kept[string(e.addr)] = true
-		oldPower, wasActive := previous[string(e.addr)]
-		if wasActive && oldPower == e.power {
+	for _, m := range next {
+		kept[string(m.addr)] = true
+		oldPower, wasActive := previous[string(m.addr)]
+		if wasActive && oldPower == m.power {
 			continue
 		}
-		update, err := validatorUpdate(e.validator, e.power)
+		update, err := validatorUpdate(m.validator, m.power)
 		if err != nil {
 			return nil, err
 		}
 		updates = append(updates, update)
-		if err := k.ActiveSet.Set(ctx, e.addr, e.power); err != nil {
+		if err := k.ActiveSet.Set(ctx, m.addr, m.power); err != nil {
 			return nil, err
 		}
 		if !wasActive {
-			if err := k.onBonded(ctx, e.addr, e.validator); err != nil {
+			if err := k.onBonded(ctx, m.addr, m.validator); err != nil {
 				return nil, err
 			}
 		}

@@ -5,6 +5,7 @@ package types
 
 import (
 	fmt "fmt"
+	_ "github.com/cosmos/cosmos-proto"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
@@ -24,18 +25,74 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// GenesisState is the genesis state of x/staking-npos. The bonded module
-// account must hold exactly the sum of all self-bonds.
+// GenesisNominator is a nominator and the validators it backs.
+type GenesisNominator struct {
+	Address string   `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Targets []string `protobuf:"bytes,2,rep,name=targets,proto3" json:"targets,omitempty"`
+}
+
+func (m *GenesisNominator) Reset()         { *m = GenesisNominator{} }
+func (m *GenesisNominator) String() string { return proto.CompactTextString(m) }
+func (*GenesisNominator) ProtoMessage()    {}
+func (*GenesisNominator) Descriptor() ([]byte, []int) {
+	return fileDescriptor_d73fa79e54a716d5, []int{0}
+}
+func (m *GenesisNominator) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisNominator) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisNominator.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisNominator) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisNominator.Merge(m, src)
+}
+func (m *GenesisNominator) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisNominator) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisNominator.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisNominator proto.InternalMessageInfo
+
+func (m *GenesisNominator) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+func (m *GenesisNominator) GetTargets() []string {
+	if m != nil {
+		return m.Targets
+	}
+	return nil
+}
+
+// GenesisState is the genesis state of x/staking-npos: bonds, candidates and
+// nominations. The bonded pool must hold exactly the sum of the ledgers'
+// totals. The chain starts at era 0 with an election on these bonds.
 type GenesisState struct {
-	Params     Params      `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
-	Validators []Validator `protobuf:"bytes,2,rep,name=validators,proto3" json:"validators"`
+	Params     Params             `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+	Ledgers    []Ledger           `protobuf:"bytes,2,rep,name=ledgers,proto3" json:"ledgers"`
+	Validators []Validator        `protobuf:"bytes,3,rep,name=validators,proto3" json:"validators"`
+	Nominators []GenesisNominator `protobuf:"bytes,4,rep,name=nominators,proto3" json:"nominators"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
 func (m *GenesisState) String() string { return proto.CompactTextString(m) }
 func (*GenesisState) ProtoMessage()    {}
 func (*GenesisState) Descriptor() ([]byte, []int) {
-	return fileDescriptor_d73fa79e54a716d5, []int{0}
+	return fileDescriptor_d73fa79e54a716d5, []int{1}
 }
 func (m *GenesisState) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -71,6 +128,13 @@ func (m *GenesisState) GetParams() Params {
 	return Params{}
 }
 
+func (m *GenesisState) GetLedgers() []Ledger {
+	if m != nil {
+		return m.Ledgers
+	}
+	return nil
+}
+
 func (m *GenesisState) GetValidators() []Validator {
 	if m != nil {
 		return m.Validators
@@ -78,7 +142,15 @@ func (m *GenesisState) GetValidators() []Validator {
 	return nil
 }
 
+func (m *GenesisState) GetNominators() []GenesisNominator {
+	if m != nil {
+		return m.Nominators
+	}
+	return nil
+}
+
 func init() {
+	proto.RegisterType((*GenesisNominator)(nil), "phala.stakingnpos.v1.GenesisNominator")
 	proto.RegisterType((*GenesisState)(nil), "phala.stakingnpos.v1.GenesisState")
 }
 
@@ -87,23 +159,71 @@ func init() {
 }
 
 var fileDescriptor_d73fa79e54a716d5 = []byte{
-	// 255 bytes of a gzipped FileDescriptorProto
+	// 387 bytes of a gzipped FileDescriptorProto
 	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x2a, 0xc8, 0x48, 0xcc,
 	0x49, 0xd4, 0x2f, 0x2e, 0x49, 0xcc, 0xce, 0xcc, 0x4b, 0xcf, 0x2b, 0xc8, 0x2f, 0xd6, 0x2f, 0x33,
 	0xd4, 0x4f, 0x4f, 0xcd, 0x4b, 0x2d, 0xce, 0x2c, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12,
 	0x01, 0xab, 0xd1, 0x43, 0x52, 0xa3, 0x57, 0x66, 0x28, 0x25, 0x92, 0x9e, 0x9f, 0x9e, 0x0f, 0x56,
-	0xa0, 0x0f, 0x62, 0x41, 0xd4, 0x4a, 0x09, 0x26, 0xe6, 0x66, 0xe6, 0xe5, 0xeb, 0x83, 0x49, 0xa8,
-	0x90, 0x02, 0x56, 0x2b, 0x4a, 0x2a, 0x0b, 0x52, 0xa1, 0x16, 0x28, 0xcd, 0x66, 0xe4, 0xe2, 0x71,
-	0x87, 0x58, 0x19, 0x5c, 0x92, 0x58, 0x92, 0x2a, 0x64, 0xcf, 0xc5, 0x56, 0x90, 0x58, 0x94, 0x98,
-	0x5b, 0x2c, 0xc1, 0xa8, 0xc0, 0xa8, 0xc1, 0x6d, 0x24, 0xa3, 0x87, 0xcd, 0x09, 0x7a, 0x01, 0x60,
-	0x35, 0x4e, 0x9c, 0x27, 0xee, 0xc9, 0x33, 0xac, 0x78, 0xbe, 0x41, 0x8b, 0x31, 0x08, 0xaa, 0x4d,
-	0xc8, 0x8b, 0x8b, 0xab, 0x2c, 0x31, 0x27, 0x33, 0x25, 0xb1, 0x24, 0xbf, 0xa8, 0x58, 0x82, 0x49,
-	0x81, 0x59, 0x83, 0xdb, 0x48, 0x1e, 0xbb, 0x21, 0x61, 0x30, 0x75, 0xc8, 0xe6, 0x20, 0xe9, 0x76,
-	0x0a, 0x3e, 0xf1, 0x48, 0x8e, 0xf1, 0xc2, 0x23, 0x39, 0xc6, 0x07, 0x8f, 0xe4, 0x18, 0x27, 0x3c,
-	0x96, 0x63, 0xb8, 0xf0, 0x58, 0x8e, 0xe1, 0xc6, 0x63, 0x39, 0x86, 0x28, 0xcb, 0xf4, 0xcc, 0x92,
-	0x8c, 0xd2, 0x24, 0xbd, 0xe4, 0xfc, 0x5c, 0x7d, 0xb0, 0xd9, 0xba, 0xc9, 0xf9, 0xc5, 0xb9, 0xf9,
-	0xc5, 0xa8, 0x9c, 0x0a, 0x98, 0xd7, 0x75, 0xc1, 0x7e, 0x07, 0x7b, 0x3c, 0x89, 0x0d, 0xec, 0x73,
-	0x63, 0x40, 0x00, 0x00, 0x00, 0xff, 0xff, 0xd6, 0xbb, 0x19, 0x32, 0x80, 0x01, 0x00, 0x00,
+	0xa0, 0x0f, 0x62, 0x41, 0xd4, 0x4a, 0x49, 0x26, 0xe7, 0x17, 0xe7, 0xe6, 0x17, 0xc7, 0x43, 0x24,
+	0x20, 0x1c, 0xa8, 0x94, 0x60, 0x62, 0x6e, 0x66, 0x5e, 0xbe, 0x3e, 0x98, 0x84, 0x0a, 0x29, 0x60,
+	0xb5, 0xbd, 0xa4, 0xb2, 0x20, 0x15, 0xaa, 0x49, 0xa9, 0x99, 0x91, 0x4b, 0xc0, 0x1d, 0xe2, 0x1a,
+	0xbf, 0xfc, 0xdc, 0xcc, 0xbc, 0xc4, 0x92, 0xfc, 0x22, 0x21, 0x23, 0x2e, 0xf6, 0xc4, 0x94, 0x94,
+	0xa2, 0xd4, 0xe2, 0x62, 0x09, 0x46, 0x05, 0x46, 0x0d, 0x4e, 0x27, 0x89, 0x4b, 0x5b, 0x74, 0x45,
+	0xa0, 0x96, 0x39, 0x42, 0x64, 0x82, 0x4b, 0x8a, 0x32, 0xf3, 0xd2, 0x83, 0x60, 0x0a, 0x85, 0xac,
+	0xb9, 0xd8, 0x4b, 0x12, 0x8b, 0xd2, 0x53, 0x4b, 0x8a, 0x25, 0x98, 0x14, 0x98, 0x35, 0x38, 0x9d,
+	0x14, 0x2f, 0x6d, 0xd1, 0x95, 0x85, 0xea, 0x09, 0x4b, 0xcc, 0xc9, 0x4c, 0x01, 0x19, 0x8d, 0xa6,
+	0x19, 0xaa, 0x43, 0x69, 0x23, 0x13, 0x17, 0x0f, 0xd4, 0x15, 0xc1, 0x25, 0x89, 0x25, 0xa9, 0x42,
+	0xf6, 0x5c, 0x6c, 0x05, 0x89, 0x45, 0x89, 0xb9, 0x10, 0x07, 0x70, 0x1b, 0xc9, 0xe8, 0x61, 0x0b,
+	0x23, 0xbd, 0x00, 0xb0, 0x1a, 0x27, 0xce, 0x13, 0xf7, 0xe4, 0x19, 0x56, 0x3c, 0xdf, 0xa0, 0xc5,
+	0x18, 0x04, 0xd5, 0x26, 0xe4, 0xc8, 0xc5, 0x9e, 0x93, 0x9a, 0x92, 0x9e, 0x5a, 0x04, 0x71, 0x0e,
+	0x4e, 0x13, 0x7c, 0xc0, 0x8a, 0x90, 0x4d, 0x80, 0xe9, 0x13, 0xf2, 0xe2, 0xe2, 0x2a, 0x83, 0xb9,
+	0xbb, 0x58, 0x82, 0x19, 0x6c, 0x8a, 0x3c, 0x76, 0x53, 0xe0, 0xfe, 0x43, 0x36, 0x08, 0x49, 0xb7,
+	0x50, 0x20, 0x17, 0x57, 0x1e, 0x2c, 0x78, 0x8b, 0x25, 0x58, 0xc0, 0x66, 0xa9, 0x61, 0x37, 0x0b,
+	0x3d, 0x36, 0x50, 0x8c, 0x44, 0x18, 0xe2, 0x14, 0x7c, 0xe2, 0x91, 0x1c, 0xe3, 0x85, 0x47, 0x72,
+	0x8c, 0x0f, 0x1e, 0xc9, 0x31, 0x4e, 0x78, 0x2c, 0xc7, 0x70, 0xe1, 0xb1, 0x1c, 0xc3, 0x8d, 0xc7,
+	0x72, 0x0c, 0x51, 0x96, 0xe9, 0x99, 0x25, 0x19, 0xa5, 0x49, 0x7a, 0xc9, 0xf9, 0xb9, 0xfa, 0x60,
+	0x2b, 0x74, 0x21, 0xd1, 0x80, 0xca, 0xa9, 0x80, 0x25, 0x0b, 0x5d, 0x70, 0xba, 0x00, 0x27, 0x8a,
+	0x24, 0x36, 0x70, 0xaa, 0x30, 0x06, 0x04, 0x00, 0x00, 0xff, 0xff, 0xb7, 0xb2, 0x28, 0x02, 0xb7,
+	0x02, 0x00, 0x00,
+}
+
+func (m *GenesisNominator) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisNominator) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisNominator) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Targets) > 0 {
+		for iNdEx := len(m.Targets) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Targets[iNdEx])
+			copy(dAtA[i:], m.Targets[iNdEx])
+			i = encodeVarintGenesis(dAtA, i, uint64(len(m.Targets[iNdEx])))
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -126,10 +246,38 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.Nominators) > 0 {
+		for iNdEx := len(m.Nominators) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Nominators[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
 	if len(m.Validators) > 0 {
 		for iNdEx := len(m.Validators) - 1; iNdEx >= 0; iNdEx-- {
 			{
 				size, err := m.Validators[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if len(m.Ledgers) > 0 {
+		for iNdEx := len(m.Ledgers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Ledgers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
 				if err != nil {
 					return 0, err
 				}
@@ -164,6 +312,25 @@ func encodeVarintGenesis(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *GenesisNominator) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	if len(m.Targets) > 0 {
+		for _, s := range m.Targets {
+			l = len(s)
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	return n
+}
+
 func (m *GenesisState) Size() (n int) {
 	if m == nil {
 		return 0
@@ -172,8 +339,20 @@ func (m *GenesisState) Size() (n int) {
 	_ = l
 	l = m.Params.Size()
 	n += 1 + l + sovGenesis(uint64(l))
+	if len(m.Ledgers) > 0 {
+		for _, e := range m.Ledgers {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
 	if len(m.Validators) > 0 {
 		for _, e := range m.Validators {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Nominators) > 0 {
+		for _, e := range m.Nominators {
 			l = e.Size()
 			n += 1 + l + sovGenesis(uint64(l))
 		}
@@ -186,6 +365,120 @@ func sovGenesis(x uint64) (n int) {
 }
 func sozGenesis(x uint64) (n int) {
 	return sovGenesis(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *GenesisNominator) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisNominator: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisNominator: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Targets", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Targets = append(m.Targets, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *GenesisState) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
@@ -251,6 +544,40 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 			iNdEx = postIndex
 		case 2:
 			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ledgers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Ledgers = append(m.Ledgers, Ledger{})
+			if err := m.Ledgers[len(m.Ledgers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field Validators", wireType)
 			}
 			var msglen int
@@ -280,6 +607,40 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 			}
 			m.Validators = append(m.Validators, Validator{})
 			if err := m.Validators[len(m.Validators)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nominators", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nominators = append(m.Nominators, GenesisNominator{})
+			if err := m.Nominators[len(m.Nominators)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

@@ -5,6 +5,7 @@ package types
 
 import (
 	context "context"
+	cosmossdk_io_math "cosmossdk.io/math"
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
 	query "github.com/cosmos/cosmos-sdk/types/query"
@@ -311,6 +312,847 @@ func (m *QueryValidatorResponse) GetValidator() ValidatorInfo {
 	return ValidatorInfo{}
 }
 
+// QueryLedgerRequest is the request type for Query/Ledger.
+type QueryLedgerRequest struct {
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+}
+
+func (m *QueryLedgerRequest) Reset()         { *m = QueryLedgerRequest{} }
+func (m *QueryLedgerRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryLedgerRequest) ProtoMessage()    {}
+func (*QueryLedgerRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{6}
+}
+func (m *QueryLedgerRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLedgerRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLedgerRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLedgerRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLedgerRequest.Merge(m, src)
+}
+func (m *QueryLedgerRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLedgerRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLedgerRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLedgerRequest proto.InternalMessageInfo
+
+func (m *QueryLedgerRequest) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+// QueryLedgerResponse is the response type for Query/Ledger.
+type QueryLedgerResponse struct {
+	Ledger Ledger `protobuf:"bytes,1,opt,name=ledger,proto3" json:"ledger"`
+}
+
+func (m *QueryLedgerResponse) Reset()         { *m = QueryLedgerResponse{} }
+func (m *QueryLedgerResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryLedgerResponse) ProtoMessage()    {}
+func (*QueryLedgerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{7}
+}
+func (m *QueryLedgerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryLedgerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryLedgerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryLedgerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryLedgerResponse.Merge(m, src)
+}
+func (m *QueryLedgerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryLedgerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryLedgerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryLedgerResponse proto.InternalMessageInfo
+
+func (m *QueryLedgerResponse) GetLedger() Ledger {
+	if m != nil {
+		return m.Ledger
+	}
+	return Ledger{}
+}
+
+// NominatorInfo is a nominator with its nominations and active bond.
+type NominatorInfo struct {
+	Address     string                `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Nominations Nominations           `protobuf:"bytes,2,opt,name=nominations,proto3" json:"nominations"`
+	Active      cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=active,proto3,customtype=cosmossdk.io/math.Int" json:"active"`
+}
+
+func (m *NominatorInfo) Reset()         { *m = NominatorInfo{} }
+func (m *NominatorInfo) String() string { return proto.CompactTextString(m) }
+func (*NominatorInfo) ProtoMessage()    {}
+func (*NominatorInfo) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{8}
+}
+func (m *NominatorInfo) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *NominatorInfo) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_NominatorInfo.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *NominatorInfo) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_NominatorInfo.Merge(m, src)
+}
+func (m *NominatorInfo) XXX_Size() int {
+	return m.Size()
+}
+func (m *NominatorInfo) XXX_DiscardUnknown() {
+	xxx_messageInfo_NominatorInfo.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_NominatorInfo proto.InternalMessageInfo
+
+func (m *NominatorInfo) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+func (m *NominatorInfo) GetNominations() Nominations {
+	if m != nil {
+		return m.Nominations
+	}
+	return Nominations{}
+}
+
+// QueryNominatorsRequest is the request type for Query/Nominators.
+type QueryNominatorsRequest struct {
+	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryNominatorsRequest) Reset()         { *m = QueryNominatorsRequest{} }
+func (m *QueryNominatorsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryNominatorsRequest) ProtoMessage()    {}
+func (*QueryNominatorsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{9}
+}
+func (m *QueryNominatorsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryNominatorsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryNominatorsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryNominatorsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryNominatorsRequest.Merge(m, src)
+}
+func (m *QueryNominatorsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryNominatorsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryNominatorsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryNominatorsRequest proto.InternalMessageInfo
+
+func (m *QueryNominatorsRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// QueryNominatorsResponse is the response type for Query/Nominators.
+type QueryNominatorsResponse struct {
+	Nominators []NominatorInfo     `protobuf:"bytes,1,rep,name=nominators,proto3" json:"nominators"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryNominatorsResponse) Reset()         { *m = QueryNominatorsResponse{} }
+func (m *QueryNominatorsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryNominatorsResponse) ProtoMessage()    {}
+func (*QueryNominatorsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{10}
+}
+func (m *QueryNominatorsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryNominatorsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryNominatorsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryNominatorsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryNominatorsResponse.Merge(m, src)
+}
+func (m *QueryNominatorsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryNominatorsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryNominatorsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryNominatorsResponse proto.InternalMessageInfo
+
+func (m *QueryNominatorsResponse) GetNominators() []NominatorInfo {
+	if m != nil {
+		return m.Nominators
+	}
+	return nil
+}
+
+func (m *QueryNominatorsResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// QueryNominatorRequest is the request type for Query/Nominator.
+type QueryNominatorRequest struct {
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+}
+
+func (m *QueryNominatorRequest) Reset()         { *m = QueryNominatorRequest{} }
+func (m *QueryNominatorRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryNominatorRequest) ProtoMessage()    {}
+func (*QueryNominatorRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{11}
+}
+func (m *QueryNominatorRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryNominatorRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryNominatorRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryNominatorRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryNominatorRequest.Merge(m, src)
+}
+func (m *QueryNominatorRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryNominatorRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryNominatorRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryNominatorRequest proto.InternalMessageInfo
+
+func (m *QueryNominatorRequest) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+// QueryNominatorResponse is the response type for Query/Nominator.
+type QueryNominatorResponse struct {
+	Nominator NominatorInfo `protobuf:"bytes,1,opt,name=nominator,proto3" json:"nominator"`
+}
+
+func (m *QueryNominatorResponse) Reset()         { *m = QueryNominatorResponse{} }
+func (m *QueryNominatorResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryNominatorResponse) ProtoMessage()    {}
+func (*QueryNominatorResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{12}
+}
+func (m *QueryNominatorResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryNominatorResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryNominatorResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryNominatorResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryNominatorResponse.Merge(m, src)
+}
+func (m *QueryNominatorResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryNominatorResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryNominatorResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryNominatorResponse proto.InternalMessageInfo
+
+func (m *QueryNominatorResponse) GetNominator() NominatorInfo {
+	if m != nil {
+		return m.Nominator
+	}
+	return NominatorInfo{}
+}
+
+// QueryCurrentEraRequest is the request type for Query/CurrentEra.
+type QueryCurrentEraRequest struct {
+}
+
+func (m *QueryCurrentEraRequest) Reset()         { *m = QueryCurrentEraRequest{} }
+func (m *QueryCurrentEraRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryCurrentEraRequest) ProtoMessage()    {}
+func (*QueryCurrentEraRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{13}
+}
+func (m *QueryCurrentEraRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryCurrentEraRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryCurrentEraRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryCurrentEraRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryCurrentEraRequest.Merge(m, src)
+}
+func (m *QueryCurrentEraRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryCurrentEraRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryCurrentEraRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryCurrentEraRequest proto.InternalMessageInfo
+
+// QueryCurrentEraResponse is the response type for Query/CurrentEra.
+type QueryCurrentEraResponse struct {
+	Era EraInfo `protobuf:"bytes,1,opt,name=era,proto3" json:"era"`
+	// next_era_height is the height whose end block starts the next era.
+	NextEraHeight int64 `protobuf:"varint,2,opt,name=next_era_height,json=nextEraHeight,proto3" json:"next_era_height,omitempty"`
+}
+
+func (m *QueryCurrentEraResponse) Reset()         { *m = QueryCurrentEraResponse{} }
+func (m *QueryCurrentEraResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryCurrentEraResponse) ProtoMessage()    {}
+func (*QueryCurrentEraResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{14}
+}
+func (m *QueryCurrentEraResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryCurrentEraResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryCurrentEraResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryCurrentEraResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryCurrentEraResponse.Merge(m, src)
+}
+func (m *QueryCurrentEraResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryCurrentEraResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryCurrentEraResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryCurrentEraResponse proto.InternalMessageInfo
+
+func (m *QueryCurrentEraResponse) GetEra() EraInfo {
+	if m != nil {
+		return m.Era
+	}
+	return EraInfo{}
+}
+
+func (m *QueryCurrentEraResponse) GetNextEraHeight() int64 {
+	if m != nil {
+		return m.NextEraHeight
+	}
+	return 0
+}
+
+// QueryExposureRequest is the request type for Query/Exposure.
+type QueryExposureRequest struct {
+	Era             uint64 `protobuf:"varint,1,opt,name=era,proto3" json:"era,omitempty"`
+	OperatorAddress string `protobuf:"bytes,2,opt,name=operator_address,json=operatorAddress,proto3" json:"operator_address,omitempty"`
+	Page            uint32 `protobuf:"varint,3,opt,name=page,proto3" json:"page,omitempty"`
+}
+
+func (m *QueryExposureRequest) Reset()         { *m = QueryExposureRequest{} }
+func (m *QueryExposureRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryExposureRequest) ProtoMessage()    {}
+func (*QueryExposureRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{15}
+}
+func (m *QueryExposureRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryExposureRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryExposureRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryExposureRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryExposureRequest.Merge(m, src)
+}
+func (m *QueryExposureRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryExposureRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryExposureRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryExposureRequest proto.InternalMessageInfo
+
+func (m *QueryExposureRequest) GetEra() uint64 {
+	if m != nil {
+		return m.Era
+	}
+	return 0
+}
+
+func (m *QueryExposureRequest) GetOperatorAddress() string {
+	if m != nil {
+		return m.OperatorAddress
+	}
+	return ""
+}
+
+func (m *QueryExposureRequest) GetPage() uint32 {
+	if m != nil {
+		return m.Page
+	}
+	return 0
+}
+
+// QueryExposureResponse is the response type for Query/Exposure.
+type QueryExposureResponse struct {
+	Overview ExposureOverview `protobuf:"bytes,1,opt,name=overview,proto3" json:"overview"`
+	Page     ExposurePage     `protobuf:"bytes,2,opt,name=page,proto3" json:"page"`
+}
+
+func (m *QueryExposureResponse) Reset()         { *m = QueryExposureResponse{} }
+func (m *QueryExposureResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryExposureResponse) ProtoMessage()    {}
+func (*QueryExposureResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{16}
+}
+func (m *QueryExposureResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryExposureResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryExposureResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryExposureResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryExposureResponse.Merge(m, src)
+}
+func (m *QueryExposureResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryExposureResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryExposureResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryExposureResponse proto.InternalMessageInfo
+
+func (m *QueryExposureResponse) GetOverview() ExposureOverview {
+	if m != nil {
+		return m.Overview
+	}
+	return ExposureOverview{}
+}
+
+func (m *QueryExposureResponse) GetPage() ExposurePage {
+	if m != nil {
+		return m.Page
+	}
+	return ExposurePage{}
+}
+
+// QueryEraRewardsRequest is the request type for Query/EraRewards.
+type QueryEraRewardsRequest struct {
+	Era uint64 `protobuf:"varint,1,opt,name=era,proto3" json:"era,omitempty"`
+}
+
+func (m *QueryEraRewardsRequest) Reset()         { *m = QueryEraRewardsRequest{} }
+func (m *QueryEraRewardsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryEraRewardsRequest) ProtoMessage()    {}
+func (*QueryEraRewardsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{17}
+}
+func (m *QueryEraRewardsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryEraRewardsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryEraRewardsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryEraRewardsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryEraRewardsRequest.Merge(m, src)
+}
+func (m *QueryEraRewardsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryEraRewardsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryEraRewardsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryEraRewardsRequest proto.InternalMessageInfo
+
+func (m *QueryEraRewardsRequest) GetEra() uint64 {
+	if m != nil {
+		return m.Era
+	}
+	return 0
+}
+
+// ValidatorPoints are the reward points a validator earned in an era.
+type ValidatorPoints struct {
+	OperatorAddress string `protobuf:"bytes,1,opt,name=operator_address,json=operatorAddress,proto3" json:"operator_address,omitempty"`
+	Points          uint64 `protobuf:"varint,2,opt,name=points,proto3" json:"points,omitempty"`
+}
+
+func (m *ValidatorPoints) Reset()         { *m = ValidatorPoints{} }
+func (m *ValidatorPoints) String() string { return proto.CompactTextString(m) }
+func (*ValidatorPoints) ProtoMessage()    {}
+func (*ValidatorPoints) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{18}
+}
+func (m *ValidatorPoints) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ValidatorPoints) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ValidatorPoints.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ValidatorPoints) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ValidatorPoints.Merge(m, src)
+}
+func (m *ValidatorPoints) XXX_Size() int {
+	return m.Size()
+}
+func (m *ValidatorPoints) XXX_DiscardUnknown() {
+	xxx_messageInfo_ValidatorPoints.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ValidatorPoints proto.InternalMessageInfo
+
+func (m *ValidatorPoints) GetOperatorAddress() string {
+	if m != nil {
+		return m.OperatorAddress
+	}
+	return ""
+}
+
+func (m *ValidatorPoints) GetPoints() uint64 {
+	if m != nil {
+		return m.Points
+	}
+	return 0
+}
+
+// QueryEraRewardsResponse is the response type for Query/EraRewards.
+type QueryEraRewardsResponse struct {
+	Rewards EraRewards        `protobuf:"bytes,1,opt,name=rewards,proto3" json:"rewards"`
+	Points  []ValidatorPoints `protobuf:"bytes,2,rep,name=points,proto3" json:"points"`
+}
+
+func (m *QueryEraRewardsResponse) Reset()         { *m = QueryEraRewardsResponse{} }
+func (m *QueryEraRewardsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryEraRewardsResponse) ProtoMessage()    {}
+func (*QueryEraRewardsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{19}
+}
+func (m *QueryEraRewardsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryEraRewardsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryEraRewardsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryEraRewardsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryEraRewardsResponse.Merge(m, src)
+}
+func (m *QueryEraRewardsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryEraRewardsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryEraRewardsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryEraRewardsResponse proto.InternalMessageInfo
+
+func (m *QueryEraRewardsResponse) GetRewards() EraRewards {
+	if m != nil {
+		return m.Rewards
+	}
+	return EraRewards{}
+}
+
+func (m *QueryEraRewardsResponse) GetPoints() []ValidatorPoints {
+	if m != nil {
+		return m.Points
+	}
+	return nil
+}
+
+// QueryElectionPreviewRequest is the request type for Query/ElectionPreview.
+type QueryElectionPreviewRequest struct {
+}
+
+func (m *QueryElectionPreviewRequest) Reset()         { *m = QueryElectionPreviewRequest{} }
+func (m *QueryElectionPreviewRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryElectionPreviewRequest) ProtoMessage()    {}
+func (*QueryElectionPreviewRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{20}
+}
+func (m *QueryElectionPreviewRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryElectionPreviewRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryElectionPreviewRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryElectionPreviewRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryElectionPreviewRequest.Merge(m, src)
+}
+func (m *QueryElectionPreviewRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryElectionPreviewRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryElectionPreviewRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryElectionPreviewRequest proto.InternalMessageInfo
+
+// ElectedValidator is a validator an election would elect, with its backing.
+type ElectedValidator struct {
+	OperatorAddress string                `protobuf:"bytes,1,opt,name=operator_address,json=operatorAddress,proto3" json:"operator_address,omitempty"`
+	BackedStake     cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=backed_stake,json=backedStake,proto3,customtype=cosmossdk.io/math.Int" json:"backed_stake"`
+	Round           uint32                `protobuf:"varint,3,opt,name=round,proto3" json:"round,omitempty"`
+}
+
+func (m *ElectedValidator) Reset()         { *m = ElectedValidator{} }
+func (m *ElectedValidator) String() string { return proto.CompactTextString(m) }
+func (*ElectedValidator) ProtoMessage()    {}
+func (*ElectedValidator) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{21}
+}
+func (m *ElectedValidator) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ElectedValidator) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ElectedValidator.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ElectedValidator) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ElectedValidator.Merge(m, src)
+}
+func (m *ElectedValidator) XXX_Size() int {
+	return m.Size()
+}
+func (m *ElectedValidator) XXX_DiscardUnknown() {
+	xxx_messageInfo_ElectedValidator.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ElectedValidator proto.InternalMessageInfo
+
+func (m *ElectedValidator) GetOperatorAddress() string {
+	if m != nil {
+		return m.OperatorAddress
+	}
+	return ""
+}
+
+func (m *ElectedValidator) GetRound() uint32 {
+	if m != nil {
+		return m.Round
+	}
+	return 0
+}
+
+// QueryElectionPreviewResponse is the response type for Query/ElectionPreview.
+type QueryElectionPreviewResponse struct {
+	Winners []ElectedValidator `protobuf:"bytes,1,rep,name=winners,proto3" json:"winners"`
+	// voters and candidates are the sizes of the snapshot the election ran on.
+	Voters     uint32 `protobuf:"varint,2,opt,name=voters,proto3" json:"voters,omitempty"`
+	Candidates uint32 `protobuf:"varint,3,opt,name=candidates,proto3" json:"candidates,omitempty"`
+}
+
+func (m *QueryElectionPreviewResponse) Reset()         { *m = QueryElectionPreviewResponse{} }
+func (m *QueryElectionPreviewResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryElectionPreviewResponse) ProtoMessage()    {}
+func (*QueryElectionPreviewResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_9beb13ac9fa7fcf0, []int{22}
+}
+func (m *QueryElectionPreviewResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryElectionPreviewResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryElectionPreviewResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryElectionPreviewResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryElectionPreviewResponse.Merge(m, src)
+}
+func (m *QueryElectionPreviewResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryElectionPreviewResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryElectionPreviewResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryElectionPreviewResponse proto.InternalMessageInfo
+
+func (m *QueryElectionPreviewResponse) GetWinners() []ElectedValidator {
+	if m != nil {
+		return m.Winners
+	}
+	return nil
+}
+
+func (m *QueryElectionPreviewResponse) GetVoters() uint32 {
+	if m != nil {
+		return m.Voters
+	}
+	return 0
+}
+
+func (m *QueryElectionPreviewResponse) GetCandidates() uint32 {
+	if m != nil {
+		return m.Candidates
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "phala.stakingnpos.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "phala.stakingnpos.v1.QueryParamsResponse")
@@ -318,50 +1160,113 @@ func init() {
 	proto.RegisterType((*QueryValidatorsResponse)(nil), "phala.stakingnpos.v1.QueryValidatorsResponse")
 	proto.RegisterType((*QueryValidatorRequest)(nil), "phala.stakingnpos.v1.QueryValidatorRequest")
 	proto.RegisterType((*QueryValidatorResponse)(nil), "phala.stakingnpos.v1.QueryValidatorResponse")
+	proto.RegisterType((*QueryLedgerRequest)(nil), "phala.stakingnpos.v1.QueryLedgerRequest")
+	proto.RegisterType((*QueryLedgerResponse)(nil), "phala.stakingnpos.v1.QueryLedgerResponse")
+	proto.RegisterType((*NominatorInfo)(nil), "phala.stakingnpos.v1.NominatorInfo")
+	proto.RegisterType((*QueryNominatorsRequest)(nil), "phala.stakingnpos.v1.QueryNominatorsRequest")
+	proto.RegisterType((*QueryNominatorsResponse)(nil), "phala.stakingnpos.v1.QueryNominatorsResponse")
+	proto.RegisterType((*QueryNominatorRequest)(nil), "phala.stakingnpos.v1.QueryNominatorRequest")
+	proto.RegisterType((*QueryNominatorResponse)(nil), "phala.stakingnpos.v1.QueryNominatorResponse")
+	proto.RegisterType((*QueryCurrentEraRequest)(nil), "phala.stakingnpos.v1.QueryCurrentEraRequest")
+	proto.RegisterType((*QueryCurrentEraResponse)(nil), "phala.stakingnpos.v1.QueryCurrentEraResponse")
+	proto.RegisterType((*QueryExposureRequest)(nil), "phala.stakingnpos.v1.QueryExposureRequest")
+	proto.RegisterType((*QueryExposureResponse)(nil), "phala.stakingnpos.v1.QueryExposureResponse")
+	proto.RegisterType((*QueryEraRewardsRequest)(nil), "phala.stakingnpos.v1.QueryEraRewardsRequest")
+	proto.RegisterType((*ValidatorPoints)(nil), "phala.stakingnpos.v1.ValidatorPoints")
+	proto.RegisterType((*QueryEraRewardsResponse)(nil), "phala.stakingnpos.v1.QueryEraRewardsResponse")
+	proto.RegisterType((*QueryElectionPreviewRequest)(nil), "phala.stakingnpos.v1.QueryElectionPreviewRequest")
+	proto.RegisterType((*ElectedValidator)(nil), "phala.stakingnpos.v1.ElectedValidator")
+	proto.RegisterType((*QueryElectionPreviewResponse)(nil), "phala.stakingnpos.v1.QueryElectionPreviewResponse")
 }
 
 func init() { proto.RegisterFile("phala/stakingnpos/v1/query.proto", fileDescriptor_9beb13ac9fa7fcf0) }
 
 var fileDescriptor_9beb13ac9fa7fcf0 = []byte{
-	// 597 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x54, 0xcf, 0x6b, 0x13, 0x41,
-	0x18, 0xcd, 0xb4, 0x18, 0xc8, 0x14, 0xfc, 0x31, 0x46, 0x8d, 0x31, 0xae, 0x71, 0x45, 0x4d, 0x6b,
-	0xb3, 0x43, 0x52, 0x3c, 0x78, 0x10, 0x35, 0x07, 0x45, 0x28, 0x52, 0x13, 0xe8, 0xc1, 0x4b, 0x99,
-	0x34, 0xd3, 0xed, 0x62, 0x32, 0xb3, 0xdd, 0x99, 0x04, 0x8b, 0x78, 0xf1, 0xd4, 0xa3, 0xe0, 0xc5,
-	0x9b, 0xd7, 0x1e, 0x45, 0xfc, 0x23, 0x7a, 0x2c, 0x7a, 0xe9, 0x49, 0x24, 0x11, 0xfc, 0x37, 0x24,
-	0x33, 0xb3, 0x3f, 0xd2, 0x2c, 0x26, 0x5e, 0x96, 0x9d, 0x6f, 0xde, 0xf7, 0xde, 0x9b, 0xb7, 0xdf,
-	0x0e, 0x2c, 0xfb, 0xbb, 0xa4, 0x4b, 0xb0, 0x90, 0xe4, 0xb5, 0xc7, 0x5c, 0xe6, 0x73, 0x81, 0x07,
-	0x35, 0xbc, 0xd7, 0xa7, 0xc1, 0xbe, 0xe3, 0x07, 0x5c, 0x72, 0x94, 0x57, 0x08, 0x27, 0x81, 0x70,
-	0x06, 0xb5, 0x62, 0xde, 0xe5, 0x2e, 0x57, 0x00, 0x3c, 0x7e, 0xd3, 0xd8, 0x62, 0xc9, 0xe5, 0xdc,
-	0xed, 0x52, 0x4c, 0x7c, 0x0f, 0x13, 0xc6, 0xb8, 0x24, 0xd2, 0xe3, 0x4c, 0x98, 0xdd, 0x95, 0x6d,
-	0x2e, 0x7a, 0x5c, 0xe0, 0x36, 0x11, 0x54, 0x4b, 0xe0, 0x41, 0xad, 0x4d, 0x25, 0xa9, 0x61, 0x9f,
-	0xb8, 0x1e, 0x53, 0x60, 0x83, 0xbd, 0x66, 0xb0, 0x21, 0x2c, 0x69, 0xa9, 0x78, 0x55, 0x6f, 0x6e,
-	0x69, 0x7d, 0xbd, 0x30, 0x5b, 0x17, 0x48, 0xcf, 0x63, 0x1c, 0xab, 0xa7, 0x29, 0xa5, 0x1f, 0x51,
-	0xee, 0xfb, 0xd4, 0x34, 0xd9, 0x79, 0x88, 0x5e, 0x8e, 0xe9, 0x37, 0x48, 0x40, 0x7a, 0xa2, 0x49,
-	0xf7, 0xfa, 0x54, 0x48, 0x7b, 0x13, 0x5e, 0x9c, 0xa8, 0x0a, 0x9f, 0x33, 0x41, 0xd1, 0x23, 0x98,
-	0xf5, 0x55, 0xa5, 0x00, 0xca, 0xa0, 0xb2, 0x54, 0x2f, 0x39, 0x69, 0x01, 0x39, 0xba, 0xab, 0x91,
-	0x3b, 0xfa, 0x79, 0x23, 0x73, 0xf8, 0xe7, 0xcb, 0x0a, 0x68, 0x9a, 0x36, 0xfb, 0x33, 0x80, 0x97,
-	0x15, 0xf1, 0x26, 0xe9, 0x7a, 0x1d, 0x22, 0x79, 0x10, 0x4a, 0xa2, 0x87, 0x30, 0x2b, 0x24, 0x91,
-	0x7d, 0xcd, 0x7d, 0xb6, 0x7e, 0x3b, 0x9d, 0x3b, 0x6a, 0x6c, 0x29, 0x70, 0xd3, 0x34, 0xa1, 0xa7,
-	0x10, 0xc6, 0x41, 0x16, 0x16, 0x94, 0xbd, 0x3b, 0x8e, 0xc9, 0x67, 0x9c, 0xba, 0xa3, 0x53, 0x34,
-	0xa9, 0x3b, 0x1b, 0xc4, 0xa5, 0x46, 0xba, 0x99, 0xe8, 0xb4, 0xbf, 0x02, 0x78, 0x65, 0xca, 0xa1,
-	0x39, 0xfe, 0x0b, 0x08, 0x07, 0x51, 0xb5, 0x00, 0xca, 0x8b, 0x95, 0xa5, 0xfa, 0xad, 0x19, 0x36,
-	0x9f, 0xb3, 0x1d, 0x9e, 0x4c, 0x22, 0xc1, 0x80, 0x9e, 0xa5, 0x78, 0xbe, 0x3b, 0xd3, 0xb3, 0x36,
-	0x33, 0x61, 0x9a, 0xc2, 0x4b, 0x93, 0x9e, 0xc3, 0x50, 0xd7, 0xe1, 0x79, 0xee, 0xd3, 0x60, 0x5c,
-	0xda, 0x22, 0x9d, 0x4e, 0x40, 0x85, 0x8e, 0x37, 0xd7, 0xb8, 0xf9, 0xfd, 0x5b, 0xf5, 0xba, 0x91,
-	0x8a, 0xda, 0x9e, 0x68, 0x48, 0x4b, 0x06, 0x1e, 0x73, 0x9b, 0xe7, 0xc2, 0x56, 0x53, 0xb6, 0x77,
-	0x4e, 0x7f, 0xbc, 0x28, 0x99, 0x75, 0x98, 0x8b, 0xce, 0x65, 0x66, 0xe3, 0x7f, 0x83, 0x89, 0x09,
-	0xea, 0x27, 0x8b, 0xf0, 0x8c, 0x12, 0x42, 0x07, 0x00, 0x66, 0xf5, 0x34, 0xa1, 0x4a, 0x3a, 0xdf,
-	0xf4, 0xf0, 0x16, 0x97, 0xe7, 0x40, 0x6a, 0xdf, 0xf6, 0xf2, 0xc1, 0x58, 0xfb, 0xfd, 0x8f, 0xdf,
-	0x1f, 0x17, 0x2c, 0x54, 0xc2, 0xa9, 0x7f, 0x8b, 0x1e, 0x5d, 0xf4, 0x09, 0x40, 0x18, 0xcf, 0x04,
-	0x5a, 0xfd, 0x87, 0xc8, 0xd4, 0x70, 0x17, 0xab, 0x73, 0xa2, 0x8d, 0xad, 0x6a, 0x6c, 0xcb, 0x46,
-	0xe5, 0x74, 0x5b, 0x89, 0x39, 0x3a, 0x04, 0x30, 0x17, 0xb1, 0xa0, 0x7b, 0xf3, 0x68, 0x85, 0xc6,
-	0x56, 0xe7, 0x03, 0x1b, 0x5f, 0x8f, 0x63, 0x5f, 0xf7, 0xd1, 0xda, 0x2c, 0x5f, 0xf8, 0xed, 0xe9,
-	0xd9, 0x7b, 0xd7, 0x68, 0x1d, 0x0d, 0x2d, 0x70, 0x3c, 0xb4, 0xc0, 0xaf, 0xa1, 0x05, 0x3e, 0x8c,
-	0xac, 0xcc, 0xf1, 0xc8, 0xca, 0x9c, 0x8c, 0xac, 0xcc, 0xab, 0x07, 0xae, 0x27, 0x77, 0xfb, 0x6d,
-	0x67, 0x9b, 0xf7, 0x34, 0x71, 0xd5, 0x5c, 0x83, 0x13, 0x8b, 0x37, 0xa1, 0x5c, 0x55, 0xe9, 0xa9,
-	0x9b, 0xac, 0x9d, 0x55, 0x57, 0xd9, 0xda, 0xdf, 0x00, 0x00, 0x00, 0xff, 0xff, 0xf6, 0x75, 0xe9,
-	0x42, 0xd1, 0x05, 0x00, 0x00,
+	// 1332 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x58, 0xcf, 0x6f, 0x13, 0xc7,
+	0x17, 0xcf, 0x24, 0x60, 0xc8, 0x0b, 0x7c, 0xc3, 0x77, 0x6a, 0xa8, 0x31, 0xc1, 0x84, 0xad, 0x1a,
+	0x82, 0x89, 0x77, 0x1b, 0x53, 0x54, 0xb5, 0x12, 0xa2, 0x50, 0xa5, 0x85, 0x42, 0xd3, 0xd4, 0x91,
+	0x38, 0xf4, 0xe2, 0x4e, 0xec, 0x61, 0xb3, 0x22, 0xde, 0x59, 0x76, 0xd7, 0x0e, 0x08, 0x71, 0xe9,
+	0x09, 0xf5, 0xd4, 0x8a, 0x4b, 0x6f, 0x54, 0xea, 0x85, 0xf6, 0xd2, 0xaa, 0xe2, 0xde, 0x2b, 0x52,
+	0x2f, 0x88, 0x5e, 0xaa, 0x4a, 0x45, 0x15, 0x54, 0xea, 0xbf, 0x51, 0xed, 0xcc, 0xdb, 0x5f, 0xf6,
+	0x7a, 0x6d, 0x20, 0x17, 0xcb, 0xfb, 0xf6, 0xfd, 0xf8, 0xbc, 0xcf, 0x7b, 0x6f, 0xe6, 0x69, 0x61,
+	0xde, 0xd9, 0x64, 0x5b, 0xcc, 0xf0, 0x7c, 0x76, 0xdd, 0xb2, 0x4d, 0xdb, 0x11, 0x9e, 0xd1, 0x5b,
+	0x36, 0x6e, 0x74, 0xb9, 0x7b, 0x4b, 0x77, 0x5c, 0xe1, 0x0b, 0x5a, 0x94, 0x1a, 0x7a, 0x42, 0x43,
+	0xef, 0x2d, 0x97, 0x8b, 0xa6, 0x30, 0x85, 0x54, 0x30, 0x82, 0x7f, 0x4a, 0xb7, 0x3c, 0x67, 0x0a,
+	0x61, 0x6e, 0x71, 0x83, 0x39, 0x96, 0xc1, 0x6c, 0x5b, 0xf8, 0xcc, 0xb7, 0x84, 0xed, 0xe1, 0xdb,
+	0x6a, 0x4b, 0x78, 0x1d, 0xe1, 0x19, 0x1b, 0xcc, 0xe3, 0x2a, 0x84, 0xd1, 0x5b, 0xde, 0xe0, 0x3e,
+	0x5b, 0x36, 0x1c, 0x66, 0x5a, 0xb6, 0x54, 0x46, 0xdd, 0x23, 0xa8, 0x1b, 0xaa, 0x25, 0x21, 0x95,
+	0x0f, 0xab, 0x97, 0x4d, 0x15, 0x5f, 0x3d, 0xe0, 0xab, 0xff, 0xb3, 0x8e, 0x65, 0x0b, 0x43, 0xfe,
+	0xa2, 0x28, 0x3b, 0x45, 0xff, 0x96, 0xc3, 0xd1, 0x48, 0x2b, 0x02, 0xfd, 0x2c, 0x70, 0xbf, 0xc6,
+	0x5c, 0xd6, 0xf1, 0x1a, 0xfc, 0x46, 0x97, 0x7b, 0xbe, 0x76, 0x15, 0x5e, 0x4b, 0x49, 0x3d, 0x47,
+	0xd8, 0x1e, 0xa7, 0xe7, 0xa0, 0xe0, 0x48, 0x49, 0x89, 0xcc, 0x93, 0xc5, 0x99, 0xfa, 0x9c, 0x9e,
+	0x45, 0x90, 0xae, 0xac, 0x2e, 0x4c, 0x3f, 0x7a, 0x7a, 0x6c, 0xe2, 0xc1, 0xbf, 0x3f, 0x57, 0x49,
+	0x03, 0xcd, 0xb4, 0xfb, 0x04, 0x0e, 0x49, 0xc7, 0x57, 0xd9, 0x96, 0xd5, 0x66, 0xbe, 0x70, 0xc3,
+	0x90, 0xf4, 0x2c, 0x14, 0x3c, 0x9f, 0xf9, 0x5d, 0xe5, 0xfb, 0x7f, 0xf5, 0x37, 0xb3, 0x7d, 0x47,
+	0x86, 0xeb, 0x52, 0xb9, 0x81, 0x46, 0xf4, 0x43, 0x80, 0x98, 0xc8, 0xd2, 0xa4, 0x84, 0xb7, 0xa0,
+	0x23, 0x3f, 0x01, 0xeb, 0xba, 0x62, 0x11, 0x59, 0xd7, 0xd7, 0x98, 0xc9, 0x31, 0x74, 0x23, 0x61,
+	0xa9, 0xfd, 0x42, 0xe0, 0xf5, 0x01, 0x84, 0x98, 0xfe, 0x2a, 0x40, 0x2f, 0x92, 0x96, 0xc8, 0xfc,
+	0xd4, 0xe2, 0x4c, 0xfd, 0x8d, 0x11, 0x30, 0x2f, 0xd9, 0xd7, 0x44, 0x92, 0x89, 0x84, 0x07, 0xfa,
+	0x51, 0x06, 0xe6, 0x13, 0x23, 0x31, 0x2b, 0x30, 0x29, 0xd0, 0x1c, 0x0e, 0xa6, 0x31, 0x87, 0xa4,
+	0x5e, 0x81, 0x03, 0xc2, 0xe1, 0x6e, 0x20, 0x6a, 0xb2, 0x76, 0xdb, 0xe5, 0x9e, 0xa2, 0x77, 0xfa,
+	0xc2, 0xf1, 0x27, 0x0f, 0x6b, 0x47, 0x31, 0x54, 0x64, 0x76, 0x5e, 0xa9, 0xac, 0xfb, 0xae, 0x65,
+	0x9b, 0x8d, 0xd9, 0xd0, 0x14, 0xc5, 0xda, 0xb5, 0xfe, 0xe2, 0x45, 0xcc, 0x5c, 0x81, 0xe9, 0x28,
+	0x2f, 0xec, 0x8d, 0x17, 0x25, 0x26, 0x76, 0xa0, 0x5d, 0xc4, 0x9e, 0xbc, 0xc2, 0xdb, 0x26, 0x8f,
+	0x72, 0xa9, 0xc3, 0x9e, 0x74, 0x0a, 0xa5, 0x27, 0x0f, 0x6b, 0x45, 0x4c, 0x21, 0x8d, 0x3c, 0x54,
+	0x8c, 0xfa, 0x38, 0xf4, 0x14, 0xf7, 0xf1, 0x96, 0x94, 0xe4, 0xf7, 0xb1, 0xb2, 0x4a, 0xf5, 0xb1,
+	0x32, 0xd3, 0xfe, 0x22, 0xb0, 0x7f, 0x55, 0x74, 0x02, 0xfe, 0x55, 0x26, 0x2f, 0x83, 0x8e, 0xae,
+	0xc2, 0x8c, 0xad, 0x9c, 0x04, 0x27, 0x05, 0x36, 0xc0, 0xf1, 0x6c, 0x2c, 0xab, 0xb1, 0x62, 0x12,
+	0x50, 0xd2, 0x01, 0xbd, 0x08, 0x05, 0xd6, 0xf2, 0xad, 0x1e, 0x2f, 0x4d, 0x49, 0x08, 0x6f, 0x05,
+	0x7a, 0x7f, 0x3e, 0x3d, 0x76, 0x50, 0xc1, 0xf0, 0xda, 0xd7, 0x75, 0x4b, 0x18, 0x1d, 0xe6, 0x6f,
+	0xea, 0x97, 0x6c, 0xff, 0xc9, 0xc3, 0x1a, 0x20, 0xbe, 0x4b, 0xb6, 0x8f, 0xf9, 0x29, 0x7b, 0xed,
+	0x0b, 0xac, 0x74, 0x94, 0x63, 0x34, 0xa6, 0xe9, 0x39, 0x23, 0xaf, 0x3e, 0x67, 0xc9, 0x10, 0xf1,
+	0x9c, 0xd9, 0x91, 0x34, 0x7f, 0xce, 0x52, 0x45, 0x48, 0xcd, 0x59, 0xec, 0x61, 0xe7, 0xe6, 0xec,
+	0x32, 0xce, 0x59, 0x14, 0xf5, 0x55, 0x7a, 0xf3, 0x5a, 0x3f, 0xc7, 0xc9, 0x69, 0x8a, 0xd0, 0xe7,
+	0x4f, 0xd3, 0xd0, 0xf4, 0x63, 0x07, 0x5a, 0x09, 0xe3, 0x7c, 0xd0, 0x75, 0x5d, 0x6e, 0xfb, 0x2b,
+	0x2e, 0x0b, 0x4f, 0xf9, 0x3b, 0x58, 0x82, 0xe4, 0x1b, 0x84, 0xf0, 0x1e, 0x4c, 0x71, 0x97, 0x61,
+	0xf0, 0xa3, 0xd9, 0xc1, 0x57, 0x5c, 0xd6, 0x1f, 0x36, 0x30, 0xa2, 0x0b, 0x30, 0x6b, 0xf3, 0x9b,
+	0x7e, 0x93, 0xbb, 0xac, 0xb9, 0xc9, 0x2d, 0x73, 0xd3, 0x97, 0x9c, 0x4f, 0x35, 0xf6, 0x07, 0xe2,
+	0x15, 0x97, 0x5d, 0x94, 0x42, 0xed, 0x2b, 0x02, 0x45, 0x19, 0x7f, 0xe5, 0xa6, 0x23, 0xbc, 0xae,
+	0x1b, 0xf6, 0x09, 0x3d, 0x10, 0x07, 0xdf, 0xa5, 0x5c, 0x66, 0x9d, 0x63, 0x93, 0x2f, 0x7b, 0x8e,
+	0x51, 0x0a, 0xbb, 0x1c, 0x66, 0xaa, 0x29, 0xd9, 0xdf, 0x90, 0xff, 0xb5, 0x1f, 0x08, 0xd6, 0x36,
+	0x06, 0x83, 0x54, 0x7c, 0x02, 0x7b, 0x45, 0x8f, 0xbb, 0x3d, 0x8b, 0x6f, 0x47, 0xfd, 0x9e, 0xcd,
+	0x07, 0x5a, 0x7e, 0x8a, 0xda, 0x49, 0x62, 0x22, 0x17, 0xf4, 0x3c, 0x06, 0x57, 0x6d, 0xa8, 0xe5,
+	0xbb, 0x0a, 0x3a, 0x31, 0xe9, 0x46, 0x61, 0xad, 0x62, 0x45, 0x65, 0xc1, 0xb6, 0x99, 0xdb, 0xf6,
+	0x86, 0x32, 0xa7, 0x6d, 0xc3, 0x6c, 0x44, 0xcb, 0x9a, 0xb0, 0x6c, 0xdf, 0xdb, 0xd9, 0x4b, 0x81,
+	0x1e, 0x82, 0x82, 0x23, 0xfd, 0xca, 0x8c, 0x76, 0x35, 0xf0, 0x49, 0xfb, 0x31, 0x1c, 0xf0, 0x24,
+	0x4a, 0xa4, 0x74, 0x05, 0xf6, 0xb8, 0x4a, 0x84, 0x8c, 0xce, 0x0f, 0xed, 0x30, 0x34, 0x4d, 0x92,
+	0x10, 0xda, 0x06, 0xe7, 0x5d, 0x14, 0x3a, 0x38, 0x23, 0x46, 0xad, 0x0c, 0x2a, 0xff, 0xf4, 0x5e,
+	0xa2, 0xc0, 0x1e, 0x85, 0x23, 0x0a, 0xeb, 0x16, 0x6f, 0x05, 0x93, 0xbe, 0xe6, 0xf2, 0xa0, 0x58,
+	0xe1, 0xa0, 0xfc, 0x46, 0xe0, 0x80, 0x7c, 0xc5, 0xdb, 0x91, 0xb3, 0x1d, 0xa6, 0x71, 0x1d, 0xf6,
+	0x6d, 0xb0, 0xd6, 0x75, 0xde, 0x6e, 0x06, 0xe8, 0x39, 0x76, 0xf7, 0x8b, 0x9f, 0xe0, 0x33, 0xca,
+	0xcb, 0x7a, 0xe0, 0x84, 0x16, 0x61, 0xb7, 0x2b, 0xba, 0x76, 0x1b, 0x3b, 0x5d, 0x3d, 0x68, 0xdf,
+	0x13, 0x98, 0xcb, 0xce, 0x16, 0xcb, 0x73, 0x19, 0xf6, 0x6c, 0x5b, 0xb6, 0xcd, 0xa3, 0xc3, 0x77,
+	0x58, 0xc3, 0xf7, 0x51, 0x92, 0x2a, 0x12, 0x7a, 0x08, 0xfa, 0xa3, 0x27, 0xfc, 0xc0, 0xd7, 0xa4,
+	0x04, 0x81, 0x4f, 0xb4, 0x02, 0xd0, 0x62, 0x76, 0x3b, 0xb0, 0xe4, 0x1e, 0x02, 0x4c, 0x48, 0xea,
+	0xbf, 0xee, 0x83, 0xdd, 0x12, 0x25, 0xbd, 0x4b, 0xa0, 0xa0, 0x56, 0x4a, 0xba, 0x98, 0x0d, 0x64,
+	0x70, 0x83, 0x2d, 0x9f, 0x1c, 0x43, 0x53, 0xa5, 0xab, 0x9d, 0xbc, 0x1b, 0x20, 0xfe, 0xf2, 0xf7,
+	0x7f, 0xee, 0x4d, 0x56, 0xe8, 0x9c, 0x91, 0xb9, 0x32, 0xab, 0xfd, 0x95, 0x7e, 0x4b, 0x00, 0xe2,
+	0xc5, 0x90, 0x2e, 0xe5, 0x04, 0x19, 0xd8, 0x70, 0xcb, 0xb5, 0x31, 0xb5, 0x11, 0x56, 0x2d, 0x86,
+	0xa5, 0xd1, 0xf9, 0x6c, 0x58, 0x89, 0x65, 0xf2, 0x01, 0x81, 0xe9, 0xb8, 0x39, 0x4f, 0x8d, 0x13,
+	0x2b, 0x04, 0xb6, 0x34, 0x9e, 0x32, 0xe2, 0x7a, 0x3f, 0xc6, 0x75, 0x86, 0x9e, 0x1e, 0x85, 0xcb,
+	0xb8, 0xdd, 0x3f, 0x24, 0x77, 0xe8, 0x3d, 0x02, 0x05, 0xb5, 0x5b, 0xe5, 0x16, 0x34, 0xb5, 0xfe,
+	0xe5, 0x16, 0x34, 0xbd, 0xde, 0x69, 0x6f, 0xc7, 0x08, 0x4f, 0xd2, 0x13, 0xd9, 0x08, 0xd5, 0x22,
+	0xe7, 0x19, 0xb7, 0x23, 0x54, 0x41, 0x6d, 0xe3, 0x65, 0x24, 0xb7, 0xb6, 0x03, 0x6b, 0x51, 0x6e,
+	0x6d, 0x07, 0x37, 0x9c, 0xb1, 0x6a, 0x9b, 0x58, 0x60, 0xee, 0x13, 0x98, 0x8e, 0xbc, 0xe4, 0xd6,
+	0xb6, 0x7f, 0x33, 0x29, 0x2f, 0x8d, 0xa7, 0x8c, 0xb8, 0xde, 0x89, 0x71, 0x2d, 0xd1, 0xea, 0x28,
+	0x5c, 0x09, 0xf2, 0xbe, 0x21, 0x00, 0xf1, 0x1a, 0x91, 0x4b, 0xde, 0xc0, 0x1e, 0x92, 0x4b, 0xde,
+	0xe0, 0x6e, 0xa2, 0x2d, 0xc4, 0x20, 0x8f, 0xd0, 0xc3, 0xd9, 0x20, 0x83, 0xa5, 0xe1, 0x27, 0x02,
+	0x7b, 0xc3, 0x8b, 0x94, 0x56, 0x73, 0x62, 0xf4, 0xed, 0x1f, 0xe5, 0x53, 0x63, 0xe9, 0x22, 0x9a,
+	0x8f, 0x63, 0x34, 0xe7, 0xe8, 0xd9, 0xa1, 0x68, 0x3c, 0xe3, 0x36, 0x77, 0xd9, 0x1d, 0x83, 0xa3,
+	0x7d, 0xe6, 0x60, 0x7c, 0x47, 0x00, 0xe2, 0x3b, 0x2f, 0x97, 0xc5, 0x81, 0xbb, 0x3f, 0x97, 0xc5,
+	0xc1, 0x3b, 0x58, 0x3b, 0x13, 0xe3, 0xae, 0xd2, 0xc5, 0x91, 0xb8, 0xc3, 0x3b, 0xf7, 0x01, 0x81,
+	0xd9, 0xbe, 0x7b, 0x83, 0x2e, 0xe7, 0x45, 0xce, 0xbc, 0x51, 0xcb, 0xf5, 0x17, 0x31, 0x41, 0xc4,
+	0xba, 0x04, 0xbb, 0x48, 0x17, 0x86, 0x80, 0x45, 0xb3, 0xa6, 0xa3, 0xec, 0x2e, 0xac, 0x3f, 0x7a,
+	0x56, 0x21, 0x8f, 0x9f, 0x55, 0xc8, 0xdf, 0xcf, 0x2a, 0xe4, 0xeb, 0xe7, 0x95, 0x89, 0xc7, 0xcf,
+	0x2b, 0x13, 0x7f, 0x3c, 0xaf, 0x4c, 0x7c, 0xfe, 0xae, 0x69, 0xf9, 0x9b, 0xdd, 0x0d, 0xbd, 0x25,
+	0x3a, 0xca, 0x57, 0x0d, 0x3f, 0xb9, 0xa4, 0x1e, 0x6e, 0x86, 0x11, 0x6a, 0x32, 0x84, 0xfc, 0x6a,
+	0xb2, 0x51, 0x90, 0x9f, 0x4d, 0x4e, 0xff, 0x17, 0x00, 0x00, 0xff, 0xff, 0xde, 0x78, 0x0d, 0xe6,
+	0x3d, 0x12, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -382,6 +1287,21 @@ type QueryClient interface {
 	Validators(ctx context.Context, in *QueryValidatorsRequest, opts ...grpc.CallOption) (*QueryValidatorsResponse, error)
 	// Validator returns one validator candidate.
 	Validator(ctx context.Context, in *QueryValidatorRequest, opts ...grpc.CallOption) (*QueryValidatorResponse, error)
+	// Ledger returns an account's bond.
+	Ledger(ctx context.Context, in *QueryLedgerRequest, opts ...grpc.CallOption) (*QueryLedgerResponse, error)
+	// Nominators lists nominators with their nominations and active bond.
+	Nominators(ctx context.Context, in *QueryNominatorsRequest, opts ...grpc.CallOption) (*QueryNominatorsResponse, error)
+	// Nominator returns one nominator.
+	Nominator(ctx context.Context, in *QueryNominatorRequest, opts ...grpc.CallOption) (*QueryNominatorResponse, error)
+	// CurrentEra returns the current era and the height the next one starts at.
+	CurrentEra(ctx context.Context, in *QueryCurrentEraRequest, opts ...grpc.CallOption) (*QueryCurrentEraResponse, error)
+	// Exposure returns the stake behind a validator in an era, one page of nominators at a time.
+	Exposure(ctx context.Context, in *QueryExposureRequest, opts ...grpc.CallOption) (*QueryExposureResponse, error)
+	// EraRewards returns the reward of an era and its points.
+	EraRewards(ctx context.Context, in *QueryEraRewardsRequest, opts ...grpc.CallOption) (*QueryEraRewardsResponse, error)
+	// ElectionPreview runs the next era's election on the current bonds and
+	// nominations, without changing anything.
+	ElectionPreview(ctx context.Context, in *QueryElectionPreviewRequest, opts ...grpc.CallOption) (*QueryElectionPreviewResponse, error)
 }
 
 type queryClient struct {
@@ -419,6 +1339,69 @@ func (c *queryClient) Validator(ctx context.Context, in *QueryValidatorRequest, 
 	return out, nil
 }
 
+func (c *queryClient) Ledger(ctx context.Context, in *QueryLedgerRequest, opts ...grpc.CallOption) (*QueryLedgerResponse, error) {
+	out := new(QueryLedgerResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Query/Ledger", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Nominators(ctx context.Context, in *QueryNominatorsRequest, opts ...grpc.CallOption) (*QueryNominatorsResponse, error) {
+	out := new(QueryNominatorsResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Query/Nominators", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Nominator(ctx context.Context, in *QueryNominatorRequest, opts ...grpc.CallOption) (*QueryNominatorResponse, error) {
+	out := new(QueryNominatorResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Query/Nominator", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) CurrentEra(ctx context.Context, in *QueryCurrentEraRequest, opts ...grpc.CallOption) (*QueryCurrentEraResponse, error) {
+	out := new(QueryCurrentEraResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Query/CurrentEra", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Exposure(ctx context.Context, in *QueryExposureRequest, opts ...grpc.CallOption) (*QueryExposureResponse, error) {
+	out := new(QueryExposureResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Query/Exposure", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) EraRewards(ctx context.Context, in *QueryEraRewardsRequest, opts ...grpc.CallOption) (*QueryEraRewardsResponse, error) {
+	out := new(QueryEraRewardsResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Query/EraRewards", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) ElectionPreview(ctx context.Context, in *QueryElectionPreviewRequest, opts ...grpc.CallOption) (*QueryElectionPreviewResponse, error) {
+	out := new(QueryElectionPreviewResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Query/ElectionPreview", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	// Params returns the module parameters.
@@ -427,6 +1410,21 @@ type QueryServer interface {
 	Validators(context.Context, *QueryValidatorsRequest) (*QueryValidatorsResponse, error)
 	// Validator returns one validator candidate.
 	Validator(context.Context, *QueryValidatorRequest) (*QueryValidatorResponse, error)
+	// Ledger returns an account's bond.
+	Ledger(context.Context, *QueryLedgerRequest) (*QueryLedgerResponse, error)
+	// Nominators lists nominators with their nominations and active bond.
+	Nominators(context.Context, *QueryNominatorsRequest) (*QueryNominatorsResponse, error)
+	// Nominator returns one nominator.
+	Nominator(context.Context, *QueryNominatorRequest) (*QueryNominatorResponse, error)
+	// CurrentEra returns the current era and the height the next one starts at.
+	CurrentEra(context.Context, *QueryCurrentEraRequest) (*QueryCurrentEraResponse, error)
+	// Exposure returns the stake behind a validator in an era, one page of nominators at a time.
+	Exposure(context.Context, *QueryExposureRequest) (*QueryExposureResponse, error)
+	// EraRewards returns the reward of an era and its points.
+	EraRewards(context.Context, *QueryEraRewardsRequest) (*QueryEraRewardsResponse, error)
+	// ElectionPreview runs the next era's election on the current bonds and
+	// nominations, without changing anything.
+	ElectionPreview(context.Context, *QueryElectionPreviewRequest) (*QueryElectionPreviewResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -441,6 +1439,27 @@ func (*UnimplementedQueryServer) Validators(ctx context.Context, req *QueryValid
 }
 func (*UnimplementedQueryServer) Validator(ctx context.Context, req *QueryValidatorRequest) (*QueryValidatorResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Validator not implemented")
+}
+func (*UnimplementedQueryServer) Ledger(ctx context.Context, req *QueryLedgerRequest) (*QueryLedgerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Ledger not implemented")
+}
+func (*UnimplementedQueryServer) Nominators(ctx context.Context, req *QueryNominatorsRequest) (*QueryNominatorsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Nominators not implemented")
+}
+func (*UnimplementedQueryServer) Nominator(ctx context.Context, req *QueryNominatorRequest) (*QueryNominatorResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Nominator not implemented")
+}
+func (*UnimplementedQueryServer) CurrentEra(ctx context.Context, req *QueryCurrentEraRequest) (*QueryCurrentEraResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method CurrentEra not implemented")
+}
+func (*UnimplementedQueryServer) Exposure(ctx context.Context, req *QueryExposureRequest) (*QueryExposureResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Exposure not implemented")
+}
+func (*UnimplementedQueryServer) EraRewards(ctx context.Context, req *QueryEraRewardsRequest) (*QueryEraRewardsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method EraRewards not implemented")
+}
+func (*UnimplementedQueryServer) ElectionPreview(ctx context.Context, req *QueryElectionPreviewRequest) (*QueryElectionPreviewResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ElectionPreview not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -501,6 +1520,132 @@ func _Query_Validator_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Ledger_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryLedgerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Ledger(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Query/Ledger",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Ledger(ctx, req.(*QueryLedgerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Nominators_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryNominatorsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Nominators(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Query/Nominators",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Nominators(ctx, req.(*QueryNominatorsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Nominator_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryNominatorRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Nominator(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Query/Nominator",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Nominator(ctx, req.(*QueryNominatorRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_CurrentEra_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryCurrentEraRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).CurrentEra(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Query/CurrentEra",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).CurrentEra(ctx, req.(*QueryCurrentEraRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Exposure_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryExposureRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Exposure(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Query/Exposure",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Exposure(ctx, req.(*QueryExposureRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_EraRewards_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryEraRewardsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).EraRewards(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Query/EraRewards",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).EraRewards(ctx, req.(*QueryEraRewardsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_ElectionPreview_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryElectionPreviewRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).ElectionPreview(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Query/ElectionPreview",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).ElectionPreview(ctx, req.(*QueryElectionPreviewRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "phala.stakingnpos.v1.Query",
@@ -517,6 +1662,34 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Validator",
 			Handler:    _Query_Validator_Handler,
+		},
+		{
+			MethodName: "Ledger",
+			Handler:    _Query_Ledger_Handler,
+		},
+		{
+			MethodName: "Nominators",
+			Handler:    _Query_Nominators_Handler,
+		},
+		{
+			MethodName: "Nominator",
+			Handler:    _Query_Nominator_Handler,
+		},
+		{
+			MethodName: "CurrentEra",
+			Handler:    _Query_CurrentEra_Handler,
+		},
+		{
+			MethodName: "Exposure",
+			Handler:    _Query_Exposure_Handler,
+		},
+		{
+			MethodName: "EraRewards",
+			Handler:    _Query_EraRewards_Handler,
+		},
+		{
+			MethodName: "ElectionPreview",
+			Handler:    _Query_ElectionPreview_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -731,6 +1904,635 @@ func (m *QueryValidatorResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) 
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryLedgerRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLedgerRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLedgerRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryLedgerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryLedgerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryLedgerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Ledger.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *NominatorInfo) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *NominatorInfo) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *NominatorInfo) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Active.Size()
+		i -= size
+		if _, err := m.Active.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	{
+		size, err := m.Nominations.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryNominatorsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryNominatorsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryNominatorsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryNominatorsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryNominatorsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryNominatorsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Nominators) > 0 {
+		for iNdEx := len(m.Nominators) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Nominators[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryNominatorRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryNominatorRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryNominatorRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryNominatorResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryNominatorResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryNominatorResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Nominator.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryCurrentEraRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryCurrentEraRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryCurrentEraRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryCurrentEraResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryCurrentEraResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryCurrentEraResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.NextEraHeight != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.NextEraHeight))
+		i--
+		dAtA[i] = 0x10
+	}
+	{
+		size, err := m.Era.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryExposureRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryExposureRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryExposureRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Page != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Page))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.OperatorAddress) > 0 {
+		i -= len(m.OperatorAddress)
+		copy(dAtA[i:], m.OperatorAddress)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.OperatorAddress)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Era != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Era))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryExposureResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryExposureResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryExposureResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Page.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size, err := m.Overview.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryEraRewardsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryEraRewardsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryEraRewardsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Era != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Era))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ValidatorPoints) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ValidatorPoints) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ValidatorPoints) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Points != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Points))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.OperatorAddress) > 0 {
+		i -= len(m.OperatorAddress)
+		copy(dAtA[i:], m.OperatorAddress)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.OperatorAddress)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryEraRewardsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryEraRewardsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryEraRewardsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Points) > 0 {
+		for iNdEx := len(m.Points) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Points[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	{
+		size, err := m.Rewards.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryElectionPreviewRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryElectionPreviewRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryElectionPreviewRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *ElectedValidator) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ElectedValidator) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ElectedValidator) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Round != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Round))
+		i--
+		dAtA[i] = 0x18
+	}
+	{
+		size := m.BackedStake.Size()
+		i -= size
+		if _, err := m.BackedStake.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.OperatorAddress) > 0 {
+		i -= len(m.OperatorAddress)
+		copy(dAtA[i:], m.OperatorAddress)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.OperatorAddress)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryElectionPreviewResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryElectionPreviewResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryElectionPreviewResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Candidates != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Candidates))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Voters != 0 {
+		i = encodeVarintQuery(dAtA, i, uint64(m.Voters))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Winners) > 0 {
+		for iNdEx := len(m.Winners) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Winners[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -818,6 +2620,251 @@ func (m *QueryValidatorResponse) Size() (n int) {
 	_ = l
 	l = m.Validator.Size()
 	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryLedgerRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryLedgerResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Ledger.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *NominatorInfo) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = m.Nominations.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = m.Active.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryNominatorsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryNominatorsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Nominators) > 0 {
+		for _, e := range m.Nominators {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryNominatorRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryNominatorResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Nominator.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryCurrentEraRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryCurrentEraResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Era.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if m.NextEraHeight != 0 {
+		n += 1 + sovQuery(uint64(m.NextEraHeight))
+	}
+	return n
+}
+
+func (m *QueryExposureRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Era != 0 {
+		n += 1 + sovQuery(uint64(m.Era))
+	}
+	l = len(m.OperatorAddress)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Page != 0 {
+		n += 1 + sovQuery(uint64(m.Page))
+	}
+	return n
+}
+
+func (m *QueryExposureResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Overview.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	l = m.Page.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryEraRewardsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Era != 0 {
+		n += 1 + sovQuery(uint64(m.Era))
+	}
+	return n
+}
+
+func (m *ValidatorPoints) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.OperatorAddress)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Points != 0 {
+		n += 1 + sovQuery(uint64(m.Points))
+	}
+	return n
+}
+
+func (m *QueryEraRewardsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Rewards.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if len(m.Points) > 0 {
+		for _, e := range m.Points {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *QueryElectionPreviewRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *ElectedValidator) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.OperatorAddress)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = m.BackedStake.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	if m.Round != 0 {
+		n += 1 + sovQuery(uint64(m.Round))
+	}
+	return n
+}
+
+func (m *QueryElectionPreviewResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Winners) > 0 {
+		for _, e := range m.Winners {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Voters != 0 {
+		n += 1 + sovQuery(uint64(m.Voters))
+	}
+	if m.Candidates != 0 {
+		n += 1 + sovQuery(uint64(m.Candidates))
+	}
 	return n
 }
 
@@ -1329,6 +3376,1673 @@ func (m *QueryValidatorResponse) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLedgerRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLedgerRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLedgerRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryLedgerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryLedgerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryLedgerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Ledger", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Ledger.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *NominatorInfo) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: NominatorInfo: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: NominatorInfo: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nominations", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Nominations.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Active", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Active.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryNominatorsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryNominatorsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryNominatorsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryNominatorsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryNominatorsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryNominatorsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nominators", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nominators = append(m.Nominators, NominatorInfo{})
+			if err := m.Nominators[len(m.Nominators)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryNominatorRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryNominatorRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryNominatorRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryNominatorResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryNominatorResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryNominatorResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nominator", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Nominator.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryCurrentEraRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryCurrentEraRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryCurrentEraRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryCurrentEraResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryCurrentEraResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryCurrentEraResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Era", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Era.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NextEraHeight", wireType)
+			}
+			m.NextEraHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NextEraHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryExposureRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryExposureRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryExposureRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Era", wireType)
+			}
+			m.Era = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Era |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OperatorAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OperatorAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Page", wireType)
+			}
+			m.Page = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Page |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryExposureResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryExposureResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryExposureResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Overview", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Overview.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Page", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Page.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryEraRewardsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryEraRewardsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryEraRewardsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Era", wireType)
+			}
+			m.Era = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Era |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ValidatorPoints) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ValidatorPoints: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ValidatorPoints: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OperatorAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OperatorAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Points", wireType)
+			}
+			m.Points = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Points |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryEraRewardsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryEraRewardsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryEraRewardsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Rewards", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Rewards.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Points", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Points = append(m.Points, ValidatorPoints{})
+			if err := m.Points[len(m.Points)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryElectionPreviewRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryElectionPreviewRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryElectionPreviewRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ElectedValidator) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ElectedValidator: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ElectedValidator: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OperatorAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OperatorAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BackedStake", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.BackedStake.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Round", wireType)
+			}
+			m.Round = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Round |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryElectionPreviewResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryElectionPreviewResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryElectionPreviewResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Winners", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Winners = append(m.Winners, ElectedValidator{})
+			if err := m.Winners[len(m.Winners)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Voters", wireType)
+			}
+			m.Voters = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Voters |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Candidates", wireType)
+			}
+			m.Candidates = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Candidates |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuery(dAtA[iNdEx:])

@@ -5,13 +5,16 @@ package types
 
 import (
 	context "context"
+	cosmossdk_io_math "cosmossdk.io/math"
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
+	types "github.com/cosmos/cosmos-sdk/types"
 	_ "github.com/cosmos/cosmos-sdk/types/msgservice"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
 	proto "github.com/cosmos/gogoproto/proto"
+	any "github.com/cosmos/gogoproto/types/any"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
@@ -31,6 +34,853 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// MsgBond locks amount of the stash's funds.
+type MsgBond struct {
+	Stash  string     `protobuf:"bytes,1,opt,name=stash,proto3" json:"stash,omitempty"`
+	Amount types.Coin `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *MsgBond) Reset()         { *m = MsgBond{} }
+func (m *MsgBond) String() string { return proto.CompactTextString(m) }
+func (*MsgBond) ProtoMessage()    {}
+func (*MsgBond) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{0}
+}
+func (m *MsgBond) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBond) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBond.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBond) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBond.Merge(m, src)
+}
+func (m *MsgBond) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBond) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBond.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBond proto.InternalMessageInfo
+
+func (m *MsgBond) GetStash() string {
+	if m != nil {
+		return m.Stash
+	}
+	return ""
+}
+
+func (m *MsgBond) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// MsgBondResponse is the response type for Msg/Bond.
+type MsgBondResponse struct {
+}
+
+func (m *MsgBondResponse) Reset()         { *m = MsgBondResponse{} }
+func (m *MsgBondResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgBondResponse) ProtoMessage()    {}
+func (*MsgBondResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{1}
+}
+func (m *MsgBondResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBondResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBondResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBondResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBondResponse.Merge(m, src)
+}
+func (m *MsgBondResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBondResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBondResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBondResponse proto.InternalMessageInfo
+
+// MsgBondExtra adds amount to the stash's bond.
+type MsgBondExtra struct {
+	Stash  string     `protobuf:"bytes,1,opt,name=stash,proto3" json:"stash,omitempty"`
+	Amount types.Coin `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *MsgBondExtra) Reset()         { *m = MsgBondExtra{} }
+func (m *MsgBondExtra) String() string { return proto.CompactTextString(m) }
+func (*MsgBondExtra) ProtoMessage()    {}
+func (*MsgBondExtra) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{2}
+}
+func (m *MsgBondExtra) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBondExtra) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBondExtra.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBondExtra) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBondExtra.Merge(m, src)
+}
+func (m *MsgBondExtra) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBondExtra) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBondExtra.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBondExtra proto.InternalMessageInfo
+
+func (m *MsgBondExtra) GetStash() string {
+	if m != nil {
+		return m.Stash
+	}
+	return ""
+}
+
+func (m *MsgBondExtra) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// MsgBondExtraResponse is the response type for Msg/BondExtra.
+type MsgBondExtraResponse struct {
+}
+
+func (m *MsgBondExtraResponse) Reset()         { *m = MsgBondExtraResponse{} }
+func (m *MsgBondExtraResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgBondExtraResponse) ProtoMessage()    {}
+func (*MsgBondExtraResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{3}
+}
+func (m *MsgBondExtraResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBondExtraResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBondExtraResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBondExtraResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBondExtraResponse.Merge(m, src)
+}
+func (m *MsgBondExtraResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBondExtraResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBondExtraResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBondExtraResponse proto.InternalMessageInfo
+
+// MsgUnbond starts unlocking amount of the active bond.
+type MsgUnbond struct {
+	Stash  string     `protobuf:"bytes,1,opt,name=stash,proto3" json:"stash,omitempty"`
+	Amount types.Coin `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *MsgUnbond) Reset()         { *m = MsgUnbond{} }
+func (m *MsgUnbond) String() string { return proto.CompactTextString(m) }
+func (*MsgUnbond) ProtoMessage()    {}
+func (*MsgUnbond) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{4}
+}
+func (m *MsgUnbond) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUnbond) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUnbond.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUnbond) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUnbond.Merge(m, src)
+}
+func (m *MsgUnbond) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUnbond) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUnbond.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUnbond proto.InternalMessageInfo
+
+func (m *MsgUnbond) GetStash() string {
+	if m != nil {
+		return m.Stash
+	}
+	return ""
+}
+
+func (m *MsgUnbond) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// MsgUnbondResponse is the response type for Msg/Unbond.
+type MsgUnbondResponse struct {
+	// withdrawable_era is the era from which the amount may be withdrawn.
+	WithdrawableEra uint64 `protobuf:"varint,1,opt,name=withdrawable_era,json=withdrawableEra,proto3" json:"withdrawable_era,omitempty"`
+}
+
+func (m *MsgUnbondResponse) Reset()         { *m = MsgUnbondResponse{} }
+func (m *MsgUnbondResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgUnbondResponse) ProtoMessage()    {}
+func (*MsgUnbondResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{5}
+}
+func (m *MsgUnbondResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUnbondResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUnbondResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUnbondResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUnbondResponse.Merge(m, src)
+}
+func (m *MsgUnbondResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUnbondResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUnbondResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUnbondResponse proto.InternalMessageInfo
+
+func (m *MsgUnbondResponse) GetWithdrawableEra() uint64 {
+	if m != nil {
+		return m.WithdrawableEra
+	}
+	return 0
+}
+
+// MsgWithdrawUnbonded returns the stash's unlocked chunks.
+type MsgWithdrawUnbonded struct {
+	Stash string `protobuf:"bytes,1,opt,name=stash,proto3" json:"stash,omitempty"`
+}
+
+func (m *MsgWithdrawUnbonded) Reset()         { *m = MsgWithdrawUnbonded{} }
+func (m *MsgWithdrawUnbonded) String() string { return proto.CompactTextString(m) }
+func (*MsgWithdrawUnbonded) ProtoMessage()    {}
+func (*MsgWithdrawUnbonded) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{6}
+}
+func (m *MsgWithdrawUnbonded) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgWithdrawUnbonded) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgWithdrawUnbonded.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgWithdrawUnbonded) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgWithdrawUnbonded.Merge(m, src)
+}
+func (m *MsgWithdrawUnbonded) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgWithdrawUnbonded) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgWithdrawUnbonded.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgWithdrawUnbonded proto.InternalMessageInfo
+
+func (m *MsgWithdrawUnbonded) GetStash() string {
+	if m != nil {
+		return m.Stash
+	}
+	return ""
+}
+
+// MsgWithdrawUnbondedResponse is the response type for Msg/WithdrawUnbonded.
+type MsgWithdrawUnbondedResponse struct {
+	Amount types.Coin `protobuf:"bytes,1,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *MsgWithdrawUnbondedResponse) Reset()         { *m = MsgWithdrawUnbondedResponse{} }
+func (m *MsgWithdrawUnbondedResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgWithdrawUnbondedResponse) ProtoMessage()    {}
+func (*MsgWithdrawUnbondedResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{7}
+}
+func (m *MsgWithdrawUnbondedResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgWithdrawUnbondedResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgWithdrawUnbondedResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgWithdrawUnbondedResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgWithdrawUnbondedResponse.Merge(m, src)
+}
+func (m *MsgWithdrawUnbondedResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgWithdrawUnbondedResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgWithdrawUnbondedResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgWithdrawUnbondedResponse proto.InternalMessageInfo
+
+func (m *MsgWithdrawUnbondedResponse) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// MsgRebond moves up to amount of unlocking funds back to the active bond.
+type MsgRebond struct {
+	Stash  string     `protobuf:"bytes,1,opt,name=stash,proto3" json:"stash,omitempty"`
+	Amount types.Coin `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *MsgRebond) Reset()         { *m = MsgRebond{} }
+func (m *MsgRebond) String() string { return proto.CompactTextString(m) }
+func (*MsgRebond) ProtoMessage()    {}
+func (*MsgRebond) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{8}
+}
+func (m *MsgRebond) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRebond) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRebond.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRebond) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRebond.Merge(m, src)
+}
+func (m *MsgRebond) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRebond) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRebond.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRebond proto.InternalMessageInfo
+
+func (m *MsgRebond) GetStash() string {
+	if m != nil {
+		return m.Stash
+	}
+	return ""
+}
+
+func (m *MsgRebond) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// MsgRebondResponse is the response type for Msg/Rebond.
+type MsgRebondResponse struct {
+}
+
+func (m *MsgRebondResponse) Reset()         { *m = MsgRebondResponse{} }
+func (m *MsgRebondResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRebondResponse) ProtoMessage()    {}
+func (*MsgRebondResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{9}
+}
+func (m *MsgRebondResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRebondResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRebondResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRebondResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRebondResponse.Merge(m, src)
+}
+func (m *MsgRebondResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRebondResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRebondResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRebondResponse proto.InternalMessageInfo
+
+// MsgValidate declares (or updates) the intent to validate.
+type MsgValidate struct {
+	Stash string `protobuf:"bytes,1,opt,name=stash,proto3" json:"stash,omitempty"`
+	// commission is a decimal in [0, 1].
+	Commission cosmossdk_io_math.LegacyDec `protobuf:"bytes,2,opt,name=commission,proto3,customtype=cosmossdk.io/math.LegacyDec" json:"commission"`
+	// pubkey is the ed25519 consensus key; it cannot change once set.
+	Pubkey      *any.Any    `protobuf:"bytes,3,opt,name=pubkey,proto3" json:"pubkey,omitempty"`
+	Description Description `protobuf:"bytes,4,opt,name=description,proto3" json:"description"`
+}
+
+func (m *MsgValidate) Reset()         { *m = MsgValidate{} }
+func (m *MsgValidate) String() string { return proto.CompactTextString(m) }
+func (*MsgValidate) ProtoMessage()    {}
+func (*MsgValidate) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{10}
+}
+func (m *MsgValidate) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgValidate) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgValidate.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgValidate) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgValidate.Merge(m, src)
+}
+func (m *MsgValidate) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgValidate) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgValidate.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgValidate proto.InternalMessageInfo
+
+func (m *MsgValidate) GetStash() string {
+	if m != nil {
+		return m.Stash
+	}
+	return ""
+}
+
+func (m *MsgValidate) GetPubkey() *any.Any {
+	if m != nil {
+		return m.Pubkey
+	}
+	return nil
+}
+
+func (m *MsgValidate) GetDescription() Description {
+	if m != nil {
+		return m.Description
+	}
+	return Description{}
+}
+
+// MsgValidateResponse is the response type for Msg/Validate.
+type MsgValidateResponse struct {
+}
+
+func (m *MsgValidateResponse) Reset()         { *m = MsgValidateResponse{} }
+func (m *MsgValidateResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgValidateResponse) ProtoMessage()    {}
+func (*MsgValidateResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{11}
+}
+func (m *MsgValidateResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgValidateResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgValidateResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgValidateResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgValidateResponse.Merge(m, src)
+}
+func (m *MsgValidateResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgValidateResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgValidateResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgValidateResponse proto.InternalMessageInfo
+
+// MsgNominate backs targets with the stash's active bond.
+type MsgNominate struct {
+	Stash   string   `protobuf:"bytes,1,opt,name=stash,proto3" json:"stash,omitempty"`
+	Targets []string `protobuf:"bytes,2,rep,name=targets,proto3" json:"targets,omitempty"`
+}
+
+func (m *MsgNominate) Reset()         { *m = MsgNominate{} }
+func (m *MsgNominate) String() string { return proto.CompactTextString(m) }
+func (*MsgNominate) ProtoMessage()    {}
+func (*MsgNominate) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{12}
+}
+func (m *MsgNominate) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgNominate) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgNominate.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgNominate) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgNominate.Merge(m, src)
+}
+func (m *MsgNominate) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgNominate) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgNominate.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgNominate proto.InternalMessageInfo
+
+func (m *MsgNominate) GetStash() string {
+	if m != nil {
+		return m.Stash
+	}
+	return ""
+}
+
+func (m *MsgNominate) GetTargets() []string {
+	if m != nil {
+		return m.Targets
+	}
+	return nil
+}
+
+// MsgNominateResponse is the response type for Msg/Nominate.
+type MsgNominateResponse struct {
+}
+
+func (m *MsgNominateResponse) Reset()         { *m = MsgNominateResponse{} }
+func (m *MsgNominateResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgNominateResponse) ProtoMessage()    {}
+func (*MsgNominateResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{13}
+}
+func (m *MsgNominateResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgNominateResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgNominateResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgNominateResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgNominateResponse.Merge(m, src)
+}
+func (m *MsgNominateResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgNominateResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgNominateResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgNominateResponse proto.InternalMessageInfo
+
+// MsgChill withdraws the stash's intent to validate or nominate.
+type MsgChill struct {
+	Stash string `protobuf:"bytes,1,opt,name=stash,proto3" json:"stash,omitempty"`
+}
+
+func (m *MsgChill) Reset()         { *m = MsgChill{} }
+func (m *MsgChill) String() string { return proto.CompactTextString(m) }
+func (*MsgChill) ProtoMessage()    {}
+func (*MsgChill) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{14}
+}
+func (m *MsgChill) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgChill) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgChill.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgChill) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgChill.Merge(m, src)
+}
+func (m *MsgChill) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgChill) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgChill.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgChill proto.InternalMessageInfo
+
+func (m *MsgChill) GetStash() string {
+	if m != nil {
+		return m.Stash
+	}
+	return ""
+}
+
+// MsgChillResponse is the response type for Msg/Chill.
+type MsgChillResponse struct {
+}
+
+func (m *MsgChillResponse) Reset()         { *m = MsgChillResponse{} }
+func (m *MsgChillResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgChillResponse) ProtoMessage()    {}
+func (*MsgChillResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{15}
+}
+func (m *MsgChillResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgChillResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgChillResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgChillResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgChillResponse.Merge(m, src)
+}
+func (m *MsgChillResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgChillResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgChillResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgChillResponse proto.InternalMessageInfo
+
+// MsgPayoutStakers pays the validator and one page of its nominators their
+// reward for era. Anyone may send it.
+type MsgPayoutStakers struct {
+	Caller          string `protobuf:"bytes,1,opt,name=caller,proto3" json:"caller,omitempty"`
+	OperatorAddress string `protobuf:"bytes,2,opt,name=operator_address,json=operatorAddress,proto3" json:"operator_address,omitempty"`
+	Era             uint64 `protobuf:"varint,3,opt,name=era,proto3" json:"era,omitempty"`
+	Page            uint32 `protobuf:"varint,4,opt,name=page,proto3" json:"page,omitempty"`
+}
+
+func (m *MsgPayoutStakers) Reset()         { *m = MsgPayoutStakers{} }
+func (m *MsgPayoutStakers) String() string { return proto.CompactTextString(m) }
+func (*MsgPayoutStakers) ProtoMessage()    {}
+func (*MsgPayoutStakers) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{16}
+}
+func (m *MsgPayoutStakers) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgPayoutStakers) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgPayoutStakers.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgPayoutStakers) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgPayoutStakers.Merge(m, src)
+}
+func (m *MsgPayoutStakers) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgPayoutStakers) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgPayoutStakers.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgPayoutStakers proto.InternalMessageInfo
+
+func (m *MsgPayoutStakers) GetCaller() string {
+	if m != nil {
+		return m.Caller
+	}
+	return ""
+}
+
+func (m *MsgPayoutStakers) GetOperatorAddress() string {
+	if m != nil {
+		return m.OperatorAddress
+	}
+	return ""
+}
+
+func (m *MsgPayoutStakers) GetEra() uint64 {
+	if m != nil {
+		return m.Era
+	}
+	return 0
+}
+
+func (m *MsgPayoutStakers) GetPage() uint32 {
+	if m != nil {
+		return m.Page
+	}
+	return 0
+}
+
+// MsgPayoutStakersResponse is the response type for Msg/PayoutStakers.
+type MsgPayoutStakersResponse struct {
+	Paid types.Coin `protobuf:"bytes,1,opt,name=paid,proto3" json:"paid"`
+}
+
+func (m *MsgPayoutStakersResponse) Reset()         { *m = MsgPayoutStakersResponse{} }
+func (m *MsgPayoutStakersResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgPayoutStakersResponse) ProtoMessage()    {}
+func (*MsgPayoutStakersResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_7cd7afc4d8b46760, []int{17}
+}
+func (m *MsgPayoutStakersResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgPayoutStakersResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgPayoutStakersResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgPayoutStakersResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgPayoutStakersResponse.Merge(m, src)
+}
+func (m *MsgPayoutStakersResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgPayoutStakersResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgPayoutStakersResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgPayoutStakersResponse proto.InternalMessageInfo
+
+func (m *MsgPayoutStakersResponse) GetPaid() types.Coin {
+	if m != nil {
+		return m.Paid
+	}
+	return types.Coin{}
+}
+
 // MsgUpdateParams replaces all module parameters.
 type MsgUpdateParams struct {
 	// authority is the governance module account.
@@ -42,7 +892,7 @@ func (m *MsgUpdateParams) Reset()         { *m = MsgUpdateParams{} }
 func (m *MsgUpdateParams) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParams) ProtoMessage()    {}
 func (*MsgUpdateParams) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7cd7afc4d8b46760, []int{0}
+	return fileDescriptor_7cd7afc4d8b46760, []int{18}
 }
 func (m *MsgUpdateParams) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -93,7 +943,7 @@ func (m *MsgUpdateParamsResponse) Reset()         { *m = MsgUpdateParamsResponse
 func (m *MsgUpdateParamsResponse) String() string { return proto.CompactTextString(m) }
 func (*MsgUpdateParamsResponse) ProtoMessage()    {}
 func (*MsgUpdateParamsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_7cd7afc4d8b46760, []int{1}
+	return fileDescriptor_7cd7afc4d8b46760, []int{19}
 }
 func (m *MsgUpdateParamsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -123,6 +973,24 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
 func init() {
+	proto.RegisterType((*MsgBond)(nil), "phala.stakingnpos.v1.MsgBond")
+	proto.RegisterType((*MsgBondResponse)(nil), "phala.stakingnpos.v1.MsgBondResponse")
+	proto.RegisterType((*MsgBondExtra)(nil), "phala.stakingnpos.v1.MsgBondExtra")
+	proto.RegisterType((*MsgBondExtraResponse)(nil), "phala.stakingnpos.v1.MsgBondExtraResponse")
+	proto.RegisterType((*MsgUnbond)(nil), "phala.stakingnpos.v1.MsgUnbond")
+	proto.RegisterType((*MsgUnbondResponse)(nil), "phala.stakingnpos.v1.MsgUnbondResponse")
+	proto.RegisterType((*MsgWithdrawUnbonded)(nil), "phala.stakingnpos.v1.MsgWithdrawUnbonded")
+	proto.RegisterType((*MsgWithdrawUnbondedResponse)(nil), "phala.stakingnpos.v1.MsgWithdrawUnbondedResponse")
+	proto.RegisterType((*MsgRebond)(nil), "phala.stakingnpos.v1.MsgRebond")
+	proto.RegisterType((*MsgRebondResponse)(nil), "phala.stakingnpos.v1.MsgRebondResponse")
+	proto.RegisterType((*MsgValidate)(nil), "phala.stakingnpos.v1.MsgValidate")
+	proto.RegisterType((*MsgValidateResponse)(nil), "phala.stakingnpos.v1.MsgValidateResponse")
+	proto.RegisterType((*MsgNominate)(nil), "phala.stakingnpos.v1.MsgNominate")
+	proto.RegisterType((*MsgNominateResponse)(nil), "phala.stakingnpos.v1.MsgNominateResponse")
+	proto.RegisterType((*MsgChill)(nil), "phala.stakingnpos.v1.MsgChill")
+	proto.RegisterType((*MsgChillResponse)(nil), "phala.stakingnpos.v1.MsgChillResponse")
+	proto.RegisterType((*MsgPayoutStakers)(nil), "phala.stakingnpos.v1.MsgPayoutStakers")
+	proto.RegisterType((*MsgPayoutStakersResponse)(nil), "phala.stakingnpos.v1.MsgPayoutStakersResponse")
 	proto.RegisterType((*MsgUpdateParams)(nil), "phala.stakingnpos.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "phala.stakingnpos.v1.MsgUpdateParamsResponse")
 }
@@ -130,30 +998,75 @@ func init() {
 func init() { proto.RegisterFile("phala/stakingnpos/v1/tx.proto", fileDescriptor_7cd7afc4d8b46760) }
 
 var fileDescriptor_7cd7afc4d8b46760 = []byte{
-	// 353 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x92, 0x2d, 0xc8, 0x48, 0xcc,
-	0x49, 0xd4, 0x2f, 0x2e, 0x49, 0xcc, 0xce, 0xcc, 0x4b, 0xcf, 0x2b, 0xc8, 0x2f, 0xd6, 0x2f, 0x33,
-	0xd4, 0x2f, 0xa9, 0xd0, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x01, 0x4b, 0xeb, 0x21, 0x49,
-	0xeb, 0x95, 0x19, 0x4a, 0x89, 0xa4, 0xe7, 0xa7, 0xe7, 0x83, 0x15, 0xe8, 0x83, 0x58, 0x10, 0xb5,
-	0x52, 0xe2, 0xc9, 0xf9, 0xc5, 0xb9, 0xf9, 0xc5, 0xfa, 0xb9, 0xc5, 0xe9, 0x20, 0x33, 0x72, 0x8b,
-	0xd3, 0xa1, 0x12, 0x92, 0x10, 0x89, 0x78, 0x88, 0x0e, 0x08, 0x07, 0x2a, 0x25, 0x98, 0x98, 0x9b,
-	0x99, 0x97, 0xaf, 0x0f, 0x26, 0xa1, 0x42, 0x0a, 0xd8, 0x5d, 0x54, 0x59, 0x90, 0x0a, 0xd5, 0xa4,
-	0x74, 0x98, 0x91, 0x8b, 0xdf, 0xb7, 0x38, 0x3d, 0xb4, 0x20, 0x25, 0xb1, 0x24, 0x35, 0x20, 0xb1,
-	0x28, 0x31, 0xb7, 0x58, 0xc8, 0x8c, 0x8b, 0x33, 0xb1, 0xb4, 0x24, 0x23, 0xbf, 0x28, 0xb3, 0xa4,
-	0x52, 0x82, 0x51, 0x81, 0x51, 0x83, 0xd3, 0x49, 0xe2, 0xd2, 0x16, 0x5d, 0x11, 0xa8, 0x6d, 0x8e,
-	0x29, 0x29, 0x45, 0xa9, 0xc5, 0xc5, 0xc1, 0x25, 0x45, 0x99, 0x79, 0xe9, 0x41, 0x08, 0xa5, 0x42,
-	0xf6, 0x5c, 0x6c, 0x05, 0x60, 0x13, 0x24, 0x98, 0x14, 0x18, 0x35, 0xb8, 0x8d, 0x64, 0xf4, 0xb0,
-	0xf9, 0x58, 0x0f, 0x62, 0x8b, 0x13, 0xe7, 0x89, 0x7b, 0xf2, 0x0c, 0x2b, 0x9e, 0x6f, 0xd0, 0x62,
-	0x0c, 0x82, 0x6a, 0xb3, 0x32, 0x6f, 0x7a, 0xbe, 0x41, 0x0b, 0x61, 0x60, 0xd7, 0xf3, 0x0d, 0x5a,
-	0x2a, 0x10, 0x1f, 0x54, 0xc0, 0xfc, 0xa0, 0x0b, 0xf6, 0x04, 0x9a, 0x8b, 0x95, 0x24, 0xb9, 0xc4,
-	0xd1, 0x84, 0x82, 0x52, 0x8b, 0x0b, 0xf2, 0xf3, 0x8a, 0x53, 0x8d, 0x8a, 0xb8, 0x98, 0x7d, 0x8b,
-	0xd3, 0x85, 0x52, 0xb8, 0x78, 0x50, 0xfc, 0xa8, 0x8a, 0xdd, 0x6d, 0x68, 0xa6, 0x48, 0xe9, 0x12,
-	0xa5, 0x0c, 0x66, 0x99, 0x14, 0x6b, 0x03, 0xc8, 0x3f, 0x4e, 0xc1, 0x27, 0x1e, 0xc9, 0x31, 0x5e,
-	0x78, 0x24, 0xc7, 0xf8, 0xe0, 0x91, 0x1c, 0xe3, 0x84, 0xc7, 0x72, 0x0c, 0x17, 0x1e, 0xcb, 0x31,
-	0xdc, 0x78, 0x2c, 0xc7, 0x10, 0x65, 0x99, 0x9e, 0x59, 0x92, 0x51, 0x9a, 0xa4, 0x97, 0x9c, 0x9f,
-	0xab, 0x0f, 0x36, 0x59, 0x17, 0x1a, 0xd1, 0x28, 0x1c, 0x34, 0xdf, 0x82, 0xe3, 0x2b, 0x89, 0x0d,
-	0x1c, 0x61, 0xc6, 0x80, 0x00, 0x00, 0x00, 0xff, 0xff, 0xe7, 0x62, 0xb4, 0x3b, 0x66, 0x02, 0x00,
-	0x00,
+	// 1082 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xcc, 0x57, 0xcf, 0x6f, 0x1b, 0x45,
+	0x14, 0xce, 0xc6, 0x89, 0x53, 0x4f, 0x5a, 0xc5, 0xd9, 0x98, 0xc6, 0xd9, 0x10, 0x27, 0x59, 0x68,
+	0x49, 0x82, 0xbc, 0x8b, 0x8b, 0x54, 0xc0, 0x20, 0x50, 0xdd, 0x94, 0x0b, 0x71, 0x89, 0x1c, 0x5a,
+	0x10, 0x95, 0x88, 0xc6, 0xeb, 0x61, 0xbc, 0x8a, 0x77, 0x67, 0xb5, 0x33, 0x4e, 0xe3, 0x1b, 0xe2,
+	0xc8, 0x89, 0x33, 0x07, 0x24, 0x24, 0x90, 0x38, 0xe6, 0x90, 0xff, 0x80, 0x4b, 0xc5, 0xa9, 0x8a,
+	0x38, 0x20, 0x0e, 0x15, 0x4a, 0x84, 0xf2, 0x6f, 0xa0, 0x9d, 0x99, 0x5d, 0xef, 0xba, 0xfe, 0x11,
+	0x73, 0x88, 0xb8, 0x58, 0x33, 0xf3, 0xbe, 0xf7, 0xcd, 0xf7, 0xbe, 0x9d, 0x7d, 0xb3, 0x06, 0x2b,
+	0x5e, 0x13, 0xb6, 0xa0, 0x49, 0x19, 0x3c, 0xb0, 0x5d, 0xec, 0x7a, 0x84, 0x9a, 0x87, 0x25, 0x93,
+	0x1d, 0x19, 0x9e, 0x4f, 0x18, 0x51, 0x73, 0x3c, 0x6c, 0xc4, 0xc2, 0xc6, 0x61, 0x49, 0xcb, 0x61,
+	0x82, 0x09, 0x07, 0x98, 0xc1, 0x48, 0x60, 0xb5, 0x45, 0x8b, 0x50, 0x87, 0x50, 0xd3, 0xa1, 0x38,
+	0xe0, 0x70, 0x28, 0x96, 0x81, 0x82, 0x0c, 0xd4, 0x21, 0x45, 0xe6, 0x61, 0xa9, 0x8e, 0x18, 0x2c,
+	0x99, 0x16, 0xb1, 0x5d, 0x19, 0x5f, 0x12, 0xf1, 0x7d, 0xc1, 0x28, 0x26, 0x32, 0x34, 0x0f, 0x1d,
+	0xdb, 0x25, 0x26, 0xff, 0x0d, 0xd1, 0x98, 0x10, 0xdc, 0x42, 0x26, 0x9f, 0xd5, 0xdb, 0x5f, 0x9b,
+	0xd0, 0xed, 0xc8, 0xd0, 0x5a, 0xff, 0x62, 0x3a, 0x1e, 0x92, 0x7c, 0xfa, 0x0f, 0x0a, 0x98, 0xa9,
+	0x52, 0x5c, 0x21, 0x6e, 0x43, 0x35, 0xc0, 0x34, 0x65, 0x90, 0x36, 0xf3, 0xca, 0x9a, 0xb2, 0x91,
+	0xa9, 0xe4, 0x4f, 0x4f, 0x8a, 0x39, 0xb9, 0xf9, 0xbd, 0x46, 0xc3, 0x47, 0x94, 0xee, 0x31, 0xdf,
+	0x76, 0x71, 0x4d, 0xc0, 0xd4, 0x0f, 0x40, 0x1a, 0x3a, 0xa4, 0xed, 0xb2, 0xfc, 0xe4, 0x9a, 0xb2,
+	0x31, 0x7b, 0x67, 0xc9, 0x90, 0xe8, 0xa0, 0x2e, 0x43, 0xd6, 0x65, 0xdc, 0x27, 0xb6, 0x5b, 0xc9,
+	0x3c, 0x7b, 0xb1, 0x3a, 0xf1, 0xeb, 0xc5, 0xf1, 0x96, 0x52, 0x93, 0x39, 0xe5, 0xf5, 0x6f, 0x2f,
+	0x8e, 0xb7, 0x04, 0xd3, 0x77, 0x17, 0xc7, 0x5b, 0xaa, 0x90, 0xca, 0x35, 0x4a, 0x41, 0xfa, 0x3c,
+	0x98, 0x93, 0xc3, 0x1a, 0xa2, 0x1e, 0x71, 0x29, 0xd2, 0x7f, 0x56, 0xc0, 0x75, 0xb9, 0xf6, 0xe0,
+	0x88, 0xf9, 0xf0, 0x8a, 0x45, 0xdf, 0x4e, 0x8a, 0x5e, 0x7c, 0x59, 0x34, 0x57, 0xa5, 0xdf, 0x04,
+	0xb9, 0xf8, 0x3c, 0x92, 0xff, 0xa3, 0x02, 0x32, 0x55, 0x8a, 0x1f, 0xb9, 0xf5, 0xab, 0x37, 0xfc,
+	0xb5, 0xa4, 0xf6, 0x5c, 0x52, 0xbb, 0x90, 0xa4, 0x7f, 0x08, 0xe6, 0xa3, 0x49, 0xa8, 0x5a, 0xdd,
+	0x04, 0xd9, 0xa7, 0x36, 0x6b, 0x36, 0x7c, 0xf8, 0x14, 0xd6, 0x5b, 0x68, 0x1f, 0xf9, 0x90, 0x4b,
+	0x9e, 0xaa, 0xcd, 0xc5, 0xd7, 0x1f, 0xf8, 0x50, 0x67, 0x60, 0xa1, 0x4a, 0xf1, 0xe7, 0x72, 0x55,
+	0xf0, 0xa0, 0xb1, 0x2b, 0x2d, 0x17, 0x93, 0x5a, 0x0b, 0x49, 0xad, 0xbd, 0xf4, 0xfa, 0x13, 0xb0,
+	0xdc, 0x67, 0x39, 0xd2, 0xdf, 0xf5, 0x4d, 0x19, 0xdf, 0xb7, 0xf0, 0x99, 0xd5, 0xd0, 0xff, 0xee,
+	0x99, 0x09, 0x49, 0xfa, 0x02, 0x7f, 0x66, 0x62, 0x12, 0x9d, 0xb4, 0x3f, 0x26, 0xc1, 0x6c, 0x95,
+	0xe2, 0xc7, 0xb0, 0x65, 0x37, 0x20, 0x43, 0x63, 0xeb, 0x7e, 0x0c, 0x80, 0x45, 0x1c, 0xc7, 0xa6,
+	0xd4, 0x26, 0x2e, 0xd7, 0x9e, 0xa9, 0xdc, 0x0d, 0x04, 0xfe, 0xf5, 0x62, 0x75, 0x59, 0x24, 0xd2,
+	0xc6, 0x81, 0x61, 0x13, 0xd3, 0x81, 0xac, 0x69, 0xec, 0x20, 0x0c, 0xad, 0xce, 0x36, 0xb2, 0x4e,
+	0x4f, 0x8a, 0x40, 0xf2, 0x6e, 0x23, 0x4b, 0x54, 0x13, 0x63, 0x52, 0x3f, 0x06, 0x69, 0xaf, 0x5d,
+	0x3f, 0x40, 0x9d, 0x7c, 0x8a, 0xfb, 0x91, 0x33, 0x44, 0xfb, 0x32, 0xc2, 0xf6, 0x65, 0xdc, 0x73,
+	0x3b, 0x95, 0xfc, 0xef, 0x5d, 0x79, 0x96, 0xdf, 0xf1, 0x18, 0x31, 0x76, 0xdb, 0xf5, 0x4f, 0x50,
+	0xa7, 0x26, 0xb3, 0xd5, 0x87, 0x60, 0xb6, 0x81, 0xa8, 0xe5, 0xdb, 0x1e, 0x0b, 0x04, 0x4e, 0x71,
+	0xb2, 0x75, 0xa3, 0x5f, 0x7b, 0x36, 0xb6, 0xbb, 0xc0, 0xb8, 0xc9, 0x71, 0x82, 0xf2, 0xad, 0xa4,
+	0xd3, 0x37, 0x93, 0x4e, 0x87, 0x36, 0xea, 0xaf, 0xf0, 0xf3, 0x1d, 0x4e, 0x23, 0xb7, 0x7f, 0x52,
+	0xb8, 0xdb, 0x0f, 0x89, 0x63, 0xbb, 0xff, 0xc5, 0xed, 0xf7, 0xc1, 0x0c, 0x83, 0x3e, 0x46, 0x8c,
+	0xe6, 0x27, 0xd7, 0x52, 0x1b, 0x99, 0xca, 0xfa, 0xe9, 0x49, 0x71, 0x45, 0x66, 0xc8, 0xdd, 0x88,
+	0x9f, 0x4c, 0x0d, 0x33, 0x46, 0x48, 0x0f, 0x35, 0x49, 0xe9, 0xe1, 0x34, 0x92, 0xfe, 0x15, 0xb8,
+	0x56, 0xa5, 0xf8, 0x7e, 0xd3, 0x6e, 0xb5, 0xc6, 0x7e, 0x4d, 0xf5, 0xe4, 0xce, 0x0b, 0xc9, 0x9d,
+	0x39, 0xa7, 0xae, 0x82, 0x6c, 0x38, 0x8e, 0xf6, 0xfc, 0x47, 0xe1, 0x8b, 0xbb, 0xb0, 0x43, 0xda,
+	0x6c, 0x8f, 0xc1, 0x03, 0xe4, 0x53, 0xf5, 0x2d, 0x90, 0xb6, 0x60, 0xab, 0x85, 0xfc, 0x91, 0xbb,
+	0x4b, 0x9c, 0xba, 0x03, 0xb2, 0xc4, 0x43, 0x7e, 0x60, 0xcd, 0x3e, 0x14, 0x08, 0x79, 0x52, 0x2f,
+	0x61, 0xdf, 0x5c, 0x98, 0x2a, 0x97, 0xd5, 0x2c, 0x48, 0x05, 0x8d, 0x2d, 0xc5, 0x1b, 0x5b, 0x30,
+	0x54, 0x55, 0x30, 0xe5, 0x41, 0x8c, 0xf8, 0xe1, 0xba, 0x51, 0xe3, 0xe3, 0xf2, 0x9b, 0x41, 0xc9,
+	0x52, 0x40, 0x50, 0xf3, 0x72, 0xb2, 0xe6, 0x44, 0x49, 0xfa, 0x67, 0x20, 0xdf, 0xbb, 0x16, 0x35,
+	0xa5, 0x77, 0x03, 0x72, 0xbb, 0x31, 0x56, 0x4b, 0xe2, 0x19, 0xfa, 0x6f, 0x0a, 0xbf, 0x17, 0x1f,
+	0x79, 0xc1, 0x11, 0xdc, 0x85, 0x3e, 0x74, 0xa8, 0x7a, 0x17, 0x64, 0x60, 0x9b, 0x35, 0x89, 0x6f,
+	0xb3, 0xce, 0x48, 0xff, 0xba, 0x50, 0xf5, 0x23, 0x90, 0xf6, 0x38, 0x83, 0x6c, 0x4f, 0xaf, 0xf6,
+	0x7f, 0x83, 0xc4, 0x2e, 0x89, 0x0e, 0x25, 0xd2, 0xca, 0xef, 0x04, 0x7e, 0x74, 0x09, 0x03, 0x4b,
+	0x5e, 0x17, 0x96, 0x1c, 0x85, 0xdf, 0x1d, 0xc5, 0xe8, 0x8e, 0x89, 0x29, 0xd6, 0x97, 0xc0, 0x62,
+	0xcf, 0x52, 0x68, 0xcd, 0x9d, 0x5f, 0x66, 0x40, 0xaa, 0x4a, 0xb1, 0xba, 0x03, 0xa6, 0xf8, 0x87,
+	0xc9, 0x4a, 0x7f, 0x51, 0xf2, 0x86, 0xd5, 0x6e, 0x0d, 0x0d, 0x47, 0x86, 0x3f, 0x01, 0x99, 0xee,
+	0x67, 0x83, 0x3e, 0x34, 0x87, 0x63, 0xb4, 0xad, 0xd1, 0x98, 0x88, 0xbc, 0x06, 0xd2, 0xf2, 0x52,
+	0x5f, 0x1d, 0x98, 0x25, 0x00, 0xda, 0x1b, 0x23, 0x00, 0x11, 0xa7, 0x07, 0xb2, 0x2f, 0x5d, 0xa4,
+	0x9b, 0x03, 0x93, 0x7b, 0xa1, 0x5a, 0xe9, 0xd2, 0xd0, 0x78, 0x15, 0xf2, 0x9a, 0x1b, 0x5c, 0x85,
+	0x00, 0x0c, 0xa9, 0x22, 0x79, 0x11, 0xa9, 0x5f, 0x80, 0x6b, 0xd1, 0x25, 0xb4, 0x3e, 0x30, 0x29,
+	0x84, 0x68, 0x9b, 0x23, 0x21, 0x71, 0xe6, 0xa8, 0xe1, 0x0e, 0x66, 0x0e, 0x21, 0x43, 0x98, 0x7b,
+	0x7b, 0xa2, 0xfa, 0x29, 0x98, 0x16, 0x0d, 0xb1, 0x30, 0x30, 0x87, 0xc7, 0xb5, 0xdb, 0xc3, 0xe3,
+	0x11, 0x21, 0x06, 0x37, 0x92, 0xcd, 0x6e, 0x70, 0x62, 0x02, 0xa7, 0x19, 0x97, 0xc3, 0x45, 0x1b,
+	0x35, 0xc0, 0xf5, 0x44, 0x5f, 0x18, 0xfc, 0x6e, 0xc4, 0x61, 0x5a, 0xf1, 0x52, 0xb0, 0x70, 0x17,
+	0x6d, 0xfa, 0x9b, 0xa0, 0x07, 0x54, 0xf6, 0x9e, 0x9d, 0x15, 0x94, 0xe7, 0x67, 0x05, 0xe5, 0xef,
+	0xb3, 0x82, 0xf2, 0xfd, 0x79, 0x61, 0xe2, 0xf9, 0x79, 0x61, 0xe2, 0xcf, 0xf3, 0xc2, 0xc4, 0x97,
+	0xef, 0x61, 0x9b, 0x35, 0xdb, 0x75, 0xc3, 0x22, 0x8e, 0xc9, 0x99, 0x8b, 0xf2, 0x2f, 0x4f, 0x62,
+	0xd2, 0xd3, 0x21, 0xf8, 0xff, 0x92, 0x7a, 0x9a, 0x7f, 0x08, 0xbc, 0xfd, 0x6f, 0x00, 0x00, 0x00,
+	0xff, 0xff, 0x19, 0xc3, 0x5e, 0x6b, 0x89, 0x0d, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -168,7 +1081,26 @@ const _ = grpc.SupportPackageIsVersion4
 //
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://godoc.org/google.golang.org/grpc#ClientConn.NewStream.
 type MsgClient interface {
-	// UpdateParams replaces the module parameters; only the authority (x/gov) may.
+	// Bond locks funds of the signer's account in the bonded pool.
+	Bond(ctx context.Context, in *MsgBond, opts ...grpc.CallOption) (*MsgBondResponse, error)
+	// BondExtra adds funds to an existing bond.
+	BondExtra(ctx context.Context, in *MsgBondExtra, opts ...grpc.CallOption) (*MsgBondExtraResponse, error)
+	// Unbond starts unlocking part of the active bond; it is withdrawable
+	// after the unbonding period.
+	Unbond(ctx context.Context, in *MsgUnbond, opts ...grpc.CallOption) (*MsgUnbondResponse, error)
+	// WithdrawUnbonded returns every unlocked chunk to the account.
+	WithdrawUnbonded(ctx context.Context, in *MsgWithdrawUnbonded, opts ...grpc.CallOption) (*MsgWithdrawUnbondedResponse, error)
+	// Rebond moves unlocking funds back into the active bond, newest first.
+	Rebond(ctx context.Context, in *MsgRebond, opts ...grpc.CallOption) (*MsgRebondResponse, error)
+	// Validate declares the intent to validate, with a consensus key.
+	Validate(ctx context.Context, in *MsgValidate, opts ...grpc.CallOption) (*MsgValidateResponse, error)
+	// Nominate backs validator candidates with the active bond.
+	Nominate(ctx context.Context, in *MsgNominate, opts ...grpc.CallOption) (*MsgNominateResponse, error)
+	// Chill withdraws the intent to validate or nominate.
+	Chill(ctx context.Context, in *MsgChill, opts ...grpc.CallOption) (*MsgChillResponse, error)
+	// PayoutStakers pays one page of a validator's stakers for an era.
+	PayoutStakers(ctx context.Context, in *MsgPayoutStakers, opts ...grpc.CallOption) (*MsgPayoutStakersResponse, error)
+	// UpdateParams replaces the parameters; only the authority (x/gov) may.
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
 }
 
@@ -178,6 +1110,87 @@ type msgClient struct {
 
 func NewMsgClient(cc grpc1.ClientConn) MsgClient {
 	return &msgClient{cc}
+}
+
+func (c *msgClient) Bond(ctx context.Context, in *MsgBond, opts ...grpc.CallOption) (*MsgBondResponse, error) {
+	out := new(MsgBondResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Msg/Bond", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) BondExtra(ctx context.Context, in *MsgBondExtra, opts ...grpc.CallOption) (*MsgBondExtraResponse, error) {
+	out := new(MsgBondExtraResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Msg/BondExtra", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Unbond(ctx context.Context, in *MsgUnbond, opts ...grpc.CallOption) (*MsgUnbondResponse, error) {
+	out := new(MsgUnbondResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Msg/Unbond", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) WithdrawUnbonded(ctx context.Context, in *MsgWithdrawUnbonded, opts ...grpc.CallOption) (*MsgWithdrawUnbondedResponse, error) {
+	out := new(MsgWithdrawUnbondedResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Msg/WithdrawUnbonded", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Rebond(ctx context.Context, in *MsgRebond, opts ...grpc.CallOption) (*MsgRebondResponse, error) {
+	out := new(MsgRebondResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Msg/Rebond", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Validate(ctx context.Context, in *MsgValidate, opts ...grpc.CallOption) (*MsgValidateResponse, error) {
+	out := new(MsgValidateResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Msg/Validate", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Nominate(ctx context.Context, in *MsgNominate, opts ...grpc.CallOption) (*MsgNominateResponse, error) {
+	out := new(MsgNominateResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Msg/Nominate", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Chill(ctx context.Context, in *MsgChill, opts ...grpc.CallOption) (*MsgChillResponse, error) {
+	out := new(MsgChillResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Msg/Chill", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) PayoutStakers(ctx context.Context, in *MsgPayoutStakers, opts ...grpc.CallOption) (*MsgPayoutStakersResponse, error) {
+	out := new(MsgPayoutStakersResponse)
+	err := c.cc.Invoke(ctx, "/phala.stakingnpos.v1.Msg/PayoutStakers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error) {
@@ -191,7 +1204,26 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
-	// UpdateParams replaces the module parameters; only the authority (x/gov) may.
+	// Bond locks funds of the signer's account in the bonded pool.
+	Bond(context.Context, *MsgBond) (*MsgBondResponse, error)
+	// BondExtra adds funds to an existing bond.
+	BondExtra(context.Context, *MsgBondExtra) (*MsgBondExtraResponse, error)
+	// Unbond starts unlocking part of the active bond; it is withdrawable
+	// after the unbonding period.
+	Unbond(context.Context, *MsgUnbond) (*MsgUnbondResponse, error)
+	// WithdrawUnbonded returns every unlocked chunk to the account.
+	WithdrawUnbonded(context.Context, *MsgWithdrawUnbonded) (*MsgWithdrawUnbondedResponse, error)
+	// Rebond moves unlocking funds back into the active bond, newest first.
+	Rebond(context.Context, *MsgRebond) (*MsgRebondResponse, error)
+	// Validate declares the intent to validate, with a consensus key.
+	Validate(context.Context, *MsgValidate) (*MsgValidateResponse, error)
+	// Nominate backs validator candidates with the active bond.
+	Nominate(context.Context, *MsgNominate) (*MsgNominateResponse, error)
+	// Chill withdraws the intent to validate or nominate.
+	Chill(context.Context, *MsgChill) (*MsgChillResponse, error)
+	// PayoutStakers pays one page of a validator's stakers for an era.
+	PayoutStakers(context.Context, *MsgPayoutStakers) (*MsgPayoutStakersResponse, error)
+	// UpdateParams replaces the parameters; only the authority (x/gov) may.
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
 }
 
@@ -199,12 +1231,201 @@ type MsgServer interface {
 type UnimplementedMsgServer struct {
 }
 
+func (*UnimplementedMsgServer) Bond(ctx context.Context, req *MsgBond) (*MsgBondResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Bond not implemented")
+}
+func (*UnimplementedMsgServer) BondExtra(ctx context.Context, req *MsgBondExtra) (*MsgBondExtraResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method BondExtra not implemented")
+}
+func (*UnimplementedMsgServer) Unbond(ctx context.Context, req *MsgUnbond) (*MsgUnbondResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Unbond not implemented")
+}
+func (*UnimplementedMsgServer) WithdrawUnbonded(ctx context.Context, req *MsgWithdrawUnbonded) (*MsgWithdrawUnbondedResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method WithdrawUnbonded not implemented")
+}
+func (*UnimplementedMsgServer) Rebond(ctx context.Context, req *MsgRebond) (*MsgRebondResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Rebond not implemented")
+}
+func (*UnimplementedMsgServer) Validate(ctx context.Context, req *MsgValidate) (*MsgValidateResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Validate not implemented")
+}
+func (*UnimplementedMsgServer) Nominate(ctx context.Context, req *MsgNominate) (*MsgNominateResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Nominate not implemented")
+}
+func (*UnimplementedMsgServer) Chill(ctx context.Context, req *MsgChill) (*MsgChillResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Chill not implemented")
+}
+func (*UnimplementedMsgServer) PayoutStakers(ctx context.Context, req *MsgPayoutStakers) (*MsgPayoutStakersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method PayoutStakers not implemented")
+}
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
 	s.RegisterService(&_Msg_serviceDesc, srv)
+}
+
+func _Msg_Bond_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgBond)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Bond(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Msg/Bond",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Bond(ctx, req.(*MsgBond))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_BondExtra_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgBondExtra)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).BondExtra(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Msg/BondExtra",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).BondExtra(ctx, req.(*MsgBondExtra))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Unbond_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgUnbond)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Unbond(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Msg/Unbond",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Unbond(ctx, req.(*MsgUnbond))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_WithdrawUnbonded_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgWithdrawUnbonded)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).WithdrawUnbonded(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Msg/WithdrawUnbonded",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).WithdrawUnbonded(ctx, req.(*MsgWithdrawUnbonded))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Rebond_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRebond)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Rebond(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Msg/Rebond",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Rebond(ctx, req.(*MsgRebond))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Validate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgValidate)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Validate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Msg/Validate",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Validate(ctx, req.(*MsgValidate))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Nominate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgNominate)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Nominate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Msg/Nominate",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Nominate(ctx, req.(*MsgNominate))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Chill_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgChill)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Chill(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Msg/Chill",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Chill(ctx, req.(*MsgChill))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_PayoutStakers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgPayoutStakers)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).PayoutStakers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.stakingnpos.v1.Msg/PayoutStakers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).PayoutStakers(ctx, req.(*MsgPayoutStakers))
+	}
+	return interceptor(ctx, in, info, handler)
 }
 
 func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
@@ -231,12 +1452,648 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 	HandlerType: (*MsgServer)(nil),
 	Methods: []grpc.MethodDesc{
 		{
+			MethodName: "Bond",
+			Handler:    _Msg_Bond_Handler,
+		},
+		{
+			MethodName: "BondExtra",
+			Handler:    _Msg_BondExtra_Handler,
+		},
+		{
+			MethodName: "Unbond",
+			Handler:    _Msg_Unbond_Handler,
+		},
+		{
+			MethodName: "WithdrawUnbonded",
+			Handler:    _Msg_WithdrawUnbonded_Handler,
+		},
+		{
+			MethodName: "Rebond",
+			Handler:    _Msg_Rebond_Handler,
+		},
+		{
+			MethodName: "Validate",
+			Handler:    _Msg_Validate_Handler,
+		},
+		{
+			MethodName: "Nominate",
+			Handler:    _Msg_Nominate_Handler,
+		},
+		{
+			MethodName: "Chill",
+			Handler:    _Msg_Chill_Handler,
+		},
+		{
+			MethodName: "PayoutStakers",
+			Handler:    _Msg_PayoutStakers_Handler,
+		},
+		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "phala/stakingnpos/v1/tx.proto",
+}
+
+func (m *MsgBond) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBond) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBond) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Stash) > 0 {
+		i -= len(m.Stash)
+		copy(dAtA[i:], m.Stash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Stash)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgBondResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBondResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBondResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgBondExtra) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBondExtra) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBondExtra) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Stash) > 0 {
+		i -= len(m.Stash)
+		copy(dAtA[i:], m.Stash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Stash)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgBondExtraResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBondExtraResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBondExtraResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUnbond) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUnbond) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUnbond) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Stash) > 0 {
+		i -= len(m.Stash)
+		copy(dAtA[i:], m.Stash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Stash)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUnbondResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUnbondResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUnbondResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.WithdrawableEra != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.WithdrawableEra))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgWithdrawUnbonded) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgWithdrawUnbonded) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgWithdrawUnbonded) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Stash) > 0 {
+		i -= len(m.Stash)
+		copy(dAtA[i:], m.Stash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Stash)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgWithdrawUnbondedResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgWithdrawUnbondedResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgWithdrawUnbondedResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRebond) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRebond) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRebond) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Stash) > 0 {
+		i -= len(m.Stash)
+		copy(dAtA[i:], m.Stash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Stash)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRebondResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRebondResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRebondResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgValidate) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgValidate) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgValidate) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Description.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
+	if m.Pubkey != nil {
+		{
+			size, err := m.Pubkey.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	{
+		size := m.Commission.Size()
+		i -= size
+		if _, err := m.Commission.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Stash) > 0 {
+		i -= len(m.Stash)
+		copy(dAtA[i:], m.Stash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Stash)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgValidateResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgValidateResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgValidateResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgNominate) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgNominate) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgNominate) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Targets) > 0 {
+		for iNdEx := len(m.Targets) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Targets[iNdEx])
+			copy(dAtA[i:], m.Targets[iNdEx])
+			i = encodeVarintTx(dAtA, i, uint64(len(m.Targets[iNdEx])))
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Stash) > 0 {
+		i -= len(m.Stash)
+		copy(dAtA[i:], m.Stash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Stash)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgNominateResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgNominateResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgNominateResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgChill) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgChill) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgChill) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Stash) > 0 {
+		i -= len(m.Stash)
+		copy(dAtA[i:], m.Stash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Stash)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgChillResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgChillResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgChillResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgPayoutStakers) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgPayoutStakers) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgPayoutStakers) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Page != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Page))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Era != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Era))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.OperatorAddress) > 0 {
+		i -= len(m.OperatorAddress)
+		copy(dAtA[i:], m.OperatorAddress)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.OperatorAddress)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Caller) > 0 {
+		i -= len(m.Caller)
+		copy(dAtA[i:], m.Caller)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Caller)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgPayoutStakersResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgPayoutStakersResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgPayoutStakersResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Paid.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
 }
 
 func (m *MsgUpdateParams) Marshal() (dAtA []byte, err error) {
@@ -313,6 +2170,243 @@ func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *MsgBond) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Stash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgBondResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgBondExtra) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Stash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgBondExtraResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgUnbond) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Stash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgUnbondResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.WithdrawableEra != 0 {
+		n += 1 + sovTx(uint64(m.WithdrawableEra))
+	}
+	return n
+}
+
+func (m *MsgWithdrawUnbonded) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Stash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgWithdrawUnbondedResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgRebond) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Stash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgRebondResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgValidate) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Stash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Commission.Size()
+	n += 1 + l + sovTx(uint64(l))
+	if m.Pubkey != nil {
+		l = m.Pubkey.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Description.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgValidateResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgNominate) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Stash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if len(m.Targets) > 0 {
+		for _, s := range m.Targets {
+			l = len(s)
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *MsgNominateResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgChill) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Stash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgChillResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgPayoutStakers) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Caller)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.OperatorAddress)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Era != 0 {
+		n += 1 + sovTx(uint64(m.Era))
+	}
+	if m.Page != 0 {
+		n += 1 + sovTx(uint64(m.Page))
+	}
+	return n
+}
+
+func (m *MsgPayoutStakersResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Paid.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
 func (m *MsgUpdateParams) Size() (n int) {
 	if m == nil {
 		return 0
@@ -342,6 +2436,1616 @@ func sovTx(x uint64) (n int) {
 }
 func sozTx(x uint64) (n int) {
 	return sovTx(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *MsgBond) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBond: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBond: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgBondResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBondResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBondResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgBondExtra) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBondExtra: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBondExtra: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgBondExtraResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBondExtraResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBondExtraResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUnbond) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUnbond: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUnbond: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUnbondResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUnbondResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUnbondResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field WithdrawableEra", wireType)
+			}
+			m.WithdrawableEra = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.WithdrawableEra |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgWithdrawUnbonded) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgWithdrawUnbonded: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgWithdrawUnbonded: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgWithdrawUnbondedResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgWithdrawUnbondedResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgWithdrawUnbondedResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRebond) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRebond: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRebond: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRebondResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRebondResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRebondResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgValidate) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgValidate: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgValidate: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Commission", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Commission.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pubkey", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pubkey == nil {
+				m.Pubkey = &any.Any{}
+			}
+			if err := m.Pubkey.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Description", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Description.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgValidateResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgValidateResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgValidateResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgNominate) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgNominate: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgNominate: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Targets", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Targets = append(m.Targets, string(dAtA[iNdEx:postIndex]))
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgNominateResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgNominateResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgNominateResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgChill) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgChill: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgChill: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgChillResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgChillResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgChillResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgPayoutStakers) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgPayoutStakers: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgPayoutStakers: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Caller", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Caller = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OperatorAddress", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.OperatorAddress = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Era", wireType)
+			}
+			m.Era = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Era |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Page", wireType)
+			}
+			m.Page = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Page |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgPayoutStakersResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgPayoutStakersResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgPayoutStakersResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Paid", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Paid.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *MsgUpdateParams) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)

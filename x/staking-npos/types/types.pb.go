@@ -10,16 +10,21 @@ import (
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	proto "github.com/cosmos/gogoproto/proto"
+	github_com_cosmos_gogoproto_types "github.com/cosmos/gogoproto/types"
 	any "github.com/cosmos/gogoproto/types/any"
+	_ "google.golang.org/protobuf/types/known/durationpb"
+	_ "google.golang.org/protobuf/types/known/timestamppb"
 	io "io"
 	math "math"
 	math_bits "math/bits"
+	time "time"
 )
 
 // Reference imports to suppress errors if they are not otherwise used.
 var _ = proto.Marshal
 var _ = fmt.Errorf
 var _ = math.Inf
+var _ = time.Kitchen
 
 // This is a compile-time assertion to ensure that this generated file
 // is compatible with the proto package it is being compiled against.
@@ -27,32 +32,64 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// ValidatorStatus says where a candidate stands with respect to the active set.
+// ElectionAlgorithm selects how validators are elected at each era.
+type ElectionAlgorithm int32
+
+const (
+	// ELECTION_ALGORITHM_SEQ_PHRAGMEN is sequential Phragmén (Polkadot's default).
+	ELECTION_ALGORITHM_SEQ_PHRAGMEN ElectionAlgorithm = 0
+	// ELECTION_ALGORITHM_PHRAGMMS is PhragMMS.
+	ELECTION_ALGORITHM_PHRAGMMS ElectionAlgorithm = 1
+)
+
+var ElectionAlgorithm_name = map[int32]string{
+	0: "ELECTION_ALGORITHM_SEQ_PHRAGMEN",
+	1: "ELECTION_ALGORITHM_PHRAGMMS",
+}
+
+var ElectionAlgorithm_value = map[string]int32{
+	"ELECTION_ALGORITHM_SEQ_PHRAGMEN": 0,
+	"ELECTION_ALGORITHM_PHRAGMMS":     1,
+}
+
+func (x ElectionAlgorithm) String() string {
+	return proto.EnumName(ElectionAlgorithm_name, int32(x))
+}
+
+func (ElectionAlgorithm) EnumDescriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{0}
+}
+
+// ValidatorStatus says where a candidate stands.
 type ValidatorStatus int32
 
 const (
 	// VALIDATOR_STATUS_UNSPECIFIED is never stored; it selects every status in queries.
 	VALIDATOR_STATUS_UNSPECIFIED ValidatorStatus = 0
-	// VALIDATOR_STATUS_ACTIVE: in the CometBFT validator set now.
-	VALIDATOR_STATUS_ACTIVE ValidatorStatus = 1
-	// VALIDATOR_STATUS_WAITING: a candidate not in the active set.
+	// VALIDATOR_STATUS_ELECTED: elected for the current era and validating.
+	VALIDATOR_STATUS_ELECTED ValidatorStatus = 1
+	// VALIDATOR_STATUS_WAITING: intends to validate, not elected this era.
 	VALIDATOR_STATUS_WAITING ValidatorStatus = 2
+	// VALIDATOR_STATUS_CHILLED: has withdrawn its intent to validate.
+	VALIDATOR_STATUS_CHILLED ValidatorStatus = 3
 	// VALIDATOR_STATUS_JAILED: excluded for misbehaviour until unjailed.
-	VALIDATOR_STATUS_JAILED ValidatorStatus = 3
+	VALIDATOR_STATUS_JAILED ValidatorStatus = 4
 )
 
 var ValidatorStatus_name = map[int32]string{
 	0: "VALIDATOR_STATUS_UNSPECIFIED",
-	1: "VALIDATOR_STATUS_ACTIVE",
+	1: "VALIDATOR_STATUS_ELECTED",
 	2: "VALIDATOR_STATUS_WAITING",
-	3: "VALIDATOR_STATUS_JAILED",
+	3: "VALIDATOR_STATUS_CHILLED",
+	4: "VALIDATOR_STATUS_JAILED",
 }
 
 var ValidatorStatus_value = map[string]int32{
 	"VALIDATOR_STATUS_UNSPECIFIED": 0,
-	"VALIDATOR_STATUS_ACTIVE":      1,
+	"VALIDATOR_STATUS_ELECTED":     1,
 	"VALIDATOR_STATUS_WAITING":     2,
-	"VALIDATOR_STATUS_JAILED":      3,
+	"VALIDATOR_STATUS_CHILLED":     3,
+	"VALIDATOR_STATUS_JAILED":      4,
 }
 
 func (x ValidatorStatus) String() string {
@@ -60,17 +97,45 @@ func (x ValidatorStatus) String() string {
 }
 
 func (ValidatorStatus) EnumDescriptor() ([]byte, []int) {
-	return fileDescriptor_a82032a2bdd86093, []int{0}
+	return fileDescriptor_a82032a2bdd86093, []int{1}
 }
 
 // Params are the governance-controlled parameters of x/staking-npos.
 type Params struct {
 	// bond_denom is the denomination that is bonded (upha on phala networks).
 	BondDenom string `protobuf:"bytes,1,opt,name=bond_denom,json=bondDenom,proto3" json:"bond_denom,omitempty"`
-	// validator_count is the number of validators the active set may hold.
+	// validator_count is the number of validators each era elects.
 	ValidatorCount uint32 `protobuf:"varint,2,opt,name=validator_count,json=validatorCount,proto3" json:"validator_count,omitempty"`
-	// min_validator_bond is the smallest self-bond a validator candidate may have.
+	// min_validator_bond is the smallest bond that may declare intent to validate.
 	MinValidatorBond cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=min_validator_bond,json=minValidatorBond,proto3,customtype=cosmossdk.io/math.Int" json:"min_validator_bond"`
+	// min_nominator_bond is the smallest bond that may nominate.
+	MinNominatorBond cosmossdk_io_math.Int `protobuf:"bytes,4,opt,name=min_nominator_bond,json=minNominatorBond,proto3,customtype=cosmossdk.io/math.Int" json:"min_nominator_bond"`
+	// max_nominations is the most validators one nominator may back (16 in Polkadot).
+	MaxNominations uint32 `protobuf:"varint,5,opt,name=max_nominations,json=maxNominations,proto3" json:"max_nominations,omitempty"`
+	// max_electing_voters bounds the election snapshot to the voters with the
+	// largest bonds (22,500 in Polkadot).
+	MaxElectingVoters uint32 `protobuf:"varint,6,opt,name=max_electing_voters,json=maxElectingVoters,proto3" json:"max_electing_voters,omitempty"`
+	// era_length is the number of blocks in an era.
+	EraLength uint64 `protobuf:"varint,7,opt,name=era_length,json=eraLength,proto3" json:"era_length,omitempty"`
+	// unbonding_eras is how many eras unbonded funds stay locked (and slashable).
+	UnbondingEras uint32 `protobuf:"varint,8,opt,name=unbonding_eras,json=unbondingEras,proto3" json:"unbonding_eras,omitempty"`
+	// history_depth is how many past eras keep exposures and unclaimed rewards.
+	HistoryDepth uint32 `protobuf:"varint,9,opt,name=history_depth,json=historyDepth,proto3" json:"history_depth,omitempty"`
+	// slash_defer_eras is how many eras after the offence a slash is applied.
+	SlashDeferEras uint32 `protobuf:"varint,10,opt,name=slash_defer_eras,json=slashDeferEras,proto3" json:"slash_defer_eras,omitempty"`
+	// algorithm is the election method.
+	Algorithm ElectionAlgorithm `protobuf:"varint,11,opt,name=algorithm,proto3,enum=phala.stakingnpos.v1.ElectionAlgorithm" json:"algorithm,omitempty"`
+	// balancing_iterations is the number of star-balancing rounds after the election (0: none).
+	BalancingIterations uint32 `protobuf:"varint,12,opt,name=balancing_iterations,json=balancingIterations,proto3" json:"balancing_iterations,omitempty"`
+	// balancing_tolerance stops balancing once no voter's spread exceeds it.
+	BalancingTolerance cosmossdk_io_math.Int `protobuf:"bytes,13,opt,name=balancing_tolerance,json=balancingTolerance,proto3,customtype=cosmossdk.io/math.Int" json:"balancing_tolerance"`
+	// inflation_rate is the yearly issuance paid as era rewards, a share of the supply.
+	InflationRate cosmossdk_io_math.LegacyDec `protobuf:"bytes,14,opt,name=inflation_rate,json=inflationRate,proto3,customtype=cosmossdk.io/math.LegacyDec" json:"inflation_rate"`
+	// expected_block_time converts eras into time: the yearly inflation per
+	// era, and the unbonding time reported to IBC relayers.
+	ExpectedBlockTime time.Duration `protobuf:"bytes,15,opt,name=expected_block_time,json=expectedBlockTime,proto3,stdduration" json:"expected_block_time"`
+	// max_exposure_page_size is the number of nominators paid per payout page.
+	MaxExposurePageSize uint32 `protobuf:"varint,16,opt,name=max_exposure_page_size,json=maxExposurePageSize,proto3" json:"max_exposure_page_size,omitempty"`
 }
 
 func (m *Params) Reset()         { *m = Params{} }
@@ -116,6 +181,76 @@ func (m *Params) GetBondDenom() string {
 func (m *Params) GetValidatorCount() uint32 {
 	if m != nil {
 		return m.ValidatorCount
+	}
+	return 0
+}
+
+func (m *Params) GetMaxNominations() uint32 {
+	if m != nil {
+		return m.MaxNominations
+	}
+	return 0
+}
+
+func (m *Params) GetMaxElectingVoters() uint32 {
+	if m != nil {
+		return m.MaxElectingVoters
+	}
+	return 0
+}
+
+func (m *Params) GetEraLength() uint64 {
+	if m != nil {
+		return m.EraLength
+	}
+	return 0
+}
+
+func (m *Params) GetUnbondingEras() uint32 {
+	if m != nil {
+		return m.UnbondingEras
+	}
+	return 0
+}
+
+func (m *Params) GetHistoryDepth() uint32 {
+	if m != nil {
+		return m.HistoryDepth
+	}
+	return 0
+}
+
+func (m *Params) GetSlashDeferEras() uint32 {
+	if m != nil {
+		return m.SlashDeferEras
+	}
+	return 0
+}
+
+func (m *Params) GetAlgorithm() ElectionAlgorithm {
+	if m != nil {
+		return m.Algorithm
+	}
+	return ELECTION_ALGORITHM_SEQ_PHRAGMEN
+}
+
+func (m *Params) GetBalancingIterations() uint32 {
+	if m != nil {
+		return m.BalancingIterations
+	}
+	return 0
+}
+
+func (m *Params) GetExpectedBlockTime() time.Duration {
+	if m != nil {
+		return m.ExpectedBlockTime
+	}
+	return 0
+}
+
+func (m *Params) GetMaxExposurePageSize() uint32 {
+	if m != nil {
+		return m.MaxExposurePageSize
 	}
 	return 0
 }
@@ -197,28 +332,131 @@ func (m *Description) GetDetails() string {
 	return ""
 }
 
-// Validator is a validator candidate: an account that has bonded funds and
-// declared its intent to validate with a consensus key.
+// UnlockChunk is unbonded stake that becomes withdrawable at an era.
+type UnlockChunk struct {
+	Amount cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=amount,proto3,customtype=cosmossdk.io/math.Int" json:"amount"`
+	// era is the first era at which the chunk may be withdrawn.
+	Era uint64 `protobuf:"varint,2,opt,name=era,proto3" json:"era,omitempty"`
+}
+
+func (m *UnlockChunk) Reset()         { *m = UnlockChunk{} }
+func (m *UnlockChunk) String() string { return proto.CompactTextString(m) }
+func (*UnlockChunk) ProtoMessage()    {}
+func (*UnlockChunk) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{2}
+}
+func (m *UnlockChunk) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *UnlockChunk) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_UnlockChunk.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *UnlockChunk) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_UnlockChunk.Merge(m, src)
+}
+func (m *UnlockChunk) XXX_Size() int {
+	return m.Size()
+}
+func (m *UnlockChunk) XXX_DiscardUnknown() {
+	xxx_messageInfo_UnlockChunk.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_UnlockChunk proto.InternalMessageInfo
+
+func (m *UnlockChunk) GetEra() uint64 {
+	if m != nil {
+		return m.Era
+	}
+	return 0
+}
+
+// Ledger is an account's bond: the total held by the bonded pool, the part
+// active in elections and the chunks being unbonded.
+type Ledger struct {
+	Stash     string                `protobuf:"bytes,1,opt,name=stash,proto3" json:"stash,omitempty"`
+	Total     cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=total,proto3,customtype=cosmossdk.io/math.Int" json:"total"`
+	Active    cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=active,proto3,customtype=cosmossdk.io/math.Int" json:"active"`
+	Unlocking []UnlockChunk         `protobuf:"bytes,4,rep,name=unlocking,proto3" json:"unlocking"`
+}
+
+func (m *Ledger) Reset()         { *m = Ledger{} }
+func (m *Ledger) String() string { return proto.CompactTextString(m) }
+func (*Ledger) ProtoMessage()    {}
+func (*Ledger) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{3}
+}
+func (m *Ledger) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Ledger) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Ledger.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Ledger) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Ledger.Merge(m, src)
+}
+func (m *Ledger) XXX_Size() int {
+	return m.Size()
+}
+func (m *Ledger) XXX_DiscardUnknown() {
+	xxx_messageInfo_Ledger.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Ledger proto.InternalMessageInfo
+
+func (m *Ledger) GetStash() string {
+	if m != nil {
+		return m.Stash
+	}
+	return ""
+}
+
+func (m *Ledger) GetUnlocking() []UnlockChunk {
+	if m != nil {
+		return m.Unlocking
+	}
+	return nil
+}
+
+// Validator is a validator candidate: a bonded account with a consensus key.
+// Its bond is its ledger's active stake.
 type Validator struct {
 	// operator_address is the candidate's account, in validator-operator form.
 	OperatorAddress string `protobuf:"bytes,1,opt,name=operator_address,json=operatorAddress,proto3" json:"operator_address,omitempty"`
 	// consensus_pubkey is the CometBFT key the validator signs blocks with.
 	ConsensusPubkey *any.Any    `protobuf:"bytes,2,opt,name=consensus_pubkey,json=consensusPubkey,proto3" json:"consensus_pubkey,omitempty"`
 	Description     Description `protobuf:"bytes,3,opt,name=description,proto3" json:"description"`
-	// commission is the share of era rewards the validator takes before
-	// nominators are paid, a decimal in [0, 1].
+	// commission is the share of the validator's era reward taken before its
+	// stakers (itself included) are paid pro rata, a decimal in [0, 1].
 	Commission cosmossdk_io_math.LegacyDec `protobuf:"bytes,4,opt,name=commission,proto3,customtype=cosmossdk.io/math.LegacyDec" json:"commission"`
-	// self_bond is the amount the operator has bonded itself.
-	SelfBond cosmossdk_io_math.Int `protobuf:"bytes,5,opt,name=self_bond,json=selfBond,proto3,customtype=cosmossdk.io/math.Int" json:"self_bond"`
-	// jailed validators are excluded from the active set until unjailed.
-	Jailed bool `protobuf:"varint,6,opt,name=jailed,proto3" json:"jailed,omitempty"`
+	// jailed validators are excluded from the set until unjailed.
+	Jailed bool `protobuf:"varint,5,opt,name=jailed,proto3" json:"jailed,omitempty"`
+	// chilled validators have withdrawn their intent to validate.
+	Chilled bool `protobuf:"varint,6,opt,name=chilled,proto3" json:"chilled,omitempty"`
 }
 
 func (m *Validator) Reset()         { *m = Validator{} }
 func (m *Validator) String() string { return proto.CompactTextString(m) }
 func (*Validator) ProtoMessage()    {}
 func (*Validator) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a82032a2bdd86093, []int{2}
+	return fileDescriptor_a82032a2bdd86093, []int{4}
 }
 func (m *Validator) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -275,19 +513,82 @@ func (m *Validator) GetJailed() bool {
 	return false
 }
 
-// ValidatorInfo is a candidate with its current status and voting power.
+func (m *Validator) GetChilled() bool {
+	if m != nil {
+		return m.Chilled
+	}
+	return false
+}
+
+// Nominations are the validators a nominator backs.
+type Nominations struct {
+	Targets []string `protobuf:"bytes,1,rep,name=targets,proto3" json:"targets,omitempty"`
+	// submitted_in is the era the nominations were made in.
+	SubmittedIn uint64 `protobuf:"varint,2,opt,name=submitted_in,json=submittedIn,proto3" json:"submitted_in,omitempty"`
+}
+
+func (m *Nominations) Reset()         { *m = Nominations{} }
+func (m *Nominations) String() string { return proto.CompactTextString(m) }
+func (*Nominations) ProtoMessage()    {}
+func (*Nominations) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{5}
+}
+func (m *Nominations) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Nominations) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Nominations.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Nominations) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Nominations.Merge(m, src)
+}
+func (m *Nominations) XXX_Size() int {
+	return m.Size()
+}
+func (m *Nominations) XXX_DiscardUnknown() {
+	xxx_messageInfo_Nominations.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Nominations proto.InternalMessageInfo
+
+func (m *Nominations) GetTargets() []string {
+	if m != nil {
+		return m.Targets
+	}
+	return nil
+}
+
+func (m *Nominations) GetSubmittedIn() uint64 {
+	if m != nil {
+		return m.SubmittedIn
+	}
+	return 0
+}
+
+// ValidatorInfo is a candidate with its bond, status and voting power.
 type ValidatorInfo struct {
 	Validator Validator       `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator"`
 	Status    ValidatorStatus `protobuf:"varint,2,opt,name=status,proto3,enum=phala.stakingnpos.v1.ValidatorStatus" json:"status,omitempty"`
-	// power is the CometBFT voting power, zero unless active.
-	Power int64 `protobuf:"varint,3,opt,name=power,proto3" json:"power,omitempty"`
+	// self_bond is the candidate's active bond.
+	SelfBond cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=self_bond,json=selfBond,proto3,customtype=cosmossdk.io/math.Int" json:"self_bond"`
+	// power is the CometBFT voting power, zero unless in the set.
+	Power int64 `protobuf:"varint,4,opt,name=power,proto3" json:"power,omitempty"`
 }
 
 func (m *ValidatorInfo) Reset()         { *m = ValidatorInfo{} }
 func (m *ValidatorInfo) String() string { return proto.CompactTextString(m) }
 func (*ValidatorInfo) ProtoMessage()    {}
 func (*ValidatorInfo) Descriptor() ([]byte, []int) {
-	return fileDescriptor_a82032a2bdd86093, []int{3}
+	return fileDescriptor_a82032a2bdd86093, []int{6}
 }
 func (m *ValidatorInfo) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -337,67 +638,451 @@ func (m *ValidatorInfo) GetPower() int64 {
 	return 0
 }
 
+// IndividualExposure is the stake one account backs a validator with in an era.
+type IndividualExposure struct {
+	Who   string                `protobuf:"bytes,1,opt,name=who,proto3" json:"who,omitempty"`
+	Value cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=value,proto3,customtype=cosmossdk.io/math.Int" json:"value"`
+}
+
+func (m *IndividualExposure) Reset()         { *m = IndividualExposure{} }
+func (m *IndividualExposure) String() string { return proto.CompactTextString(m) }
+func (*IndividualExposure) ProtoMessage()    {}
+func (*IndividualExposure) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{7}
+}
+func (m *IndividualExposure) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *IndividualExposure) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_IndividualExposure.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *IndividualExposure) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_IndividualExposure.Merge(m, src)
+}
+func (m *IndividualExposure) XXX_Size() int {
+	return m.Size()
+}
+func (m *IndividualExposure) XXX_DiscardUnknown() {
+	xxx_messageInfo_IndividualExposure.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_IndividualExposure proto.InternalMessageInfo
+
+func (m *IndividualExposure) GetWho() string {
+	if m != nil {
+		return m.Who
+	}
+	return ""
+}
+
+// ExposureOverview is the stake behind an elected validator in an era.
+type ExposureOverview struct {
+	Total          cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=total,proto3,customtype=cosmossdk.io/math.Int" json:"total"`
+	Own            cosmossdk_io_math.Int `protobuf:"bytes,2,opt,name=own,proto3,customtype=cosmossdk.io/math.Int" json:"own"`
+	NominatorCount uint32                `protobuf:"varint,3,opt,name=nominator_count,json=nominatorCount,proto3" json:"nominator_count,omitempty"`
+	PageCount      uint32                `protobuf:"varint,4,opt,name=page_count,json=pageCount,proto3" json:"page_count,omitempty"`
+	// commission is the validator's commission for the era.
+	Commission cosmossdk_io_math.LegacyDec `protobuf:"bytes,5,opt,name=commission,proto3,customtype=cosmossdk.io/math.LegacyDec" json:"commission"`
+}
+
+func (m *ExposureOverview) Reset()         { *m = ExposureOverview{} }
+func (m *ExposureOverview) String() string { return proto.CompactTextString(m) }
+func (*ExposureOverview) ProtoMessage()    {}
+func (*ExposureOverview) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{8}
+}
+func (m *ExposureOverview) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ExposureOverview) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ExposureOverview.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ExposureOverview) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ExposureOverview.Merge(m, src)
+}
+func (m *ExposureOverview) XXX_Size() int {
+	return m.Size()
+}
+func (m *ExposureOverview) XXX_DiscardUnknown() {
+	xxx_messageInfo_ExposureOverview.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ExposureOverview proto.InternalMessageInfo
+
+func (m *ExposureOverview) GetNominatorCount() uint32 {
+	if m != nil {
+		return m.NominatorCount
+	}
+	return 0
+}
+
+func (m *ExposureOverview) GetPageCount() uint32 {
+	if m != nil {
+		return m.PageCount
+	}
+	return 0
+}
+
+// ExposurePage is one page of an exposure's nominators.
+type ExposurePage struct {
+	Others []IndividualExposure `protobuf:"bytes,1,rep,name=others,proto3" json:"others"`
+}
+
+func (m *ExposurePage) Reset()         { *m = ExposurePage{} }
+func (m *ExposurePage) String() string { return proto.CompactTextString(m) }
+func (*ExposurePage) ProtoMessage()    {}
+func (*ExposurePage) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{9}
+}
+func (m *ExposurePage) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ExposurePage) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ExposurePage.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ExposurePage) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ExposurePage.Merge(m, src)
+}
+func (m *ExposurePage) XXX_Size() int {
+	return m.Size()
+}
+func (m *ExposurePage) XXX_DiscardUnknown() {
+	xxx_messageInfo_ExposurePage.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ExposurePage proto.InternalMessageInfo
+
+func (m *ExposurePage) GetOthers() []IndividualExposure {
+	if m != nil {
+		return m.Others
+	}
+	return nil
+}
+
+// EraInfo is when an era started.
+type EraInfo struct {
+	Index       uint64    `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	StartHeight int64     `protobuf:"varint,2,opt,name=start_height,json=startHeight,proto3" json:"start_height,omitempty"`
+	StartTime   time.Time `protobuf:"bytes,3,opt,name=start_time,json=startTime,proto3,stdtime" json:"start_time"`
+}
+
+func (m *EraInfo) Reset()         { *m = EraInfo{} }
+func (m *EraInfo) String() string { return proto.CompactTextString(m) }
+func (*EraInfo) ProtoMessage()    {}
+func (*EraInfo) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{10}
+}
+func (m *EraInfo) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EraInfo) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EraInfo.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EraInfo) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EraInfo.Merge(m, src)
+}
+func (m *EraInfo) XXX_Size() int {
+	return m.Size()
+}
+func (m *EraInfo) XXX_DiscardUnknown() {
+	xxx_messageInfo_EraInfo.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EraInfo proto.InternalMessageInfo
+
+func (m *EraInfo) GetIndex() uint64 {
+	if m != nil {
+		return m.Index
+	}
+	return 0
+}
+
+func (m *EraInfo) GetStartHeight() int64 {
+	if m != nil {
+		return m.StartHeight
+	}
+	return 0
+}
+
+func (m *EraInfo) GetStartTime() time.Time {
+	if m != nil {
+		return m.StartTime
+	}
+	return time.Time{}
+}
+
+// EraRewards is the reward minted for an era and the points it is split by.
+type EraRewards struct {
+	Payout      cosmossdk_io_math.Int `protobuf:"bytes,1,opt,name=payout,proto3,customtype=cosmossdk.io/math.Int" json:"payout"`
+	TotalPoints uint64                `protobuf:"varint,2,opt,name=total_points,json=totalPoints,proto3" json:"total_points,omitempty"`
+}
+
+func (m *EraRewards) Reset()         { *m = EraRewards{} }
+func (m *EraRewards) String() string { return proto.CompactTextString(m) }
+func (*EraRewards) ProtoMessage()    {}
+func (*EraRewards) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{11}
+}
+func (m *EraRewards) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EraRewards) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EraRewards.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EraRewards) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EraRewards.Merge(m, src)
+}
+func (m *EraRewards) XXX_Size() int {
+	return m.Size()
+}
+func (m *EraRewards) XXX_DiscardUnknown() {
+	xxx_messageInfo_EraRewards.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EraRewards proto.InternalMessageInfo
+
+func (m *EraRewards) GetTotalPoints() uint64 {
+	if m != nil {
+		return m.TotalPoints
+	}
+	return 0
+}
+
+// UnappliedSlash is a slash computed at the offence and applied later.
+type UnappliedSlash struct {
+	Validator string `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator,omitempty"`
+	// offence_era is the era whose exposure the slash is taken from.
+	OffenceEra uint64 `protobuf:"varint,2,opt,name=offence_era,json=offenceEra,proto3" json:"offence_era,omitempty"`
+	// own is taken from the validator's bond.
+	Own cosmossdk_io_math.Int `protobuf:"bytes,3,opt,name=own,proto3,customtype=cosmossdk.io/math.Int" json:"own"`
+	// others are taken from the nominators' bonds.
+	Others []IndividualExposure `protobuf:"bytes,4,rep,name=others,proto3" json:"others"`
+}
+
+func (m *UnappliedSlash) Reset()         { *m = UnappliedSlash{} }
+func (m *UnappliedSlash) String() string { return proto.CompactTextString(m) }
+func (*UnappliedSlash) ProtoMessage()    {}
+func (*UnappliedSlash) Descriptor() ([]byte, []int) {
+	return fileDescriptor_a82032a2bdd86093, []int{12}
+}
+func (m *UnappliedSlash) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *UnappliedSlash) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_UnappliedSlash.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *UnappliedSlash) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_UnappliedSlash.Merge(m, src)
+}
+func (m *UnappliedSlash) XXX_Size() int {
+	return m.Size()
+}
+func (m *UnappliedSlash) XXX_DiscardUnknown() {
+	xxx_messageInfo_UnappliedSlash.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_UnappliedSlash proto.InternalMessageInfo
+
+func (m *UnappliedSlash) GetValidator() string {
+	if m != nil {
+		return m.Validator
+	}
+	return ""
+}
+
+func (m *UnappliedSlash) GetOffenceEra() uint64 {
+	if m != nil {
+		return m.OffenceEra
+	}
+	return 0
+}
+
+func (m *UnappliedSlash) GetOthers() []IndividualExposure {
+	if m != nil {
+		return m.Others
+	}
+	return nil
+}
+
 func init() {
+	proto.RegisterEnum("phala.stakingnpos.v1.ElectionAlgorithm", ElectionAlgorithm_name, ElectionAlgorithm_value)
 	proto.RegisterEnum("phala.stakingnpos.v1.ValidatorStatus", ValidatorStatus_name, ValidatorStatus_value)
 	proto.RegisterType((*Params)(nil), "phala.stakingnpos.v1.Params")
 	proto.RegisterType((*Description)(nil), "phala.stakingnpos.v1.Description")
+	proto.RegisterType((*UnlockChunk)(nil), "phala.stakingnpos.v1.UnlockChunk")
+	proto.RegisterType((*Ledger)(nil), "phala.stakingnpos.v1.Ledger")
 	proto.RegisterType((*Validator)(nil), "phala.stakingnpos.v1.Validator")
+	proto.RegisterType((*Nominations)(nil), "phala.stakingnpos.v1.Nominations")
 	proto.RegisterType((*ValidatorInfo)(nil), "phala.stakingnpos.v1.ValidatorInfo")
+	proto.RegisterType((*IndividualExposure)(nil), "phala.stakingnpos.v1.IndividualExposure")
+	proto.RegisterType((*ExposureOverview)(nil), "phala.stakingnpos.v1.ExposureOverview")
+	proto.RegisterType((*ExposurePage)(nil), "phala.stakingnpos.v1.ExposurePage")
+	proto.RegisterType((*EraInfo)(nil), "phala.stakingnpos.v1.EraInfo")
+	proto.RegisterType((*EraRewards)(nil), "phala.stakingnpos.v1.EraRewards")
+	proto.RegisterType((*UnappliedSlash)(nil), "phala.stakingnpos.v1.UnappliedSlash")
 }
 
 func init() { proto.RegisterFile("phala/stakingnpos/v1/types.proto", fileDescriptor_a82032a2bdd86093) }
 
 var fileDescriptor_a82032a2bdd86093 = []byte{
-	// 784 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x54, 0x4f, 0x6f, 0xe3, 0x44,
-	0x1c, 0x8d, 0xb7, 0x6d, 0x68, 0x26, 0xda, 0x8d, 0x19, 0x05, 0x30, 0xed, 0x6e, 0x9a, 0xad, 0x84,
-	0x28, 0x95, 0x62, 0xb3, 0x45, 0x42, 0x02, 0x89, 0x83, 0xf3, 0x07, 0x64, 0x08, 0x25, 0x72, 0xb2,
-	0x41, 0x70, 0xc0, 0x9a, 0xd8, 0x53, 0x77, 0x48, 0x3c, 0x63, 0x79, 0xc6, 0x5d, 0xfc, 0x0d, 0x10,
-	0x27, 0xf8, 0x0a, 0x70, 0x81, 0xdb, 0x1e, 0xfa, 0x0d, 0xb8, 0xac, 0x38, 0xad, 0x7a, 0x42, 0x1c,
-	0x56, 0xa8, 0x3d, 0xec, 0xd7, 0x40, 0x9e, 0xb1, 0x93, 0xd0, 0x56, 0x42, 0xe2, 0x12, 0xe5, 0xfd,
-	0xe6, 0xfd, 0x9e, 0xe7, 0xf7, 0x7e, 0x4f, 0x03, 0xda, 0xf1, 0x29, 0x5a, 0x20, 0x8b, 0x0b, 0x34,
-	0x27, 0x34, 0xa4, 0x31, 0xe3, 0xd6, 0xd9, 0x23, 0x4b, 0x64, 0x31, 0xe6, 0x66, 0x9c, 0x30, 0xc1,
-	0x60, 0x53, 0x32, 0xcc, 0x35, 0x86, 0x79, 0xf6, 0x68, 0xa7, 0x19, 0xb2, 0x90, 0x49, 0x82, 0x95,
-	0xff, 0x53, 0xdc, 0x9d, 0x37, 0x7d, 0xc6, 0x23, 0xc6, 0x3d, 0x75, 0xa0, 0x40, 0x71, 0xf4, 0x2a,
-	0x8a, 0x08, 0x65, 0x96, 0xfc, 0x2d, 0xd9, 0x21, 0x63, 0xe1, 0x02, 0x5b, 0x12, 0xcd, 0xd2, 0x13,
-	0x0b, 0xd1, 0x4c, 0x1d, 0xed, 0x5f, 0x68, 0xa0, 0x3a, 0x42, 0x09, 0x8a, 0x38, 0x7c, 0x00, 0xc0,
-	0x8c, 0xd1, 0xc0, 0x0b, 0x30, 0x65, 0x91, 0xa1, 0xb5, 0xb5, 0x83, 0x9a, 0x5b, 0xcb, 0x2b, 0xfd,
-	0xbc, 0x00, 0xdf, 0x06, 0x8d, 0x33, 0xb4, 0x20, 0x01, 0x12, 0x2c, 0xf1, 0x7c, 0x96, 0x52, 0x61,
-	0xdc, 0x69, 0x6b, 0x07, 0x77, 0xdd, 0x7b, 0xcb, 0x72, 0x2f, 0xaf, 0xc2, 0x6f, 0x00, 0x8c, 0x08,
-	0xf5, 0x56, 0xe4, 0x5c, 0xc3, 0xd8, 0xc8, 0xf5, 0xba, 0xef, 0x3e, 0x7b, 0xb1, 0x57, 0xf9, 0xeb,
-	0xc5, 0xde, 0x6b, 0xea, 0xca, 0x3c, 0x98, 0x9b, 0x84, 0x59, 0x11, 0x12, 0xa7, 0xa6, 0x43, 0xc5,
-	0xc5, 0x79, 0x07, 0x14, 0xb3, 0x38, 0x54, 0xfc, 0xfa, 0xf2, 0xe9, 0xa1, 0xe6, 0xea, 0x11, 0xa1,
-	0xd3, 0x52, 0xaa, 0xcb, 0x68, 0xf0, 0x61, 0xfb, 0x87, 0x97, 0x4f, 0x0f, 0x77, 0x95, 0x9d, 0xdf,
-	0x95, 0x86, 0x76, 0xa4, 0xa3, 0x6a, 0x92, 0xfd, 0x9f, 0x35, 0x50, 0xef, 0x63, 0xee, 0x27, 0x24,
-	0x16, 0x84, 0x51, 0x68, 0x80, 0x57, 0x22, 0x46, 0xc9, 0x1c, 0x27, 0xc5, 0x58, 0x25, 0x84, 0x3b,
-	0x60, 0x9b, 0x04, 0x98, 0x0a, 0x22, 0x32, 0x39, 0x4d, 0xcd, 0x5d, 0xe2, 0xbc, 0xeb, 0x09, 0x9e,
-	0x71, 0x22, 0xb0, 0xba, 0xbc, 0x5b, 0x42, 0xf8, 0x0e, 0xd0, 0x39, 0xf6, 0xd3, 0x84, 0x88, 0xcc,
-	0xf3, 0x19, 0x15, 0xc8, 0x17, 0xc6, 0xa6, 0xa4, 0x34, 0xca, 0x7a, 0x4f, 0x95, 0x73, 0x91, 0x00,
-	0x0b, 0x44, 0x16, 0xdc, 0xd8, 0x52, 0x22, 0x05, 0xdc, 0xff, 0x7d, 0x03, 0xd4, 0x96, 0x83, 0xc1,
-	0x21, 0xd0, 0x59, 0x8c, 0x13, 0xe9, 0x17, 0x0a, 0x82, 0x04, 0x73, 0xae, 0xee, 0xda, 0x7d, 0x78,
-	0x71, 0xde, 0x79, 0x50, 0xb8, 0xb2, 0xe4, 0xdb, 0x8a, 0x32, 0x16, 0x09, 0xa1, 0xa1, 0xdb, 0x28,
-	0x5b, 0x8b, 0x32, 0xfc, 0x0a, 0xe8, 0x3e, 0xa3, 0x1c, 0x53, 0x9e, 0x72, 0x2f, 0x4e, 0x67, 0x73,
-	0xac, 0xc6, 0xab, 0x1f, 0x35, 0x4d, 0x95, 0x05, 0xb3, 0xcc, 0x82, 0x69, 0xd3, 0xac, 0x6b, 0xfc,
-	0x71, 0xde, 0x69, 0x16, 0xdf, 0xf0, 0x93, 0x2c, 0x16, 0xcc, 0x1c, 0xa5, 0xb3, 0xcf, 0x70, 0xe6,
-	0x36, 0x96, 0x3a, 0x23, 0x29, 0x03, 0x8f, 0x41, 0x3d, 0x58, 0x59, 0x2b, 0x9d, 0xa9, 0x1f, 0x3d,
-	0x34, 0x6f, 0xcb, 0xae, 0xb9, 0xb6, 0x83, 0x6e, 0x2d, 0xdf, 0xbc, 0x5a, 0xe9, 0xba, 0x00, 0x9c,
-	0x02, 0xe0, 0xb3, 0x28, 0x22, 0x9c, 0xe7, 0x72, 0xd2, 0xc5, 0xee, 0xfb, 0x45, 0x4a, 0x76, 0x6f,
-	0xa6, 0x64, 0x88, 0x43, 0xe4, 0x67, 0x7d, 0xec, 0xaf, 0x65, 0xa5, 0x8f, 0x7d, 0x25, 0xbc, 0xa6,
-	0x04, 0x3f, 0x07, 0x35, 0x8e, 0x17, 0x27, 0x2a, 0x7c, 0x5b, 0xff, 0x33, 0x7c, 0xdb, 0xb9, 0x44,
-	0x1e, 0x3a, 0xf8, 0x3a, 0xa8, 0x7e, 0x8b, 0xc8, 0x02, 0x07, 0x46, 0xb5, 0xad, 0x1d, 0x6c, 0xbb,
-	0x05, 0xda, 0xff, 0x4d, 0x03, 0x77, 0x97, 0x5b, 0x71, 0xe8, 0x09, 0x83, 0x3d, 0x50, 0x5b, 0x46,
-	0x5f, 0xae, 0xb0, 0x7e, 0xb4, 0x77, 0xbb, 0x3d, 0xab, 0x58, 0x6f, 0xe6, 0x37, 0x73, 0x57, 0x7d,
-	0xf0, 0x23, 0x50, 0xe5, 0x02, 0x89, 0x94, 0xcb, 0xb5, 0xdd, 0x3b, 0x7a, 0xeb, 0x3f, 0x14, 0xc6,
-	0x92, 0xec, 0x16, 0x4d, 0xb0, 0x09, 0xb6, 0x62, 0xf6, 0x04, 0x27, 0x72, 0x3d, 0x1b, 0xae, 0x02,
-	0x87, 0x3f, 0x69, 0xa0, 0x71, 0xad, 0x03, 0xb6, 0xc1, 0xfd, 0xa9, 0x3d, 0x74, 0xfa, 0xf6, 0xe4,
-	0x0b, 0xd7, 0x1b, 0x4f, 0xec, 0xc9, 0xe3, 0xb1, 0xf7, 0xf8, 0x78, 0x3c, 0x1a, 0xf4, 0x9c, 0x8f,
-	0x9d, 0x41, 0x5f, 0xaf, 0xc0, 0x5d, 0xf0, 0xc6, 0x0d, 0x86, 0xdd, 0x9b, 0x38, 0xd3, 0x81, 0xae,
-	0xc1, 0xfb, 0xc0, 0xb8, 0x71, 0xf8, 0xa5, 0xed, 0x4c, 0x9c, 0xe3, 0x4f, 0xf4, 0x3b, 0xb7, 0xb6,
-	0x7e, 0x6a, 0x3b, 0xc3, 0x41, 0x5f, 0xdf, 0xd8, 0xd9, 0xfc, 0xfe, 0x97, 0x56, 0xa5, 0x3b, 0x7e,
-	0x76, 0xd9, 0xd2, 0x9e, 0x5f, 0xb6, 0xb4, 0xbf, 0x2f, 0x5b, 0xda, 0x8f, 0x57, 0xad, 0xca, 0xf3,
-	0xab, 0x56, 0xe5, 0xcf, 0xab, 0x56, 0xe5, 0xeb, 0x0f, 0x42, 0x22, 0x4e, 0xd3, 0x99, 0xe9, 0xb3,
-	0xc8, 0x92, 0xc3, 0x77, 0xd4, 0x76, 0xfe, 0x0d, 0xae, 0x3d, 0x00, 0xf2, 0x3d, 0x9d, 0x55, 0x65,
-	0xb8, 0xdf, 0xfb, 0x27, 0x00, 0x00, 0xff, 0xff, 0xaf, 0x99, 0x12, 0x19, 0x74, 0x05, 0x00, 0x00,
+	// 1633 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x57, 0xcf, 0x6f, 0x1b, 0xc7,
+	0x15, 0xd6, 0x8a, 0xd4, 0x0f, 0x3e, 0x5a, 0x12, 0x3d, 0x56, 0xd3, 0x8d, 0x1c, 0x8b, 0x34, 0x83,
+	0xc0, 0xaa, 0x00, 0x91, 0xb5, 0x02, 0x14, 0x68, 0x8b, 0xa2, 0x20, 0x45, 0xc6, 0x62, 0x42, 0xcb,
+	0xea, 0x92, 0x76, 0x7f, 0xa1, 0x5d, 0x0c, 0x77, 0x47, 0xe4, 0x54, 0xbb, 0x33, 0x8b, 0x9d, 0x59,
+	0x4a, 0xcc, 0xb5, 0x87, 0x06, 0x3d, 0x14, 0x39, 0x15, 0x3d, 0xb7, 0x97, 0x1e, 0x7d, 0xf0, 0xb9,
+	0xe7, 0xa0, 0xa7, 0xc0, 0xa7, 0xa2, 0x87, 0xa4, 0xb0, 0x0f, 0x39, 0xf4, 0x1f, 0xe8, 0xb1, 0x98,
+	0x99, 0x5d, 0x92, 0x96, 0x54, 0x24, 0x90, 0x7a, 0x11, 0x38, 0xdf, 0x7b, 0xef, 0x9b, 0xd9, 0x37,
+	0xef, 0x7d, 0xf3, 0x04, 0x95, 0x68, 0x84, 0x03, 0x5c, 0x17, 0x12, 0x9f, 0x52, 0x36, 0x64, 0x11,
+	0x17, 0xf5, 0xf1, 0xc3, 0xba, 0x9c, 0x44, 0x44, 0xd4, 0xa2, 0x98, 0x4b, 0x8e, 0x36, 0xb5, 0x47,
+	0x6d, 0xce, 0xa3, 0x36, 0x7e, 0xb8, 0xb5, 0x39, 0xe4, 0x43, 0xae, 0x1d, 0xea, 0xea, 0x97, 0xf1,
+	0xdd, 0x7a, 0xdb, 0xe3, 0x22, 0xe4, 0xc2, 0x35, 0x06, 0xb3, 0x48, 0x4d, 0xb7, 0x71, 0x48, 0x19,
+	0xaf, 0xeb, 0xbf, 0x99, 0xf7, 0x90, 0xf3, 0x61, 0x40, 0xea, 0x7a, 0x35, 0x48, 0x4e, 0xea, 0x98,
+	0x4d, 0x52, 0xd3, 0xf6, 0x45, 0x93, 0x9f, 0xc4, 0x58, 0x52, 0xce, 0x52, 0x7b, 0xf9, 0xa2, 0x5d,
+	0xd2, 0x90, 0x08, 0x89, 0xc3, 0xc8, 0x38, 0x54, 0xff, 0xbd, 0x02, 0xcb, 0xc7, 0x38, 0xc6, 0xa1,
+	0x40, 0xf7, 0x00, 0x06, 0x9c, 0xf9, 0xae, 0x4f, 0x18, 0x0f, 0x6d, 0xab, 0x62, 0xed, 0x14, 0x9c,
+	0x82, 0x42, 0x5a, 0x0a, 0x40, 0x0f, 0x60, 0x63, 0x8c, 0x03, 0xea, 0x63, 0xc9, 0x63, 0xd7, 0xe3,
+	0x09, 0x93, 0xf6, 0x62, 0xc5, 0xda, 0x59, 0x73, 0xd6, 0xa7, 0xf0, 0x81, 0x42, 0xd1, 0xaf, 0x01,
+	0x85, 0x94, 0xb9, 0x33, 0x67, 0xc5, 0x61, 0xe7, 0x14, 0x5f, 0xf3, 0xbb, 0x9f, 0x7d, 0x51, 0x5e,
+	0xf8, 0xe7, 0x17, 0xe5, 0x6f, 0x99, 0x6f, 0x16, 0xfe, 0x69, 0x8d, 0xf2, 0x7a, 0x88, 0xe5, 0xa8,
+	0xd6, 0x61, 0xf2, 0xe5, 0x8b, 0x3d, 0x48, 0x93, 0xd1, 0x61, 0xf2, 0xaf, 0x5f, 0x3d, 0xdf, 0xb5,
+	0x9c, 0x52, 0x48, 0xd9, 0xb3, 0x8c, 0xaa, 0xc9, 0x99, 0x9f, 0xf1, 0x33, 0x1e, 0x52, 0x36, 0xe3,
+	0xcf, 0xdf, 0x80, 0xff, 0x28, 0xa3, 0xd2, 0xfc, 0x0f, 0x60, 0x23, 0xc4, 0xe7, 0x19, 0x3f, 0xe5,
+	0x4c, 0xd8, 0x4b, 0xe6, 0x43, 0x43, 0x7c, 0x7e, 0x34, 0x43, 0x51, 0x0d, 0xee, 0x28, 0x47, 0x12,
+	0x10, 0x4f, 0x52, 0x36, 0x74, 0xc7, 0x5c, 0x92, 0x58, 0xd8, 0xcb, 0xda, 0xf9, 0x76, 0x88, 0xcf,
+	0xdb, 0xa9, 0xe5, 0x99, 0x36, 0xa8, 0x04, 0x93, 0x18, 0xbb, 0x01, 0x61, 0x43, 0x39, 0xb2, 0x57,
+	0x2a, 0xd6, 0x4e, 0xde, 0x29, 0x90, 0x18, 0x77, 0x35, 0x80, 0xde, 0x83, 0xf5, 0x84, 0xa9, 0x6f,
+	0x51, 0x5c, 0x24, 0xc6, 0xc2, 0x5e, 0xd5, 0x4c, 0x6b, 0x53, 0xb4, 0x1d, 0x63, 0x81, 0xde, 0x85,
+	0xb5, 0x11, 0x15, 0x92, 0xc7, 0x13, 0xd7, 0x27, 0x91, 0x1c, 0xd9, 0x05, 0xed, 0x75, 0x2b, 0x05,
+	0x5b, 0x0a, 0x43, 0x3b, 0x50, 0x12, 0x01, 0x16, 0x23, 0xd7, 0x27, 0x27, 0x24, 0x36, 0x6c, 0x60,
+	0x3e, 0x42, 0xe3, 0x2d, 0x05, 0x6b, 0xba, 0x36, 0x14, 0x70, 0x30, 0xe4, 0x31, 0x95, 0xa3, 0xd0,
+	0x2e, 0x56, 0xac, 0x9d, 0xf5, 0xfd, 0x07, 0xb5, 0xab, 0x4a, 0xb9, 0x66, 0xbe, 0x86, 0xb3, 0x46,
+	0xe6, 0xee, 0xcc, 0x22, 0xd1, 0x43, 0xd8, 0x1c, 0xe0, 0x00, 0x33, 0x4f, 0x1d, 0x9e, 0x4a, 0x12,
+	0xa7, 0x99, 0xbb, 0xa5, 0x37, 0xbd, 0x33, 0xb5, 0x75, 0xa6, 0x26, 0x84, 0x61, 0x06, 0xbb, 0x92,
+	0x07, 0x24, 0xc6, 0xcc, 0x23, 0xf6, 0xda, 0x35, 0x2f, 0x12, 0x4d, 0xc9, 0xfa, 0x19, 0x17, 0xfa,
+	0x15, 0xac, 0x53, 0x76, 0x12, 0xe8, 0x0d, 0xdd, 0x18, 0x4b, 0x62, 0xaf, 0x6b, 0xf6, 0xef, 0xa5,
+	0xec, 0x77, 0x2f, 0xb3, 0x77, 0xc9, 0x10, 0x7b, 0x93, 0x16, 0xf1, 0xe6, 0xf6, 0x68, 0x11, 0xcf,
+	0xec, 0xb1, 0x36, 0x65, 0x73, 0xb0, 0x24, 0xe8, 0x67, 0x70, 0x87, 0x9c, 0x47, 0xc4, 0x93, 0xc4,
+	0x77, 0x07, 0x01, 0xf7, 0x4e, 0x5d, 0xd5, 0x5e, 0xf6, 0x46, 0xc5, 0xda, 0x29, 0xee, 0xbf, 0x5d,
+	0x33, 0xbd, 0x57, 0xcb, 0x7a, 0xaf, 0xd6, 0x4a, 0x7b, 0xb3, 0xb9, 0xa6, 0xb6, 0xff, 0xd3, 0x97,
+	0x65, 0xcb, 0xb0, 0xde, 0xce, 0x48, 0x9a, 0x8a, 0xa3, 0x4f, 0x43, 0x82, 0xde, 0x87, 0xb7, 0x74,
+	0x69, 0x9d, 0x47, 0x5c, 0x24, 0x31, 0x71, 0x23, 0x3c, 0x24, 0xae, 0xa0, 0x1f, 0x13, 0xbb, 0x64,
+	0x12, 0xaa, 0xaa, 0x2b, 0x35, 0x1e, 0xe3, 0x21, 0xe9, 0xd1, 0x8f, 0xc9, 0x0f, 0x2a, 0xbf, 0xff,
+	0xea, 0xf9, 0xee, 0x5d, 0x23, 0x54, 0xe7, 0x99, 0x54, 0xed, 0x69, 0xad, 0x32, 0x2d, 0x5e, 0xfd,
+	0xb3, 0x05, 0xc5, 0x16, 0x11, 0x5e, 0x4c, 0x23, 0x75, 0x10, 0x64, 0xc3, 0x4a, 0xc8, 0x19, 0x3d,
+	0x25, 0x71, 0xda, 0xef, 0xd9, 0x12, 0x6d, 0xc1, 0x2a, 0xf5, 0x09, 0x93, 0x54, 0x4e, 0x74, 0x9b,
+	0x17, 0x9c, 0xe9, 0x5a, 0x45, 0x9d, 0x91, 0x81, 0xa0, 0x92, 0x98, 0xae, 0x76, 0xb2, 0x25, 0xfa,
+	0x0e, 0x94, 0x04, 0xf1, 0x92, 0x98, 0xca, 0x89, 0xeb, 0x71, 0x26, 0xb1, 0x27, 0x4d, 0x63, 0x3a,
+	0x1b, 0x19, 0x7e, 0x60, 0x60, 0x45, 0xe2, 0x13, 0x89, 0x69, 0x60, 0xba, 0xab, 0xe0, 0x64, 0xcb,
+	0x2a, 0x85, 0xe2, 0x53, 0xa6, 0x32, 0x71, 0x30, 0x4a, 0xd8, 0x29, 0x3a, 0x84, 0x65, 0x1c, 0x6a,
+	0xb9, 0xb1, 0xae, 0x59, 0x19, 0x69, 0x3c, 0x2a, 0x41, 0x8e, 0xc4, 0x58, 0x7f, 0x4e, 0xde, 0x51,
+	0x3f, 0xab, 0x7f, 0x5c, 0x84, 0xe5, 0x2e, 0xf1, 0x87, 0x24, 0x46, 0x35, 0x58, 0x12, 0x12, 0x8b,
+	0x51, 0xba, 0x8b, 0xfd, 0xf2, 0xc5, 0xde, 0x66, 0x4a, 0xd4, 0xf0, 0xfd, 0x98, 0x08, 0xd1, 0x93,
+	0x31, 0x65, 0x43, 0xc7, 0xb8, 0xa1, 0x0f, 0x60, 0x49, 0x72, 0x89, 0x03, 0x93, 0x9d, 0x6b, 0x9c,
+	0xca, 0x84, 0xeb, 0xcf, 0xf3, 0x24, 0x1d, 0x93, 0x6b, 0x2b, 0x64, 0x1a, 0x8f, 0x3e, 0x84, 0x42,
+	0xa2, 0xf3, 0x46, 0xd9, 0xd0, 0xce, 0x57, 0x72, 0x3b, 0xc5, 0xfd, 0xfb, 0x57, 0x77, 0xf2, 0x5c,
+	0x7a, 0x9b, 0x05, 0xb5, 0x9f, 0x21, 0x9a, 0x85, 0x57, 0xff, 0x90, 0x83, 0xc2, 0x54, 0x75, 0x51,
+	0x17, 0x4a, 0x3c, 0x52, 0x7d, 0xcb, 0x63, 0x17, 0x9b, 0x64, 0xa4, 0x69, 0xba, 0xff, 0xf2, 0xc5,
+	0xde, 0xbd, 0xf4, 0x40, 0x53, 0xff, 0x37, 0xf3, 0xb5, 0x91, 0x85, 0xa6, 0x30, 0xfa, 0x39, 0x94,
+	0x3c, 0xce, 0x04, 0x61, 0x22, 0x11, 0x6e, 0x94, 0x0c, 0x4e, 0x89, 0x29, 0xb1, 0xe2, 0xfe, 0xe6,
+	0xa5, 0x96, 0x69, 0xb0, 0x49, 0xd3, 0xfe, 0xfb, 0xec, 0x2a, 0xbc, 0x78, 0x12, 0x49, 0x5e, 0x3b,
+	0x4e, 0x06, 0x1f, 0x91, 0x89, 0xb3, 0x31, 0xe5, 0x39, 0xd6, 0x34, 0xe8, 0x08, 0x8a, 0xfe, 0xac,
+	0xbc, 0x75, 0x46, 0xff, 0x67, 0x12, 0xe6, 0xfa, 0x60, 0x3e, 0x09, 0xf3, 0x04, 0xe8, 0x19, 0x80,
+	0xc7, 0xc3, 0x90, 0x0a, 0xa1, 0xe8, 0xf2, 0x37, 0xd2, 0x8e, 0x39, 0x26, 0xf4, 0x16, 0x2c, 0xff,
+	0x06, 0xd3, 0x80, 0xf8, 0xba, 0xf6, 0x57, 0x9d, 0x74, 0xa5, 0x9a, 0xc2, 0x1b, 0xd1, 0x40, 0x19,
+	0x96, 0xb5, 0x21, 0x5b, 0x56, 0x43, 0x28, 0xce, 0x3f, 0x3d, 0x3f, 0x84, 0x15, 0x89, 0xe3, 0x21,
+	0x91, 0xea, 0x22, 0x72, 0xdf, 0xec, 0x22, 0xb2, 0x08, 0x74, 0x1f, 0x6e, 0x89, 0x64, 0x10, 0x52,
+	0xa9, 0x74, 0x8b, 0xb2, 0xb4, 0x21, 0x8a, 0x53, 0xac, 0xc3, 0xaa, 0xff, 0xb1, 0x60, 0x6d, 0x4a,
+	0xd3, 0x61, 0x27, 0x1c, 0x1d, 0x40, 0x61, 0xfa, 0xa2, 0xeb, 0xcb, 0x2f, 0xee, 0x97, 0xaf, 0x4e,
+	0xec, 0xec, 0xb5, 0xce, 0xab, 0x54, 0x39, 0xb3, 0x38, 0xf4, 0x23, 0x58, 0x16, 0x12, 0xcb, 0x44,
+	0xe8, 0x3d, 0xd7, 0xf7, 0xdf, 0xfb, 0x1a, 0x86, 0x9e, 0x76, 0x76, 0xd2, 0x20, 0xf4, 0x18, 0x0a,
+	0x82, 0x04, 0x27, 0x37, 0x1b, 0x28, 0x56, 0x15, 0x85, 0x7e, 0xe8, 0x37, 0x61, 0x29, 0xe2, 0x67,
+	0x24, 0xd6, 0x17, 0x9b, 0x73, 0xcc, 0xa2, 0xfa, 0x89, 0x05, 0xa8, 0xc3, 0x7c, 0x3a, 0xa6, 0x7e,
+	0x82, 0x83, 0x4c, 0x64, 0xd1, 0x2e, 0xe4, 0xce, 0x46, 0xfc, 0x6b, 0xd5, 0x41, 0x39, 0x29, 0x6d,
+	0x18, 0xe3, 0x20, 0x21, 0xd7, 0xd7, 0x06, 0x1d, 0x5e, 0xfd, 0xdb, 0x22, 0x94, 0xb2, 0x03, 0x3c,
+	0x19, 0x93, 0x78, 0x4c, 0xc9, 0xd9, 0x4c, 0x78, 0xac, 0x9b, 0x09, 0x4f, 0x13, 0x72, 0xfc, 0x8c,
+	0x5d, 0xfb, 0x88, 0x2a, 0x58, 0x8d, 0x4a, 0xb3, 0x31, 0xcc, 0xcc, 0x84, 0x39, 0x33, 0x65, 0x4c,
+	0x61, 0x33, 0x13, 0xde, 0x03, 0xd0, 0x4f, 0x98, 0xf1, 0xc9, 0x6b, 0x9f, 0x82, 0x42, 0x8c, 0xf9,
+	0xcd, 0x3e, 0x5b, 0xfa, 0x7f, 0xf5, 0x59, 0xf5, 0x97, 0x70, 0x6b, 0xfe, 0x95, 0x44, 0x1f, 0xc1,
+	0x32, 0x97, 0x23, 0x35, 0xa4, 0x59, 0x5a, 0x1f, 0x77, 0xae, 0xae, 0xbf, 0xcb, 0xd7, 0x3f, 0xaf,
+	0x10, 0x29, 0x45, 0xf5, 0x77, 0x16, 0xac, 0xb4, 0x63, 0xac, 0xbb, 0x63, 0x13, 0x96, 0x28, 0xf3,
+	0xc9, 0xb9, 0xbe, 0x94, 0xbc, 0x63, 0x16, 0xba, 0xd1, 0x24, 0x8e, 0xa5, 0x3b, 0x22, 0x74, 0x38,
+	0x32, 0xf3, 0x72, 0xce, 0x29, 0x6a, 0xec, 0x50, 0x43, 0xe8, 0x00, 0xc0, 0xb8, 0xe8, 0xc9, 0xc1,
+	0x08, 0xd6, 0xd6, 0x25, 0x19, 0xec, 0x67, 0x53, 0x7b, 0x73, 0x55, 0x9d, 0xe3, 0xd3, 0x2f, 0xcb,
+	0x96, 0x53, 0xd0, 0x71, 0xca, 0x52, 0x9d, 0x00, 0xb4, 0x63, 0xec, 0x90, 0x33, 0x1c, 0xfb, 0x42,
+	0xbd, 0x28, 0x11, 0x9e, 0xf0, 0xe4, 0x06, 0x0f, 0xa6, 0x89, 0x57, 0xe7, 0xd7, 0xb5, 0xe2, 0x46,
+	0x9c, 0x32, 0x29, 0x32, 0xa1, 0xd0, 0xd8, 0xb1, 0x86, 0xaa, 0xbf, 0x5d, 0x84, 0xf5, 0xa7, 0x0c,
+	0x47, 0x51, 0x40, 0x89, 0xdf, 0x53, 0xa3, 0x25, 0xfa, 0xf1, 0x45, 0xa5, 0xf8, 0x46, 0xea, 0x34,
+	0xa7, 0x12, 0x65, 0x28, 0xf2, 0x93, 0x13, 0xc2, 0x3c, 0xe2, 0xce, 0xde, 0x6b, 0x48, 0xa1, 0x76,
+	0x8c, 0xb3, 0xd2, 0xcd, 0xdd, 0xa4, 0x74, 0x67, 0xa5, 0x90, 0xbf, 0x71, 0x29, 0xec, 0xba, 0x70,
+	0xfb, 0xd2, 0x74, 0x8c, 0xde, 0x85, 0x72, 0xbb, 0xdb, 0x3e, 0xe8, 0x77, 0x9e, 0x1c, 0xb9, 0x8d,
+	0xee, 0xa3, 0x27, 0x4e, 0xa7, 0x7f, 0xf8, 0xd8, 0xed, 0xb5, 0x7f, 0xe2, 0x1e, 0x1f, 0x3a, 0x8d,
+	0x47, 0x8f, 0xdb, 0x47, 0xa5, 0x05, 0x54, 0x86, 0xbb, 0x57, 0x38, 0x19, 0x87, 0xc7, 0xbd, 0x92,
+	0xb5, 0x95, 0xff, 0xe4, 0x2f, 0xdb, 0x0b, 0xbb, 0xcf, 0x2d, 0xd8, 0xb8, 0xa0, 0x8a, 0xa8, 0x02,
+	0xef, 0x3c, 0x6b, 0x74, 0x3b, 0xad, 0x46, 0xff, 0x89, 0xe3, 0xf6, 0xfa, 0x8d, 0xfe, 0xd3, 0x9e,
+	0xfb, 0xf4, 0xa8, 0x77, 0xdc, 0x3e, 0xe8, 0x7c, 0xd0, 0x69, 0xb7, 0x4a, 0x0b, 0xe8, 0x1d, 0xb0,
+	0x2f, 0x79, 0xe8, 0xdd, 0xda, 0xad, 0x92, 0x75, 0xa5, 0xf5, 0xa7, 0x8d, 0x4e, 0xbf, 0x73, 0xf4,
+	0xa8, 0xb4, 0x78, 0xa5, 0xf5, 0xe0, 0xb0, 0xd3, 0xed, 0xb6, 0x5b, 0xa5, 0x1c, 0xba, 0x0b, 0xdf,
+	0xbe, 0x64, 0xfd, 0xb0, 0xd1, 0x51, 0xc6, 0xbc, 0x39, 0x72, 0xb3, 0xf7, 0xd9, 0xab, 0x6d, 0xeb,
+	0xf3, 0x57, 0xdb, 0xd6, 0xbf, 0x5e, 0x6d, 0x5b, 0x9f, 0xbe, 0xde, 0x5e, 0xf8, 0xfc, 0xf5, 0xf6,
+	0xc2, 0x3f, 0x5e, 0x6f, 0x2f, 0xfc, 0xe2, 0xfb, 0x43, 0x2a, 0x47, 0xc9, 0xa0, 0xe6, 0xf1, 0xb0,
+	0xae, 0x93, 0xbe, 0x67, 0x6e, 0xe8, 0xcd, 0xc5, 0x85, 0x09, 0x56, 0xff, 0xab, 0x3d, 0x58, 0xd6,
+	0x2d, 0xf1, 0xfe, 0x7f, 0x03, 0x00, 0x00, 0xff, 0xff, 0xf0, 0x11, 0x38, 0xd4, 0x8f, 0x0f, 0x00,
+	0x00,
 }
 
 func (m *Params) Marshal() (dAtA []byte, err error) {
@@ -420,6 +1105,91 @@ func (m *Params) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.MaxExposurePageSize != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.MaxExposurePageSize))
+		i--
+		dAtA[i] = 0x1
+		i--
+		dAtA[i] = 0x80
+	}
+	n1, err1 := github_com_cosmos_gogoproto_types.StdDurationMarshalTo(m.ExpectedBlockTime, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.ExpectedBlockTime):])
+	if err1 != nil {
+		return 0, err1
+	}
+	i -= n1
+	i = encodeVarintTypes(dAtA, i, uint64(n1))
+	i--
+	dAtA[i] = 0x7a
+	{
+		size := m.InflationRate.Size()
+		i -= size
+		if _, err := m.InflationRate.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x72
+	{
+		size := m.BalancingTolerance.Size()
+		i -= size
+		if _, err := m.BalancingTolerance.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x6a
+	if m.BalancingIterations != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.BalancingIterations))
+		i--
+		dAtA[i] = 0x60
+	}
+	if m.Algorithm != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Algorithm))
+		i--
+		dAtA[i] = 0x58
+	}
+	if m.SlashDeferEras != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.SlashDeferEras))
+		i--
+		dAtA[i] = 0x50
+	}
+	if m.HistoryDepth != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.HistoryDepth))
+		i--
+		dAtA[i] = 0x48
+	}
+	if m.UnbondingEras != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.UnbondingEras))
+		i--
+		dAtA[i] = 0x40
+	}
+	if m.EraLength != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.EraLength))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.MaxElectingVoters != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.MaxElectingVoters))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.MaxNominations != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.MaxNominations))
+		i--
+		dAtA[i] = 0x28
+	}
+	{
+		size := m.MinNominatorBond.Size()
+		i -= size
+		if _, err := m.MinNominatorBond.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x22
 	{
 		size := m.MinValidatorBond.Size()
 		i -= size
@@ -503,6 +1273,108 @@ func (m *Description) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *UnlockChunk) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *UnlockChunk) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *UnlockChunk) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Era != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Era))
+		i--
+		dAtA[i] = 0x10
+	}
+	{
+		size := m.Amount.Size()
+		i -= size
+		if _, err := m.Amount.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *Ledger) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Ledger) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Ledger) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Unlocking) > 0 {
+		for iNdEx := len(m.Unlocking) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Unlocking[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTypes(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	{
+		size := m.Active.Size()
+		i -= size
+		if _, err := m.Active.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	{
+		size := m.Total.Size()
+		i -= size
+		if _, err := m.Total.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Stash) > 0 {
+		i -= len(m.Stash)
+		copy(dAtA[i:], m.Stash)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Stash)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *Validator) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -523,6 +1395,16 @@ func (m *Validator) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.Chilled {
+		i--
+		if m.Chilled {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x30
+	}
 	if m.Jailed {
 		i--
 		if m.Jailed {
@@ -531,18 +1413,8 @@ func (m *Validator) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 			dAtA[i] = 0
 		}
 		i--
-		dAtA[i] = 0x30
+		dAtA[i] = 0x28
 	}
-	{
-		size := m.SelfBond.Size()
-		i -= size
-		if _, err := m.SelfBond.MarshalTo(dAtA[i:]); err != nil {
-			return 0, err
-		}
-		i = encodeVarintTypes(dAtA, i, uint64(size))
-	}
-	i--
-	dAtA[i] = 0x2a
 	{
 		size := m.Commission.Size()
 		i -= size
@@ -585,6 +1457,43 @@ func (m *Validator) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *Nominations) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Nominations) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Nominations) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.SubmittedIn != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.SubmittedIn))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Targets) > 0 {
+		for iNdEx := len(m.Targets) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Targets[iNdEx])
+			copy(dAtA[i:], m.Targets[iNdEx])
+			i = encodeVarintTypes(dAtA, i, uint64(len(m.Targets[iNdEx])))
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *ValidatorInfo) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -608,8 +1517,18 @@ func (m *ValidatorInfo) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	if m.Power != 0 {
 		i = encodeVarintTypes(dAtA, i, uint64(m.Power))
 		i--
-		dAtA[i] = 0x18
+		dAtA[i] = 0x20
 	}
+	{
+		size := m.SelfBond.Size()
+		i -= size
+		if _, err := m.SelfBond.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
 	if m.Status != 0 {
 		i = encodeVarintTypes(dAtA, i, uint64(m.Status))
 		i--
@@ -625,6 +1544,284 @@ func (m *ValidatorInfo) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *IndividualExposure) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *IndividualExposure) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *IndividualExposure) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Value.Size()
+		i -= size
+		if _, err := m.Value.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Who) > 0 {
+		i -= len(m.Who)
+		copy(dAtA[i:], m.Who)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Who)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ExposureOverview) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ExposureOverview) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ExposureOverview) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size := m.Commission.Size()
+		i -= size
+		if _, err := m.Commission.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x2a
+	if m.PageCount != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.PageCount))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.NominatorCount != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.NominatorCount))
+		i--
+		dAtA[i] = 0x18
+	}
+	{
+		size := m.Own.Size()
+		i -= size
+		if _, err := m.Own.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	{
+		size := m.Total.Size()
+		i -= size
+		if _, err := m.Total.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *ExposurePage) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ExposurePage) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ExposurePage) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Others) > 0 {
+		for iNdEx := len(m.Others) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Others[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTypes(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EraInfo) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EraInfo) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EraInfo) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	n5, err5 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.StartTime, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.StartTime):])
+	if err5 != nil {
+		return 0, err5
+	}
+	i -= n5
+	i = encodeVarintTypes(dAtA, i, uint64(n5))
+	i--
+	dAtA[i] = 0x1a
+	if m.StartHeight != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.StartHeight))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Index != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.Index))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EraRewards) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EraRewards) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EraRewards) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.TotalPoints != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.TotalPoints))
+		i--
+		dAtA[i] = 0x10
+	}
+	{
+		size := m.Payout.Size()
+		i -= size
+		if _, err := m.Payout.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *UnappliedSlash) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *UnappliedSlash) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *UnappliedSlash) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Others) > 0 {
+		for iNdEx := len(m.Others) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Others[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTypes(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	{
+		size := m.Own.Size()
+		i -= size
+		if _, err := m.Own.MarshalTo(dAtA[i:]); err != nil {
+			return 0, err
+		}
+		i = encodeVarintTypes(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if m.OffenceEra != 0 {
+		i = encodeVarintTypes(dAtA, i, uint64(m.OffenceEra))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Validator) > 0 {
+		i -= len(m.Validator)
+		copy(dAtA[i:], m.Validator)
+		i = encodeVarintTypes(dAtA, i, uint64(len(m.Validator)))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -654,6 +1851,41 @@ func (m *Params) Size() (n int) {
 	}
 	l = m.MinValidatorBond.Size()
 	n += 1 + l + sovTypes(uint64(l))
+	l = m.MinNominatorBond.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	if m.MaxNominations != 0 {
+		n += 1 + sovTypes(uint64(m.MaxNominations))
+	}
+	if m.MaxElectingVoters != 0 {
+		n += 1 + sovTypes(uint64(m.MaxElectingVoters))
+	}
+	if m.EraLength != 0 {
+		n += 1 + sovTypes(uint64(m.EraLength))
+	}
+	if m.UnbondingEras != 0 {
+		n += 1 + sovTypes(uint64(m.UnbondingEras))
+	}
+	if m.HistoryDepth != 0 {
+		n += 1 + sovTypes(uint64(m.HistoryDepth))
+	}
+	if m.SlashDeferEras != 0 {
+		n += 1 + sovTypes(uint64(m.SlashDeferEras))
+	}
+	if m.Algorithm != 0 {
+		n += 1 + sovTypes(uint64(m.Algorithm))
+	}
+	if m.BalancingIterations != 0 {
+		n += 1 + sovTypes(uint64(m.BalancingIterations))
+	}
+	l = m.BalancingTolerance.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.InflationRate.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = github_com_cosmos_gogoproto_types.SizeOfStdDuration(m.ExpectedBlockTime)
+	n += 1 + l + sovTypes(uint64(l))
+	if m.MaxExposurePageSize != 0 {
+		n += 2 + sovTypes(uint64(m.MaxExposurePageSize))
+	}
 	return n
 }
 
@@ -686,6 +1918,43 @@ func (m *Description) Size() (n int) {
 	return n
 }
 
+func (m *UnlockChunk) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Amount.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	if m.Era != 0 {
+		n += 1 + sovTypes(uint64(m.Era))
+	}
+	return n
+}
+
+func (m *Ledger) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Stash)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = m.Total.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.Active.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	if len(m.Unlocking) > 0 {
+		for _, e := range m.Unlocking {
+			l = e.Size()
+			n += 1 + l + sovTypes(uint64(l))
+		}
+	}
+	return n
+}
+
 func (m *Validator) Size() (n int) {
 	if m == nil {
 		return 0
@@ -704,10 +1973,29 @@ func (m *Validator) Size() (n int) {
 	n += 1 + l + sovTypes(uint64(l))
 	l = m.Commission.Size()
 	n += 1 + l + sovTypes(uint64(l))
-	l = m.SelfBond.Size()
-	n += 1 + l + sovTypes(uint64(l))
 	if m.Jailed {
 		n += 2
+	}
+	if m.Chilled {
+		n += 2
+	}
+	return n
+}
+
+func (m *Nominations) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Targets) > 0 {
+		for _, s := range m.Targets {
+			l = len(s)
+			n += 1 + l + sovTypes(uint64(l))
+		}
+	}
+	if m.SubmittedIn != 0 {
+		n += 1 + sovTypes(uint64(m.SubmittedIn))
 	}
 	return n
 }
@@ -723,8 +2011,116 @@ func (m *ValidatorInfo) Size() (n int) {
 	if m.Status != 0 {
 		n += 1 + sovTypes(uint64(m.Status))
 	}
+	l = m.SelfBond.Size()
+	n += 1 + l + sovTypes(uint64(l))
 	if m.Power != 0 {
 		n += 1 + sovTypes(uint64(m.Power))
+	}
+	return n
+}
+
+func (m *IndividualExposure) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Who)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	l = m.Value.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	return n
+}
+
+func (m *ExposureOverview) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Total.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	l = m.Own.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	if m.NominatorCount != 0 {
+		n += 1 + sovTypes(uint64(m.NominatorCount))
+	}
+	if m.PageCount != 0 {
+		n += 1 + sovTypes(uint64(m.PageCount))
+	}
+	l = m.Commission.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	return n
+}
+
+func (m *ExposurePage) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Others) > 0 {
+		for _, e := range m.Others {
+			l = e.Size()
+			n += 1 + l + sovTypes(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *EraInfo) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Index != 0 {
+		n += 1 + sovTypes(uint64(m.Index))
+	}
+	if m.StartHeight != 0 {
+		n += 1 + sovTypes(uint64(m.StartHeight))
+	}
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.StartTime)
+	n += 1 + l + sovTypes(uint64(l))
+	return n
+}
+
+func (m *EraRewards) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Payout.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	if m.TotalPoints != 0 {
+		n += 1 + sovTypes(uint64(m.TotalPoints))
+	}
+	return n
+}
+
+func (m *UnappliedSlash) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Validator)
+	if l > 0 {
+		n += 1 + l + sovTypes(uint64(l))
+	}
+	if m.OffenceEra != 0 {
+		n += 1 + sovTypes(uint64(m.OffenceEra))
+	}
+	l = m.Own.Size()
+	n += 1 + l + sovTypes(uint64(l))
+	if len(m.Others) > 0 {
+		for _, e := range m.Others {
+			l = e.Size()
+			n += 1 + l + sovTypes(uint64(l))
+		}
 	}
 	return n
 }
@@ -849,6 +2245,312 @@ func (m *Params) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MinNominatorBond", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.MinNominatorBond.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxNominations", wireType)
+			}
+			m.MaxNominations = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxNominations |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxElectingVoters", wireType)
+			}
+			m.MaxElectingVoters = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxElectingVoters |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EraLength", wireType)
+			}
+			m.EraLength = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EraLength |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field UnbondingEras", wireType)
+			}
+			m.UnbondingEras = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.UnbondingEras |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field HistoryDepth", wireType)
+			}
+			m.HistoryDepth = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.HistoryDepth |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 10:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SlashDeferEras", wireType)
+			}
+			m.SlashDeferEras = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SlashDeferEras |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 11:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Algorithm", wireType)
+			}
+			m.Algorithm = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Algorithm |= ElectionAlgorithm(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 12:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BalancingIterations", wireType)
+			}
+			m.BalancingIterations = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.BalancingIterations |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 13:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BalancingTolerance", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.BalancingTolerance.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 14:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InflationRate", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.InflationRate.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 15:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ExpectedBlockTime", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdDurationUnmarshal(&m.ExpectedBlockTime, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 16:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MaxExposurePageSize", wireType)
+			}
+			m.MaxExposurePageSize = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MaxExposurePageSize |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTypes(dAtA[iNdEx:])
@@ -1080,6 +2782,293 @@ func (m *Description) Unmarshal(dAtA []byte) error {
 	}
 	return nil
 }
+func (m *UnlockChunk) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: UnlockChunk: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: UnlockChunk: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Era", wireType)
+			}
+			m.Era = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Era |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Ledger) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Ledger: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Ledger: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Stash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Stash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Total", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Total.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Active", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Active.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Unlocking", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Unlocking = append(m.Unlocking, UnlockChunk{})
+			if err := m.Unlocking[len(m.Unlocking)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
 func (m *Validator) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
 	iNdEx := 0
@@ -1245,8 +3234,98 @@ func (m *Validator) Unmarshal(dAtA []byte) error {
 			}
 			iNdEx = postIndex
 		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Jailed", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Jailed = bool(v != 0)
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Chilled", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Chilled = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Nominations) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Nominations: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Nominations: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
 			if wireType != 2 {
-				return fmt.Errorf("proto: wrong wireType = %d for field SelfBond", wireType)
+				return fmt.Errorf("proto: wrong wireType = %d for field Targets", wireType)
 			}
 			var stringLen uint64
 			for shift := uint(0); ; shift += 7 {
@@ -1274,15 +3353,13 @@ func (m *Validator) Unmarshal(dAtA []byte) error {
 			if postIndex > l {
 				return io.ErrUnexpectedEOF
 			}
-			if err := m.SelfBond.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
-				return err
-			}
+			m.Targets = append(m.Targets, string(dAtA[iNdEx:postIndex]))
 			iNdEx = postIndex
-		case 6:
+		case 2:
 			if wireType != 0 {
-				return fmt.Errorf("proto: wrong wireType = %d for field Jailed", wireType)
+				return fmt.Errorf("proto: wrong wireType = %d for field SubmittedIn", wireType)
 			}
-			var v int
+			m.SubmittedIn = 0
 			for shift := uint(0); ; shift += 7 {
 				if shift >= 64 {
 					return ErrIntOverflowTypes
@@ -1292,12 +3369,11 @@ func (m *Validator) Unmarshal(dAtA []byte) error {
 				}
 				b := dAtA[iNdEx]
 				iNdEx++
-				v |= int(b&0x7F) << shift
+				m.SubmittedIn |= uint64(b&0x7F) << shift
 				if b < 0x80 {
 					break
 				}
 			}
-			m.Jailed = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTypes(dAtA[iNdEx:])
@@ -1401,6 +3477,40 @@ func (m *ValidatorInfo) Unmarshal(dAtA []byte) error {
 				}
 			}
 		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SelfBond", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.SelfBond.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
 			if wireType != 0 {
 				return fmt.Errorf("proto: wrong wireType = %d for field Power", wireType)
 			}
@@ -1419,6 +3529,789 @@ func (m *ValidatorInfo) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *IndividualExposure) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: IndividualExposure: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: IndividualExposure: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Who", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Who = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Value", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Value.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ExposureOverview) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ExposureOverview: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ExposureOverview: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Total", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Total.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Own", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Own.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field NominatorCount", wireType)
+			}
+			m.NominatorCount = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.NominatorCount |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PageCount", wireType)
+			}
+			m.PageCount = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.PageCount |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Commission", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Commission.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ExposurePage) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ExposurePage: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ExposurePage: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Others", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Others = append(m.Others, IndividualExposure{})
+			if err := m.Others[len(m.Others)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EraInfo) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EraInfo: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EraInfo: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Index", wireType)
+			}
+			m.Index = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Index |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartHeight", wireType)
+			}
+			m.StartHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.StartHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field StartTime", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.StartTime, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EraRewards) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EraRewards: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EraRewards: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Payout", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Payout.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TotalPoints", wireType)
+			}
+			m.TotalPoints = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TotalPoints |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTypes(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *UnappliedSlash) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTypes
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: UnappliedSlash: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: UnappliedSlash: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Validator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Validator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field OffenceEra", wireType)
+			}
+			m.OffenceEra = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.OffenceEra |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Own", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Own.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Others", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTypes
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTypes
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTypes
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Others = append(m.Others, IndividualExposure{})
+			if err := m.Others[len(m.Others)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTypes(dAtA[iNdEx:])

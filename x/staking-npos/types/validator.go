@@ -30,7 +30,7 @@ var (
 )
 
 // NewValidator builds a candidate record from its parts.
-func NewValidator(operator sdk.ValAddress, pubKey cryptotypes.PubKey, desc Description, commission math.LegacyDec, selfBond math.Int) (Validator, error) {
+func NewValidator(operator sdk.ValAddress, pubKey cryptotypes.PubKey, desc Description, commission math.LegacyDec) (Validator, error) {
 	pkAny, err := codectypes.NewAnyWithValue(pubKey)
 	if err != nil {
 		return Validator{}, err
@@ -40,7 +40,6 @@ func NewValidator(operator sdk.ValAddress, pubKey cryptotypes.PubKey, desc Descr
 		ConsensusPubkey: pkAny,
 		Description:     desc,
 		Commission:      commission,
-		SelfBond:        selfBond,
 	}, nil
 }
 
@@ -80,16 +79,16 @@ func (v Validator) ConsPubKey() (cryptotypes.PubKey, error) {
 	if !ok {
 		return nil, fmt.Errorf("validator %s: consensus public key of type %s is not unpacked", v.OperatorAddress, v.ConsensusPubkey.TypeUrl)
 	}
-	if err := checkConsensusKey(pk); err != nil {
+	if err := CheckConsensusKey(pk); err != nil {
 		return nil, fmt.Errorf("validator %s: %w", v.OperatorAddress, err)
 	}
 	return pk, nil
 }
 
-// checkConsensusKey accepts ed25519 keys of the right size, the key type
+// CheckConsensusKey accepts ed25519 keys of the right size, the key type
 // CometBFT's default consensus params allow (a key of the wrong size would
 // panic when hashed into an address).
-func checkConsensusKey(pk cryptotypes.PubKey) error {
+func CheckConsensusKey(pk cryptotypes.PubKey) error {
 	if _, ok := pk.(*ed25519.PubKey); !ok {
 		return fmt.Errorf("consensus key type %s is not supported (use ed25519)", pk.Type())
 	}
@@ -108,9 +107,6 @@ func (v Validator) ConsAddress() (sdk.ConsAddress, error) {
 	return sdk.ConsAddress(pk.Address()), nil
 }
 
-// Stake is the amount backing the validator in the election.
-func (v Validator) Stake() math.Int { return v.SelfBond }
-
 // Validate checks a candidate record on its own (not against other state).
 func (v Validator) Validate() error {
 	if _, err := sdk.ValAddressFromBech32(v.OperatorAddress); err != nil {
@@ -122,11 +118,13 @@ func (v Validator) Validate() error {
 	if err := v.Description.Validate(); err != nil {
 		return fmt.Errorf("validator %s: %w", v.OperatorAddress, err)
 	}
-	if v.Commission.IsNil() || v.Commission.IsNegative() || v.Commission.GT(math.LegacyOneDec()) {
-		return fmt.Errorf("validator %s: commission %s is not in [0, 1]", v.OperatorAddress, v.Commission)
-	}
-	if v.SelfBond.IsNil() || v.SelfBond.IsNegative() {
-		return fmt.Errorf("validator %s: self_bond %s is negative", v.OperatorAddress, v.SelfBond)
+	return ValidateCommission(v.Commission)
+}
+
+// ValidateCommission checks that a commission is a decimal in [0, 1].
+func ValidateCommission(c math.LegacyDec) error {
+	if c.IsNil() || c.IsNegative() || c.GT(math.LegacyOneDec()) {
+		return fmt.Errorf("commission %s is not in [0, 1]", c)
 	}
 	return nil
 }
@@ -156,13 +154,14 @@ func (d Description) Validate() error {
 
 // SDKValidator presents the candidate as an x/staking validator, the form
 // x/slashing, x/evidence and x/gov expect. active says whether it is in the
-// CometBFT validator set now; minSelfBond is the current minimum bond.
-func (v Validator) SDKValidator(active bool, minSelfBond math.Int) stakingtypes.Validator {
+// CometBFT validator set now, stake is the stake behind it (its exposure when
+// elected, its own bond otherwise) and minSelfBond the current minimum bond.
+func (v Validator) SDKValidator(active bool, stake, minSelfBond math.Int) stakingtypes.Validator {
 	status := stakingtypes.Unbonding // out of the set, still slashable
 	switch {
 	case active:
 		status = stakingtypes.Bonded
-	case v.SelfBond.IsZero():
+	case stake.IsZero():
 		status = stakingtypes.Unbonded
 	}
 	return stakingtypes.Validator{
@@ -170,8 +169,8 @@ func (v Validator) SDKValidator(active bool, minSelfBond math.Int) stakingtypes.
 		ConsensusPubkey: v.ConsensusPubkey,
 		Jailed:          v.Jailed,
 		Status:          status,
-		Tokens:          v.Stake(),
-		DelegatorShares: math.LegacyNewDecFromInt(v.Stake()),
+		Tokens:          stake,
+		DelegatorShares: math.LegacyNewDecFromInt(stake),
 		Description: stakingtypes.Description{
 			Moniker:         v.Description.Moniker,
 			Identity:        v.Description.Identity,
@@ -182,4 +181,12 @@ func (v Validator) SDKValidator(active bool, minSelfBond math.Int) stakingtypes.
 		Commission:        stakingtypes.NewCommission(v.Commission, math.LegacyOneDec(), math.LegacyZeroDec()),
 		MinSelfDelegation: minSelfBond,
 	}
+}
+
+var _ codectypes.UnpackInterfacesMessage = (*MsgValidate)(nil)
+
+// UnpackInterfaces resolves the consensus public key held in an Any.
+func (m *MsgValidate) UnpackInterfaces(unpacker codectypes.AnyUnpacker) error {
+	var pk cryptotypes.PubKey
+	return unpacker.UnpackAny(m.Pubkey, &pk)
 }

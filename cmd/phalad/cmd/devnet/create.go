@@ -36,11 +36,21 @@ import (
 	npostypes "github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
 )
 
-// Funding of the devnet accounts, in upha (1 PHA = 10^6 upha).
+// Funding and bonds of the devnet accounts, in upha (1 PHA = 10^6 upha).
 var (
-	userFunds      = math.NewInt(1_000_000).MulRaw(1_000_000) // 1,000,000 PHA each for alice, bob, carol
-	validatorFunds = math.NewInt(2_000_000).MulRaw(1_000_000) // 2,000,000 PHA per validator account
-	validatorBond  = math.NewInt(1_000_000).MulRaw(1_000_000) // 1,000,000 PHA bonded by each
+	pha            = math.NewInt(1_000_000)
+	userFunds      = pha.MulRaw(1_000_000) // alice, bob, carol
+	validatorFunds = pha.MulRaw(2_000_000) // each validator and candidate account
+	validatorBond  = pha.MulRaw(1_000_000) // bonded by each validator elected at genesis
+	candidateBond  = pha.MulRaw(200_000)   // bonded by each waiting candidate
+	nominatorBond  = pha.MulRaw(100_000)   // bonded by alice and bob
+)
+
+// Devnet era timing: short eras so elections and rewards happen in minutes.
+const (
+	devnetEraLength     = 20 // blocks
+	devnetUnbondingEras = 2
+	devnetSlashDefer    = 1
 )
 
 // DevAccounts are the prefunded user accounts of every devnet.
@@ -53,12 +63,14 @@ type Account struct {
 	Mnemonic string `json:"mnemonic"`
 }
 
-// creator writes a new devnet into a directory.
+// creator writes a new devnet into a directory. The first validators nodes
+// are elected at genesis; the others are waiting candidates.
 type creator struct {
-	layout  Layout
-	chainID string
-	cdc     codec.Codec
-	basics  module.BasicManager
+	layout     Layout
+	validators int
+	chainID    string
+	cdc        codec.Codec
+	basics     module.BasicManager
 }
 
 // create writes the whole devnet into l.Home, which must not exist: it is
@@ -124,7 +136,11 @@ func (c creator) writeAll() error {
 			return err
 		}
 		nodeIDs[i] = nodeID
-		operator, err := newAccount(fmt.Sprintf("validator%d", i))
+		name, bond := fmt.Sprintf("validator%d", i), validatorBond
+		if i >= c.validators {
+			name, bond = fmt.Sprintf("candidate%d", i), candidateBond
+		}
+		operator, err := newAccount(name)
 		if err != nil {
 			return err
 		}
@@ -132,7 +148,7 @@ func (c creator) writeAll() error {
 		validators = append(validators, nposcli.GenesisValidator{
 			Operator:    operator,
 			ConsPubKey:  pubKey,
-			Bond:        sdk.NewCoin(appconfig.BondDenom, validatorBond),
+			Bond:        sdk.NewCoin(appconfig.BondDenom, bond),
 			Description: npostypes.Description{Moniker: l.NodeName(i)},
 			Commission:  nposcli.DefaultCommission,
 		})
@@ -141,13 +157,33 @@ func (c creator) writeAll() error {
 	if err := c.setAccounts(appState, genAccounts, balances); err != nil {
 		return err
 	}
+	if err := c.setDevnetParams(appState); err != nil {
+		return err
+	}
 	for _, v := range validators {
 		if err := nposcli.AddGenesisValidator(c.cdc, appState, v); err != nil {
 			return err
 		}
 	}
-	if err := c.setDevnetParams(appState); err != nil {
-		return err
+	// alice and bob nominate the genesis validators, half each.
+	for k, name := range []string{"alice", "bob"} {
+		var targets []string
+		for i := k; i < c.validators; i += 2 {
+			targets = append(targets, sdk.ValAddress(validators[i].Operator).String())
+		}
+		if len(targets) == 0 {
+			continue
+		}
+		addr, err := sdk.AccAddressFromBech32(accounts[k].Address)
+		if err != nil {
+			return err
+		}
+		if accounts[k].Name != name {
+			return fmt.Errorf("account %d is %s, not %s", k, accounts[k].Name, name)
+		}
+		if err := nposcli.AddGenesisNominator(c.cdc, appState, addr, sdk.NewCoin(appconfig.BondDenom, nominatorBond), targets); err != nil {
+			return err
+		}
 	}
 	if err := c.basics.ValidateGenesis(c.cdc, nil, appState); err != nil {
 		return fmt.Errorf("the devnet genesis is invalid: %w", err)
@@ -181,7 +217,8 @@ func (c creator) writeAll() error {
 	}
 	return writeJSON(filepath.Join(l.Home, manifestFile), Manifest{
 		ChainID:    c.chainID,
-		Validators: l.Nodes,
+		Validators: c.validators,
+		Candidates: l.Nodes - c.validators,
 		PortBase:   l.PortBase,
 		CreatedAt:  time.Now().UTC().Format(time.RFC3339),
 		Version:    version.Version,
@@ -261,9 +298,20 @@ func (c creator) setAccounts(appState map[string]json.RawMessage, accounts []aut
 	})
 }
 
-// setDevnetParams tunes governance for quick local votes and lets simulated
-// enclaves register: a devnet has no SGX hardware.
+// setDevnetParams tunes governance and eras for quick local runs, elects
+// the genesis validators, and lets simulated enclaves register: a devnet has
+// no SGX hardware.
 func (c creator) setDevnetParams(appState map[string]json.RawMessage) error {
+	var stakingGen npostypes.GenesisState
+	if err := c.cdc.UnmarshalJSON(appState[npostypes.ModuleName], &stakingGen); err != nil {
+		return err
+	}
+	stakingGen.Params.ValidatorCount = uint32(c.validators)
+	stakingGen.Params.EraLength = devnetEraLength
+	stakingGen.Params.UnbondingEras = devnetUnbondingEras
+	stakingGen.Params.SlashDeferEras = devnetSlashDefer
+	stakingGen.Params.ExpectedBlockTime = time.Second
+
 	var govGen govv1.GenesisState
 	if err := c.cdc.UnmarshalJSON(appState[govtypes.ModuleName], &govGen); err != nil {
 		return err
@@ -282,6 +330,7 @@ func (c creator) setDevnetParams(appState map[string]json.RawMessage) error {
 	return setModuleGenesis(c.cdc, appState, map[string]codec.ProtoMarshaler{
 		govtypes.ModuleName:      &govGen,
 		registrytypes.ModuleName: &registryGen,
+		npostypes.ModuleName:     &stakingGen,
 	})
 }
 

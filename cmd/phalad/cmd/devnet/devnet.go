@@ -24,6 +24,7 @@ import (
 const (
 	DefaultHome       = ".devnet"
 	DefaultValidators = 4
+	DefaultCandidates = 2
 	DefaultPortBase   = 26600
 	DefaultChainID    = "phala-devnet-1"
 )
@@ -32,6 +33,7 @@ const (
 const (
 	flagDir        = "dir"
 	flagValidators = "validators"
+	flagCandidates = "candidates"
 	flagPortBase   = "port-base"
 	flagChainID    = "chain-id"
 	flagReset      = "reset"
@@ -44,11 +46,14 @@ func Cmd(cdc codec.Codec, basics module.BasicManager) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "devnet",
 		Short: "Run a local network of validators on loopback (create it on first run, resume it after)",
-		Long: `Runs a local phala network: N validators as separate phalad processes on
-127.0.0.1, with data under --dir. The first run creates the network (keys,
-genesis, configs) and prefunded accounts alice, bob and carol in a test keyring;
-later runs resume the same chain. It waits for blocks, prints the endpoints,
-then shows a status line until Ctrl-C, which stops every node it started.
+		Long: `Runs a local phala network on 127.0.0.1, one phalad process per node, with data
+under --dir: --validators nodes elected at genesis and --candidates waiting
+candidates (bonded, intending to validate, not elected until nominations move
+them up). alice and bob nominate the validators; carol is unbonded. Eras last
+20 blocks. The first run creates the network (keys, genesis, configs) with
+prefunded accounts alice, bob and carol in a test keyring; later runs resume
+the same chain. It waits for blocks, prints the endpoints, then shows a status
+line until Ctrl-C, which stops every node it started.
 
 Ports: node i uses port-base + 10*i + {0: P2P, 1: RPC, 2: gRPC, 3: REST}.
 
@@ -69,7 +74,8 @@ Use the network with:  phalad --home <dir> <command>
 		},
 	}
 	cmd.Flags().String(flagDir, DefaultHome, "directory holding the devnet's data")
-	cmd.Flags().Int(flagValidators, DefaultValidators, "number of validators (used when the devnet is created)")
+	cmd.Flags().Int(flagValidators, DefaultValidators, "number of validators elected at genesis (used when the devnet is created)")
+	cmd.Flags().Int(flagCandidates, DefaultCandidates, "number of waiting validator candidates (used when the devnet is created)")
 	cmd.Flags().Int(flagPortBase, DefaultPortBase, "first port of the port map (used when the devnet is created)")
 	cmd.Flags().String(flagChainID, DefaultChainID, "chain-id (used when the devnet is created)")
 	cmd.Flags().Bool(flagReset, false, "delete the existing devnet under --dir and create a new chain")
@@ -106,7 +112,7 @@ func run(cmd *cobra.Command, cdc codec.Codec, basics module.BasicManager) error 
 	ctx, stopSignals := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stopSignals()
 	sup := &supervisor{layout: layout, chainID: chainID, binary: binary, out: out}
-	fmt.Fprintf(out, "starting %d validators (logs: %s/node*/phalad.log)\n", layout.Nodes, home)
+	fmt.Fprintf(out, "starting %d nodes (logs: %s/node*/phalad.log)\n", layout.Nodes, home)
 	if err := sup.startNodes(); err != nil {
 		return err
 	}
@@ -131,6 +137,7 @@ func run(cmd *cobra.Command, cdc codec.Codec, basics module.BasicManager) error 
 func prepare(cmd *cobra.Command, home string, cdc codec.Codec, basics module.BasicManager) (Layout, string, error) {
 	out := cmd.OutOrStdout()
 	validators, _ := cmd.Flags().GetInt(flagValidators)
+	candidates, _ := cmd.Flags().GetInt(flagCandidates)
 	portBase, _ := cmd.Flags().GetInt(flagPortBase)
 	chainID, _ := cmd.Flags().GetString(flagChainID)
 	reset, _ := cmd.Flags().GetBool(flagReset)
@@ -139,7 +146,7 @@ func prepare(cmd *cobra.Command, home string, cdc codec.Codec, basics module.Bas
 	manifest, err := readManifest(home)
 	switch {
 	case err == nil && reset:
-		if err := checkNotRunning(Layout{Home: home, Nodes: manifest.Validators}); err != nil {
+		if err := checkNotRunning(Layout{Home: home, Nodes: manifest.Validators + manifest.Candidates}); err != nil {
 			return Layout{}, "", err
 		}
 		fmt.Fprintf(out, "deleting the devnet at %s\n", home)
@@ -147,18 +154,19 @@ func prepare(cmd *cobra.Command, home string, cdc codec.Codec, basics module.Bas
 			return Layout{}, "", err
 		}
 	case err == nil:
-		layout := Layout{Home: home, Nodes: manifest.Validators, PortBase: manifest.PortBase}
+		layout := Layout{Home: home, Nodes: manifest.Validators + manifest.Candidates, PortBase: manifest.PortBase}
 		for flag, differs := range map[string]bool{
 			flagValidators: cmd.Flags().Changed(flagValidators) && validators != manifest.Validators,
+			flagCandidates: cmd.Flags().Changed(flagCandidates) && candidates != manifest.Candidates,
 			flagPortBase:   cmd.Flags().Changed(flagPortBase) && portBase != manifest.PortBase,
 			flagChainID:    cmd.Flags().Changed(flagChainID) && chainID != manifest.ChainID,
 		} {
 			if differs {
-				return Layout{}, "", fmt.Errorf("the devnet at %s was created with other settings (%d validators, port base %d, chain-id %s) than --%s asks; start fresh with DEVNET_RESET=1 (--reset) or drop the setting",
-					home, manifest.Validators, manifest.PortBase, manifest.ChainID, flag)
+				return Layout{}, "", fmt.Errorf("the devnet at %s was created with other settings (%d validators, %d candidates, port base %d, chain-id %s) than --%s asks; start fresh with DEVNET_RESET=1 (--reset) or drop the setting",
+					home, manifest.Validators, manifest.Candidates, manifest.PortBase, manifest.ChainID, flag)
 			}
 		}
-		fmt.Fprintf(out, "resuming the devnet at %s (chain-id %s, %d validators)\n", home, manifest.ChainID, manifest.Validators)
+		fmt.Fprintf(out, "resuming the devnet at %s (chain-id %s, %d validators, %d candidates)\n", home, manifest.ChainID, manifest.Validators, manifest.Candidates)
 		return layout, manifest.ChainID, nil
 	case errors.Is(err, os.ErrNotExist):
 		if _, statErr := os.Stat(home); statErr == nil && !isEmptyDir(home) {
@@ -172,12 +180,15 @@ func prepare(cmd *cobra.Command, home string, cdc codec.Codec, basics module.Bas
 		return Layout{}, "", fmt.Errorf("%w; refusing to delete %s automatically: remove it by hand", err, home)
 	}
 
-	layout := Layout{Home: home, Nodes: validators, PortBase: portBase}
+	if validators < 1 || candidates < 0 {
+		return Layout{}, "", fmt.Errorf("a devnet needs at least 1 validator and no negative number of candidates (got %d and %d)", validators, candidates)
+	}
+	layout := Layout{Home: home, Nodes: validators + candidates, PortBase: portBase}
 	if err := layout.Validate(); err != nil {
 		return Layout{}, "", err
 	}
-	fmt.Fprintf(out, "creating a devnet at %s: chain-id %s, %d validators, ports from %d\n", home, chainID, validators, portBase)
-	c := creator{layout: layout, chainID: chainID, cdc: cdc, basics: basics}
+	fmt.Fprintf(out, "creating a devnet at %s: chain-id %s, %d validators and %d waiting candidates, ports from %d\n", home, chainID, validators, candidates, portBase)
+	c := creator{layout: layout, validators: validators, chainID: chainID, cdc: cdc, basics: basics}
 	if err := c.create(); err != nil {
 		return Layout{}, "", fmt.Errorf("creating the devnet: %w", err)
 	}
@@ -193,7 +204,7 @@ func removeStaleScratch(home string) {
 }
 
 func printEndpoints(out io.Writer, l Layout, chainID string) {
-	fmt.Fprintf(out, "\ndevnet ready: chain-id %s, %d validators, data in %s\n", chainID, l.Nodes, l.Home)
+	fmt.Fprintf(out, "\ndevnet ready: chain-id %s, %d nodes, data in %s\n", chainID, l.Nodes, l.Home)
 	fmt.Fprintf(out, "  %-6s %-26s %-26s %-20s %s\n", "node", "RPC", "REST", "gRPC", "P2P")
 	for i := 0; i < l.Nodes; i++ {
 		fmt.Fprintf(out, "  %-6s %-26s %-26s %-20s %d\n", l.NodeName(i), fmt.Sprintf("http://127.0.0.1:%d", l.RPCPort(i)),

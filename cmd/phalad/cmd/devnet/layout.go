@@ -25,6 +25,7 @@ const (
 type Manifest struct {
 	ChainID    string `json:"chain_id"`
 	Validators int    `json:"validators"`
+	Candidates int    `json:"candidates"`
 	PortBase   int    `json:"port_base"`
 	CreatedAt  string `json:"created_at"`
 	Version    string `json:"phalad_version"`
@@ -66,7 +67,7 @@ func (l Layout) RPCAddr(i int) string { return fmt.Sprintf("tcp://127.0.0.1:%d",
 // Validate checks the node count and that every port fits.
 func (l Layout) Validate() error {
 	if l.Nodes < 1 || l.Nodes > 50 {
-		return fmt.Errorf("validators must be between 1 and 50, got %d", l.Nodes)
+		return fmt.Errorf("the devnet must have between 1 and 50 nodes (validators and candidates), got %d", l.Nodes)
 	}
 	if l.PortBase < 1024 || l.port(l.Nodes-1, portsPerNode-1) > 65535 {
 		return fmt.Errorf("port base %d does not leave room for %d nodes (%d ports each) below 65536 and above 1023",

@@ -138,6 +138,7 @@ type snapshot struct {
 	height  int64
 	up      int
 	signing int
+	setSize int
 }
 
 // observe asks every node for its height and node0's last commit for the
@@ -158,6 +159,7 @@ func (s *supervisor) observe(ctx context.Context) snapshot {
 		cctx, cancel := context.WithTimeout(ctx, time.Second)
 		defer cancel()
 		if b, err := c.Block(cctx, nil); err == nil && b.Block.LastCommit != nil {
+			snap.setSize = len(b.Block.LastCommit.Signatures)
 			for _, sig := range b.Block.LastCommit.Signatures {
 				if sig.BlockIDFlag == cmttypes.BlockIDFlagCommit {
 					snap.signing++
@@ -199,8 +201,8 @@ func (s *supervisor) watch(ctx context.Context, tty bool) {
 		case <-ticker.C:
 		}
 		snap := s.observe(ctx)
-		line := fmt.Sprintf("%s  height %d | validators up %d/%d | signed last block %d/%d",
-			time.Now().Format("15:04:05"), snap.height, snap.up, s.layout.Nodes, snap.signing, s.layout.Nodes)
+		line := fmt.Sprintf("%s  height %d | nodes up %d/%d | validators signed last block %d/%d",
+			time.Now().Format("15:04:05"), snap.height, snap.up, s.layout.Nodes, snap.signing, snap.setSize)
 		if tty {
 			fmt.Fprintf(s.out, "\r%-80s", line)
 		} else {

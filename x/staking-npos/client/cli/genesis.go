@@ -1,5 +1,5 @@
 // Package cli holds the x/staking-npos commands autocli cannot build: the
-// genesis tooling that puts validators into a genesis file.
+// genesis tooling that puts validators and nominators into a genesis file.
 package cli
 
 import (
@@ -52,32 +52,62 @@ type GenesisValidator struct {
 	Commission  math.LegacyDec
 }
 
-// AddGenesisValidator moves v.Bond from the operator's genesis balance into
-// the bonded pool and adds the validator to x/staking-npos's genesis. The
-// total supply is unchanged. appState is updated in place only on success.
+// AddGenesisValidator bonds v.Bond of the operator's genesis balance (moved
+// into the bonded pool) and adds the operator as a validator candidate with
+// the intent to validate. The total supply is unchanged. appState is
+// updated in place only on success.
 func AddGenesisValidator(cdc codec.JSONCodec, appState map[string]json.RawMessage, v GenesisValidator) error {
+	validator, err := types.NewValidator(sdk.ValAddress(v.Operator), v.ConsPubKey, v.Description, v.Commission)
+	if err != nil {
+		return err
+	}
+	return updateGenesis(cdc, appState, v.Operator, v.Bond, func(gs *types.GenesisState) {
+		gs.Validators = append(gs.Validators, validator)
+	})
+}
+
+// AddGenesisNominator bonds bond of the nominator's genesis balance and
+// nominates targets (operator addresses of genesis validators).
+func AddGenesisNominator(cdc codec.JSONCodec, appState map[string]json.RawMessage, nominator sdk.AccAddress, bond sdk.Coin, targets []string) error {
+	return updateGenesis(cdc, appState, nominator, bond, func(gs *types.GenesisState) {
+		gs.Nominators = append(gs.Nominators, types.GenesisNominator{Address: nominator.String(), Targets: targets})
+	})
+}
+
+// updateGenesis bonds amount of who's genesis balance (adding to an
+// existing genesis bond), applies change, and validates the result before
+// writing both x/staking-npos's and x/bank's genesis back.
+func updateGenesis(cdc codec.JSONCodec, appState map[string]json.RawMessage, who sdk.AccAddress, amount sdk.Coin, change func(*types.GenesisState)) error {
 	var stakingGen types.GenesisState
 	if err := cdc.UnmarshalJSON(appState[types.ModuleName], &stakingGen); err != nil {
 		return fmt.Errorf("reading %s genesis: %w", types.ModuleName, err)
 	}
 	bankGen := banktypes.GetGenesisStateFromAppState(cdc, appState)
-
-	if v.Bond.Denom != stakingGen.Params.BondDenom {
-		return fmt.Errorf("the bond must be in %s (the bond denom), not %s", stakingGen.Params.BondDenom, v.Bond.Denom)
+	if amount.Denom != stakingGen.Params.BondDenom {
+		return fmt.Errorf("the bond must be in %s (the bond denom), not %s", stakingGen.Params.BondDenom, amount.Denom)
 	}
-	validator, err := types.NewValidator(sdk.ValAddress(v.Operator), v.ConsPubKey, v.Description, v.Commission, v.Bond.Amount)
-	if err != nil {
+	if !amount.Amount.IsPositive() {
+		return fmt.Errorf("the bond must be positive")
+	}
+	if err := debit(bankGen, who, amount); err != nil {
 		return err
 	}
-	if err := debit(bankGen, v.Operator, v.Bond); err != nil {
-		return err
+	credit(bankGen, authtypes.NewModuleAddress(types.BondedPoolName), amount)
+	bonded := false
+	for i, l := range stakingGen.Ledgers {
+		if l.Stash == who.String() {
+			stakingGen.Ledgers[i].Total = l.Total.Add(amount.Amount)
+			stakingGen.Ledgers[i].Active = l.Active.Add(amount.Amount)
+			bonded = true
+		}
 	}
-	credit(bankGen, authtypes.NewModuleAddress(types.BondedPoolName), v.Bond)
-	stakingGen.Validators = append(stakingGen.Validators, validator)
+	if !bonded {
+		stakingGen.Ledgers = append(stakingGen.Ledgers, types.NewLedger(who.String(), amount.Amount))
+	}
+	change(&stakingGen)
 	if err := stakingGen.Validate(); err != nil {
 		return err
 	}
-
 	stakingJSON, err := cdc.MarshalJSON(&stakingGen)
 	if err != nil {
 		return err
@@ -160,22 +190,13 @@ The account must already have a genesis balance (genesis add-genesis-account).`,
 			v.Description.SecurityContact, _ = cmd.Flags().GetString(FlagSecurityContact)
 			v.Description.Details, _ = cmd.Flags().GetString(FlagDetails)
 
-			genFile := config.GenesisFile()
-			appState, appGenesis, err := genutiltypes.GenesisStateFromGenFile(genFile)
-			if err != nil {
-				return fmt.Errorf("reading %s: %w", genFile, err)
-			}
-			if err := AddGenesisValidator(clientCtx.Codec, appState, v); err != nil {
-				return err
-			}
-			if appGenesis.AppState, err = json.Marshal(appState); err != nil {
-				return err
-			}
-			if err := genutil.ExportGenesisFile(appGenesis, genFile); err != nil {
-				return err
-			}
-			cmd.Printf("added genesis validator %s (%s) bonding %s\n", sdk.ValAddress(operator), v.Description.Moniker, bond)
-			return nil
+			return editGenesisFile(config.GenesisFile(), func(appState map[string]json.RawMessage) error {
+				if err := AddGenesisValidator(clientCtx.Codec, appState, v); err != nil {
+					return err
+				}
+				cmd.Printf("added genesis validator %s (%s) bonding %s\n", sdk.ValAddress(operator), v.Description.Moniker, bond)
+				return nil
+			})
 		},
 	}
 	cmd.Flags().String(flags.FlagHome, defaultNodeHome, "the node's home directory")
@@ -240,4 +261,56 @@ func commissionFlag(cmd *cobra.Command) (math.LegacyDec, error) {
 		return c, fmt.Errorf("--%s %s is not in [0, 1]", FlagCommission, s)
 	}
 	return c, nil
+}
+
+// AddGenesisNominatorCmd returns `genesis add-genesis-nominator`.
+func AddGenesisNominatorCmd(defaultNodeHome string) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "add-genesis-nominator <key-name-or-address> <bond> <operator-address>...",
+		Short: "Bond funds of a genesis account and nominate genesis validators with them",
+		Long: `Moves <bond> from the account's genesis balance into the NPoS bonded pool and
+nominates the given genesis validators (at most max_nominations). The account must
+already have a genesis balance (genesis add-genesis-account), and the validators must
+already be in the genesis (genesis add-genesis-validator).`,
+		Example: `  phalad genesis add-genesis-nominator bob 500000000upha phalavaloper1... phalavaloper1...`,
+		Args:    cobra.MinimumNArgs(3),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			clientCtx := client.GetClientContextFromCmd(cmd)
+			config := server.GetServerContextFromCmd(cmd).Config
+			config.SetRoot(clientCtx.HomeDir)
+			nominator, err := resolveAddress(clientCtx, cmd, args[0])
+			if err != nil {
+				return err
+			}
+			bond, err := sdk.ParseCoinNormalized(args[1])
+			if err != nil {
+				return fmt.Errorf("bond %q: %w", args[1], err)
+			}
+			return editGenesisFile(config.GenesisFile(), func(appState map[string]json.RawMessage) error {
+				if err := AddGenesisNominator(clientCtx.Codec, appState, nominator, bond, args[2:]); err != nil {
+					return err
+				}
+				cmd.Printf("added genesis nominator %s bonding %s behind %d validators\n", nominator, bond, len(args)-2)
+				return nil
+			})
+		},
+	}
+	cmd.Flags().String(flags.FlagHome, defaultNodeHome, "the node's home directory")
+	cmd.Flags().String(flags.FlagKeyringBackend, flags.DefaultKeyringBackend, "keyring backend to look the key up in (os|file|kwallet|pass|test)")
+	return cmd
+}
+
+// editGenesisFile applies edit to the app state of the genesis file.
+func editGenesisFile(genFile string, edit func(map[string]json.RawMessage) error) error {
+	appState, appGenesis, err := genutiltypes.GenesisStateFromGenFile(genFile)
+	if err != nil {
+		return fmt.Errorf("reading %s: %w", genFile, err)
+	}
+	if err := edit(appState); err != nil {
+		return err
+	}
+	if appGenesis.AppState, err = json.Marshal(appState); err != nil {
+		return err
+	}
+	return genutil.ExportGenesisFile(appGenesis, genFile)
 }
