@@ -20,6 +20,7 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	"github.com/phala-cosmos/phala-cosmos/app/apptest"
 	"github.com/phala-cosmos/phala-cosmos/app/txsigner"
+	npostypes "github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
 )
 
 var pha = math.NewInt(1_000_000)
@@ -96,6 +97,7 @@ func newChain(t *testing.T) (*chain, apptest.Account, apptest.Account) {
 	slashing.Params.SlashFractionDowntime = math.LegacyNewDecWithPrec(1, 2)
 	g.State[slashingtypes.ModuleName] = g.App.AppCodec().MustMarshalJSON(&slashing)
 
+	g.SetStakingParams(t, func(p *npostypes.Params) { p.SlashDeferEras = 0 })
 	res := g.InitChain(t)
 	if len(res.Validators) != 3 {
 		t.Fatalf("InitChain returned %d validators, want the 3 genesis validators", len(res.Validators))
@@ -156,12 +158,12 @@ func TestDowntimeJailsThroughSlashing(t *testing.T) {
 	if !removed {
 		t.Fatalf("no power-0 update removed the jailed validator from CometBFT's set: %v", c.updates)
 	}
-	v, err := k.GetValidator(c.ctx(), offline.ValAddress())
+	l, err := k.GetLedger(c.ctx(), sdk.AccAddress(offline.ValAddress()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := pha.MulRaw(99); !v.SelfBond.Equal(want) { // 1% downtime slash of 100 PHA
-		t.Fatalf("self bond after downtime slash %s, want %s", v.SelfBond, want)
+	if want := pha.MulRaw(99); !l.Active.Equal(want) { // 1% downtime slash of the 100 PHA exposure
+		t.Fatalf("bond after downtime slash %s, want %s", l.Active, want)
 	}
 
 	// Export and start a new chain from it: the jailed validator stays out.

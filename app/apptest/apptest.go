@@ -118,6 +118,21 @@ func (g *Genesis) AddValidator(t testing.TB, bond math.Int) Validator {
 	return v
 }
 
+// AddNominator funds an account with bond and makes it a genesis nominator
+// of targets, bonding all of it.
+func (g *Genesis) AddNominator(t testing.TB, bond math.Int, targets ...Validator) Account {
+	t.Helper()
+	acc := g.Fund(t, bond)
+	var ops []string
+	for _, v := range targets {
+		ops = append(ops, v.ValAddress().String())
+	}
+	if err := nposcli.AddGenesisNominator(g.App.AppCodec(), g.State, acc.Address, sdk.NewCoin(appconfig.BondDenom, bond), ops); err != nil {
+		t.Fatal(err)
+	}
+	return acc
+}
+
 // SetStakingParams replaces x/staking-npos's genesis params.
 func (g *Genesis) SetStakingParams(t testing.TB, mutate func(*npostypes.Params)) {
 	t.Helper()

@@ -25,12 +25,15 @@ func TestDevnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: runs a real devnet")
 	}
+	outer := t
 	home := filepath.Join(t.TempDir(), "devnet")
-	portBase := freePortBase(t, 4)
+	portBase := freePortBase(t, 4+devnetCandidates)
 	d := startDevnet(t, home, portBase, 4)
 
 	var sent int64 = 1_234_567
 	var bob string
+	// stopNode3 stops node3 after the test restarted it outside the devnet.
+	stopNode3 := func() error { return nil }
 	t.Run("bank send alice to bob", func(t *testing.T) {
 		alice := strings.TrimSpace(d.mustPhalad(t, "keys", "show", "alice", "-a"))
 		bob = strings.TrimSpace(d.mustPhalad(t, "keys", "show", "bob", "-a"))
@@ -122,7 +125,8 @@ func TestDevnet(t *testing.T) {
 			return err == nil && n == 3, fmt.Sprintf("block %d has %d signatures, err %v", h, n, err)
 		})
 
-		stopNode3 := startPhalad(t, filepath.Join(home, "node3", "phalad.log"), "start", "--home", filepath.Join(home, "node3"))
+		// node3 keeps running after this subtest: it belongs to TestDevnet.
+		stopNode3 = startPhalad(t, outer, filepath.Join(home, "node3", "phalad.log"), "start", "--home", filepath.Join(home, "node3"))
 		waitFor(t, 90*time.Second, "node3 to catch up with node0", func() (bool, string) {
 			h0, err0 := d.height(0)
 			h3, err3 := d.height(3)
@@ -137,10 +141,16 @@ func TestDevnet(t *testing.T) {
 			n, err := d.signers(0, h)
 			return err == nil && n == 4, fmt.Sprintf("block %d has %d signatures", h, n)
 		})
-		// Hand node3 back to the devnet for the stop/resume below.
-		if err := stopNode3(); err != nil {
-			t.Fatal(err)
-		}
+	})
+
+	t.Run("nominations elect a waiting candidate at the next era", func(t *testing.T) {
+		testNominationElectsCandidate(t, d)
+	})
+	t.Run("era rewards are paid and add up to the payout", func(t *testing.T) {
+		testRewardsAddUp(t, d)
+	})
+	t.Run("a killed validator is jailed, chilled and leaves the set", func(t *testing.T) {
+		testDowntimeJails(t, d, home)
 	})
 
 	t.Run("Ctrl-C stops every node and the chain resumes", func(t *testing.T) {
@@ -149,8 +159,12 @@ func TestDevnet(t *testing.T) {
 			t.Fatal(err)
 		}
 		bobBalance := balance(t, d, bob)
+		// Hand node3 back to the devnet, then stop everything.
+		if err := stopNode3(); err != nil {
+			t.Fatal(err)
+		}
 		d.stop(t)
-		for i := 0; i < 4; i++ {
+		for i := 0; i < d.nodes; i++ {
 			if _, err := d.height(i); err == nil {
 				t.Fatalf("node%d still answers after the devnet stopped", i)
 			}

@@ -93,17 +93,23 @@ type devnet struct {
 	exited   chan struct{}
 }
 
-// startDevnet runs scripts/devnet.sh with the given settings and waits
-// until it reports the network ready.
-func startDevnet(t *testing.T, home string, portBase, nodes int, extraEnv ...string) *devnet {
+// devnetCandidates is the number of waiting candidates the tests' devnets run.
+const devnetCandidates = 2
+
+// startDevnet runs scripts/devnet.sh with the given number of validators
+// (and devnetCandidates waiting candidates) and waits until it reports the
+// network ready.
+func startDevnet(t *testing.T, home string, portBase, validators int, extraEnv ...string) *devnet {
 	t.Helper()
+	nodes := validators + devnetCandidates
 	d := &devnet{home: home, portBase: portBase, nodes: nodes, ready: make(chan struct{}), exited: make(chan struct{})}
 	d.cmd = exec.Command(filepath.Join(repoRoot(t), "scripts", "devnet.sh"))
 	d.cmd.Env = append(os.Environ(),
 		"PHALAD="+phaladBinary,
 		"DEVNET_HOME="+home,
 		"DEVNET_PORT_BASE="+strconv.Itoa(portBase),
-		"DEVNET_VALIDATORS="+strconv.Itoa(nodes),
+		"DEVNET_VALIDATORS="+strconv.Itoa(validators),
+		"DEVNET_CANDIDATES="+strconv.Itoa(devnetCandidates),
 	)
 	d.cmd.Env = append(d.cmd.Env, extraEnv...)
 	d.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
@@ -289,8 +295,9 @@ func (d *devnet) mustPhalad(t *testing.T, args ...string) string {
 
 // startPhalad runs phalad with args, appending its output to logPath. The
 // returned stop sends SIGTERM and waits for the exit (SIGKILL after 30s); it
-// also runs when the test ends, and prints the log if the test failed.
-func startPhalad(t *testing.T, logPath string, args ...string) (stop func() error) {
+// also runs when owner (the test the process belongs to, which may outlive
+// t) ends, and prints the log if owner failed.
+func startPhalad(t, owner *testing.T, logPath string, args ...string) (stop func() error) {
 	t.Helper()
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
@@ -320,12 +327,51 @@ func startPhalad(t *testing.T, logPath string, args ...string) (stop func() erro
 		})
 		return stopErr
 	}
-	t.Cleanup(func() {
+	owner.Cleanup(func() {
 		_ = stop()
-		if t.Failed() {
+		if owner.Failed() {
 			log, _ := os.ReadFile(logPath)
-			t.Logf("%s:\n%s", logPath, log)
+			owner.Logf("%s:\n%s", logPath, log)
 		}
 	})
 	return stop
+}
+
+// queryJSON runs a phalad query with JSON output and decodes it into out.
+func (d *devnet) queryJSON(t *testing.T, out any, args ...string) {
+	t.Helper()
+	raw := d.mustPhalad(t, append(args, "-o", "json")...)
+	if err := json.Unmarshal([]byte(raw), out); err != nil {
+		t.Fatalf("phalad %s: %v\n%s", strings.Join(args, " "), err, raw)
+	}
+}
+
+// sendTx sends a transaction with the CLI, waits for its block and fails the
+// test unless it succeeded there. It returns the committed result.
+func (d *devnet) sendTx(t *testing.T, args ...string) txResult {
+	t.Helper()
+	var res txResult
+	out := d.mustPhalad(t, append(append([]string{"tx"}, args...), "-y", "-o", "json")...)
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Code != 0 {
+		t.Fatalf("tx %s refused at check: %v %+v", strings.Join(args, " "), err, res)
+	}
+	included := d.mustPhalad(t, "q", "wait-tx", res.TxHash, "--timeout", "30s", "-o", "json")
+	if err := json.Unmarshal([]byte(included), &res); err != nil || res.Code != 0 {
+		t.Fatalf("tx %s failed in its block: %v %+v", strings.Join(args, " "), err, res)
+	}
+	return res
+}
+
+// txResult is the part of a transaction result the tests read.
+type txResult struct {
+	TxHash string `json:"txhash"`
+	Code   int    `json:"code"`
+	RawLog string `json:"raw_log"`
+	Events []struct {
+		Type       string `json:"type"`
+		Attributes []struct {
+			Key   string `json:"key"`
+			Value string `json:"value"`
+		} `json:"attributes"`
+	} `json:"events"`
 }

@@ -59,7 +59,7 @@ func TestSingleNodeFromInit(t *testing.T) {
 	run("genesis", "validate")
 
 	base := freePortBase(t, 1)
-	startPhalad(t, filepath.Join(home, "phalad.log"), "start", "--home", home,
+	startPhalad(t, t, filepath.Join(home, "phalad.log"), "start", "--home", home,
 		"--p2p.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", base),
 		"--rpc.laddr", fmt.Sprintf("tcp://127.0.0.1:%d", base+1),
 		"--grpc.address", fmt.Sprintf("127.0.0.1:%d", base+2),
@@ -76,7 +76,7 @@ func TestSingleNodeFromInit(t *testing.T) {
 		t.Fatalf("phalad init must refuse simulated enclaves by default: %s", policy)
 	}
 	validators := run("q", "stakingnpos", "validators", "-o", "json", "--node", d.rpcURL(0))
-	if !strings.Contains(validators, "VALIDATOR_STATUS_ACTIVE") || !strings.Contains(validators, `"power": "1000"`) {
-		t.Fatalf("the genesis validator should be active with power 1000: %s", validators)
+	if !strings.Contains(validators, "VALIDATOR_STATUS_ELECTED") || !strings.Contains(validators, `"power": "1000"`) {
+		t.Fatalf("the genesis validator should be elected with power 1000: %s", validators)
 	}
 }

@@ -29,6 +29,7 @@ import (
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 	govv1 "github.com/cosmos/cosmos-sdk/x/gov/types/v1"
+	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 
 	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
@@ -46,11 +47,14 @@ var (
 	nominatorBond  = pha.MulRaw(100_000)   // bonded by alice and bob
 )
 
-// Devnet era timing: short eras so elections and rewards happen in minutes.
+// Devnet timing: short eras so elections and rewards happen in minutes, and
+// a 50-block downtime window, so a stopped validator is jailed after missing
+// 26 blocks (a quick restart is not).
 const (
-	devnetEraLength     = 20 // blocks
-	devnetUnbondingEras = 2
-	devnetSlashDefer    = 1
+	devnetEraLength         = 20 // blocks
+	devnetUnbondingEras     = 2
+	devnetSlashDefer        = 1
+	devnetSignedBlockWindow = 50
 )
 
 // DevAccounts are the prefunded user accounts of every devnet.
@@ -269,6 +273,11 @@ func (c creator) writeNodeConfig(i int, nodeIDs []string) error {
 	cfg.ProxyApp = "" // the app runs in-process
 	cfg.Instrumentation.Prometheus = false
 	cfg.Consensus.TimeoutCommit = time.Second
+	// A stopped validator's turns to propose should not stall the devnet.
+	cfg.Consensus.TimeoutPropose = time.Second
+	cfg.Consensus.TimeoutProposeDelta = 200 * time.Millisecond
+	cfg.Consensus.TimeoutPrevote = 500 * time.Millisecond
+	cfg.Consensus.TimeoutPrecommit = 500 * time.Millisecond
 	cmtcfg.WriteConfigFile(filepath.Join(cfg.RootDir, "config", "config.toml"), cfg)
 
 	appCfg := serverconfig.DefaultConfig()
@@ -322,6 +331,12 @@ func (c creator) setDevnetParams(appState map[string]json.RawMessage) error {
 	govGen.Params.MinDeposit = sdk.NewCoins(sdk.NewCoin(appconfig.BondDenom, math.NewInt(10_000_000)))
 	govGen.Params.ExpeditedMinDeposit = sdk.NewCoins(sdk.NewCoin(appconfig.BondDenom, math.NewInt(50_000_000)))
 
+	var slashingGen slashingtypes.GenesisState
+	if err := c.cdc.UnmarshalJSON(appState[slashingtypes.ModuleName], &slashingGen); err != nil {
+		return err
+	}
+	slashingGen.Params.SignedBlocksWindow = devnetSignedBlockWindow
+
 	var registryGen registrytypes.GenesisState
 	if err := c.cdc.UnmarshalJSON(appState[registrytypes.ModuleName], &registryGen); err != nil {
 		return err
@@ -331,6 +346,7 @@ func (c creator) setDevnetParams(appState map[string]json.RawMessage) error {
 		govtypes.ModuleName:      &govGen,
 		registrytypes.ModuleName: &registryGen,
 		npostypes.ModuleName:     &stakingGen,
+		slashingtypes.ModuleName: &slashingGen,
 	})
 }
 

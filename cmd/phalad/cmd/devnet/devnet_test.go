@@ -17,6 +17,7 @@ import (
 
 	"github.com/phala-cosmos/phala-cosmos/app/apptest"
 	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
+	npostypes "github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
 )
 
 func TestLayoutPorts(t *testing.T) {
@@ -57,12 +58,12 @@ func TestCheckPortsFreeNamesTheTakenPort(t *testing.T) {
 func TestCreateWritesACompleteDevnet(t *testing.T) {
 	g := apptest.New(t)
 	home := filepath.Join(t.TempDir(), "dn")
-	c := creator{layout: Layout{Home: home, Nodes: 2, PortBase: 30000}, chainID: "phala-unit-1", cdc: g.App.AppCodec(), basics: g.App.BasicModuleManager}
+	c := creator{layout: Layout{Home: home, Nodes: 3, PortBase: 30000}, validators: 2, chainID: "phala-unit-1", cdc: g.App.AppCodec(), basics: g.App.BasicModuleManager}
 	if err := c.create(); err != nil {
 		t.Fatal(err)
 	}
 	m, err := readManifest(home)
-	if err != nil || m.ChainID != "phala-unit-1" || m.Validators != 2 || m.PortBase != 30000 {
+	if err != nil || m.ChainID != "phala-unit-1" || m.Validators != 2 || m.Candidates != 1 || m.PortBase != 30000 {
 		t.Fatalf("manifest %+v, %v", m, err)
 	}
 	if scratch, _ := filepath.Glob(home + ".creating-*"); len(scratch) != 0 {
@@ -90,13 +91,14 @@ func TestCreateWritesACompleteDevnet(t *testing.T) {
 			t.Fatalf("%s: mnemonic derives %s, accounts.json says %s", a.Name, addr, a.Address)
 		}
 	}
-	for _, want := range []string{"alice", "bob", "carol", "validator0", "validator1"} {
+	for _, want := range []string{"alice", "bob", "carol", "validator0", "validator1", "candidate2"} {
 		if !names[want] {
 			t.Fatalf("accounts.json lacks %s", want)
 		}
 	}
 
-	// Every node has the same genesis, and the chain starts from it with both validators.
+	// Every node has the same genesis, and the chain starts from it with the
+	// two validators elected and the candidate waiting.
 	gen0, err := os.ReadFile(filepath.Join(home, "node0", "config", "genesis.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +122,11 @@ func TestCreateWritesACompleteDevnet(t *testing.T) {
 	}
 	if _, updates := fresh.InitModules(t); len(updates) != 2 {
 		t.Fatalf("devnet genesis starts %d validators, want 2", len(updates))
+	}
+	var staking npostypes.GenesisState
+	fresh.App.AppCodec().MustUnmarshalJSON(fresh.State[npostypes.ModuleName], &staking)
+	if len(staking.Validators) != 3 || len(staking.Nominators) != 2 || staking.Params.EraLength != devnetEraLength {
+		t.Fatalf("devnet staking genesis: %d candidates, %d nominators, era length %d", len(staking.Validators), len(staking.Nominators), staking.Params.EraLength)
 	}
 	client, err := os.ReadFile(filepath.Join(home, "config", "client.toml"))
 	if err != nil || !strings.Contains(string(client), `node = "tcp://127.0.0.1:30001"`) || !strings.Contains(string(client), `keyring-backend = "test"`) {
