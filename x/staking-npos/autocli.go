@@ -4,6 +4,10 @@ import (
 	"fmt"
 
 	autocliv1 "cosmossdk.io/api/cosmos/autocli/v1"
+	// autocli decodes the JSON of an Any (validate's consensus key) with the
+	// protobuf global registry, where only the api package registers the
+	// ed25519 key type.
+	_ "cosmossdk.io/api/cosmos/crypto/ed25519"
 
 	"github.com/cosmos/cosmos-sdk/version"
 
@@ -73,7 +77,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "Validate", Use: "validate <pubkey-json> <commission>",
 					Short:          "Declare the intent to validate with a consensus key (as printed by 'phalad comet show-validator')",
-					Example:        fmt.Sprintf(`%s tx stakingnpos validate "$(%s comet show-validator)" 0.05 --moniker mynode --from mykey`, app, app),
+					Example:        fmt.Sprintf(`%s tx stakingnpos validate "$(%s comet show-validator)" 0.05 --description '{"moniker":"mynode"}' --from mykey`, app, app),
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "pubkey"}, {ProtoField: "commission"}},
 					FlagOptions: map[string]*autocliv1.FlagOptions{
 						"description": {Name: "description", Usage: `description as JSON: {"moniker":"...","website":"..."}`},

@@ -17,6 +17,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/crypto/keys/ed25519"
 	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 	"github.com/cosmos/cosmos-sdk/types/module"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	banktypes "github.com/cosmos/cosmos-sdk/x/bank/types"
@@ -86,6 +87,8 @@ func TestBondingLifecycle(t *testing.T) {
 	refuse("wrong denom", err, types.ErrInvalidAmount)
 	_, err = e.srv.Bond(e.ctx, &types.MsgBond{Stash: stash, Amount: coin(math.ZeroInt())})
 	refuse("zero", err, types.ErrInvalidAmount)
+	_, err = e.srv.Bond(e.ctx, &types.MsgBond{Stash: "cosmos1notanaddress", Amount: coin(phas(1))})
+	refuse("malformed stash", err, sdkerrors.ErrInvalidAddress)
 	if _, err := e.srv.Bond(e.ctx, &types.MsgBond{Stash: stash, Amount: coin(phas(1000))}); err == nil {
 		t.Fatal("bonded more than the balance")
 	}

@@ -11,6 +11,7 @@ import (
 
 	cryptotypes "github.com/cosmos/cosmos-sdk/crypto/types"
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	sdkerrors "github.com/cosmos/cosmos-sdk/types/errors"
 
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
 )
@@ -27,20 +28,30 @@ func NewMsgServerImpl(k *Keeper) types.MsgServer { return msgServer{k: k} }
 func (m msgServer) stash(addr string) (sdk.AccAddress, error) {
 	a, err := m.k.accountAddrCdc.StringToBytes(addr)
 	if err != nil {
-		return nil, errorsmod.Wrapf(types.ErrInvalidAmount, "stash address %q: %v", addr, err)
+		return nil, errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "stash address %q: %v", addr, err)
 	}
 	return a, nil
 }
 
-// bondAmount checks that coin is a positive amount of the bond denom.
-func (m msgServer) bondAmount(p types.Params, coin sdk.Coin) (math.Int, error) {
+// bondChange decodes a message that moves amount of the stash's funds: the
+// params, the stash's address and the amount, which must be a positive amount
+// of the bond denom.
+func (m msgServer) bondChange(ctx context.Context, stashAddr string, coin sdk.Coin) (types.Params, sdk.AccAddress, math.Int, error) {
+	p, err := m.k.Params.Get(ctx)
+	if err != nil {
+		return p, nil, math.Int{}, err
+	}
+	stash, err := m.stash(stashAddr)
+	if err != nil {
+		return p, nil, math.Int{}, err
+	}
 	if coin.Denom != p.BondDenom {
-		return math.Int{}, errorsmod.Wrapf(types.ErrInvalidAmount, "bond in %s, not %q", p.BondDenom, coin.Denom)
+		return p, nil, math.Int{}, errorsmod.Wrapf(types.ErrInvalidAmount, "bond in %s, not %q", p.BondDenom, coin.Denom)
 	}
 	if coin.Amount.IsNil() || !coin.Amount.IsPositive() {
-		return math.Int{}, errorsmod.Wrapf(types.ErrInvalidAmount, "amount must be positive, got %s", coin.Amount)
+		return p, nil, math.Int{}, errorsmod.Wrapf(types.ErrInvalidAmount, "amount must be positive, got %s", coin.Amount)
 	}
-	return coin.Amount, nil
+	return p, stash, coin.Amount, nil
 }
 
 func emit(ctx context.Context, event string, attrs ...sdk.Attribute) {
@@ -49,15 +60,7 @@ func emit(ctx context.Context, event string, attrs ...sdk.Attribute) {
 
 // Bond locks funds of the stash in the bonded pool.
 func (m msgServer) Bond(ctx context.Context, msg *types.MsgBond) (*types.MsgBondResponse, error) {
-	p, err := m.k.Params.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	stash, err := m.stash(msg.Stash)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := m.bondAmount(p, msg.Amount)
+	_, stash, amount, err := m.bondChange(ctx, msg.Stash, msg.Amount)
 	if err != nil {
 		return nil, err
 	}
@@ -78,15 +81,7 @@ func (m msgServer) Bond(ctx context.Context, msg *types.MsgBond) (*types.MsgBond
 
 // BondExtra adds funds to a bond; they count from the next election.
 func (m msgServer) BondExtra(ctx context.Context, msg *types.MsgBondExtra) (*types.MsgBondExtraResponse, error) {
-	p, err := m.k.Params.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	stash, err := m.stash(msg.Stash)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := m.bondAmount(p, msg.Amount)
+	_, stash, amount, err := m.bondChange(ctx, msg.Stash, msg.Amount)
 	if err != nil {
 		return nil, err
 	}
@@ -122,15 +117,7 @@ func (k Keeper) roles(ctx context.Context, stash sdk.AccAddress) (validating boo
 // may not go below its minimum bond, except by unbonding everything, which
 // chills it.
 func (m msgServer) Unbond(ctx context.Context, msg *types.MsgUnbond) (*types.MsgUnbondResponse, error) {
-	p, err := m.k.Params.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	stash, err := m.stash(msg.Stash)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := m.bondAmount(p, msg.Amount)
+	p, stash, amount, err := m.bondChange(ctx, msg.Stash, msg.Amount)
 	if err != nil {
 		return nil, err
 	}
@@ -210,15 +197,7 @@ func (m msgServer) WithdrawUnbonded(ctx context.Context, msg *types.MsgWithdrawU
 
 // Rebond moves unlocking funds back into the active bond.
 func (m msgServer) Rebond(ctx context.Context, msg *types.MsgRebond) (*types.MsgRebondResponse, error) {
-	p, err := m.k.Params.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	stash, err := m.stash(msg.Stash)
-	if err != nil {
-		return nil, err
-	}
-	amount, err := m.bondAmount(p, msg.Amount)
+	_, stash, amount, err := m.bondChange(ctx, msg.Stash, msg.Amount)
 	if err != nil {
 		return nil, err
 	}
