@@ -18,9 +18,11 @@ import (
 const chainID = "phala-devnet-1"
 
 // TestDevnet starts a real 4-validator devnet with scripts/devnet.sh and
-// checks, in order: a bank send through the CLI, refusal of bad input, that
-// the chain survives a SIGKILLed validator and that the validator catches up
-// when restarted, and that the devnet stops on Ctrl-C and resumes its chain.
+// checks, in order: a bank send through the CLI, a governance proposal
+// submitted and voted (its outcome checked near the end), refusal of bad
+// input, that the chain survives a SIGKILLed validator and that the validator
+// catches up when restarted, NPoS elections, rewards and downtime jailing, the
+// proposal's effect, and that the devnet stops on Ctrl-C and resumes its chain.
 func TestDevnet(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end test: runs a real devnet")
@@ -61,6 +63,12 @@ func TestDevnet(t *testing.T) {
 		}
 	})
 
+	// The vote runs while the other subtests do; its outcome is checked last.
+	var proposal string
+	t.Run("a params proposal is checked, submitted and voted", func(t *testing.T) {
+		proposal = testSubmitParamsProposal(t, d)
+	})
+
 	t.Run("bad input is refused and the chain goes on", func(t *testing.T) {
 		h0, err := d.height(0)
 		if err != nil {
@@ -87,8 +95,9 @@ func TestDevnet(t *testing.T) {
 		unsigned := filepath.Join(t.TempDir(), "unsigned.json")
 		writeFile(t, unsigned, d.mustPhalad(t, "tx", "bank", "send", "alice", bob, "1upha", "--generate-only"))
 		signed := filepath.Join(t.TempDir(), "signed.json")
+		number, sequence := account(t, d, "alice")
 		writeFile(t, signed, d.mustPhalad(t, "tx", "sign", unsigned, "--from", "alice", "--chain-id", "other-chain",
-			"--offline", "--account-number", accountNumber(t, d, "alice"), "--sequence", "1"))
+			"--offline", "--account-number", number, "--sequence", sequence))
 		txBytes := strings.TrimSpace(d.mustPhalad(t, "tx", "encode", signed))
 		if err := d.rpc(0, "/broadcast_tx_sync?tx="+hexParam(t, txBytes), &res); err != nil {
 			t.Fatal(err)
@@ -151,6 +160,13 @@ func TestDevnet(t *testing.T) {
 	})
 	t.Run("a killed validator is jailed, chilled and leaves the set", func(t *testing.T) {
 		testDowntimeJails(t, d, home)
+	})
+
+	t.Run("the params proposal passes and changes only what it named", func(t *testing.T) {
+		if proposal == "" {
+			t.Skip("no proposal was submitted")
+		}
+		testParamsProposalPasses(t, d, proposal)
 	})
 
 	t.Run("Ctrl-C stops every node and the chain resumes", func(t *testing.T) {
@@ -273,7 +289,8 @@ func balance(t *testing.T, d *devnet, addr string) int64 {
 	return 0
 }
 
-func accountNumber(t *testing.T, d *devnet, key string) string {
+// account returns the account number and sequence of a devnet key.
+func account(t *testing.T, d *devnet, key string) (number, sequence string) {
 	t.Helper()
 	addr := strings.TrimSpace(d.mustPhalad(t, "keys", "show", key, "-a"))
 	out := d.mustPhalad(t, "q", "auth", "account", addr, "-o", "json")
@@ -282,16 +299,20 @@ func accountNumber(t *testing.T, d *devnet, key string) string {
 			Value struct {
 				Address       string `json:"address"`
 				AccountNumber string `json:"account_number"`
+				Sequence      string `json:"sequence"`
 			} `json:"value"`
 		} `json:"account"`
 	}
 	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Account.Value.Address != addr {
 		t.Fatalf("account of %s: %v (%s)", key, err, out)
 	}
-	if res.Account.Value.AccountNumber == "" {
-		return "0" // zero is omitted from the JSON
+	orZero := func(s string) string { // zero is omitted from the JSON
+		if s == "" {
+			return "0"
+		}
+		return s
 	}
-	return res.Account.Value.AccountNumber
+	return orZero(res.Account.Value.AccountNumber), orZero(res.Account.Value.Sequence)
 }
 
 func readPID(t *testing.T, path string) int {

@@ -375,3 +375,19 @@ type txResult struct {
 		} `json:"attributes"`
 	} `json:"events"`
 }
+
+// attribute returns the value of the first attribute key of an event of
+// type typ, "" if there is none.
+func (r txResult) attribute(typ, key string) string {
+	for _, e := range r.Events {
+		if e.Type != typ {
+			continue
+		}
+		for _, a := range e.Attributes {
+			if a.Key == key {
+				return a.Value
+			}
+		}
+	}
+	return ""
+}

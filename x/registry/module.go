@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	gwruntime "github.com/grpc-ecosystem/grpc-gateway/runtime"
+	"github.com/spf13/cobra"
 
 	"cosmossdk.io/core/appmodule"
 
@@ -18,6 +19,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	"github.com/cosmos/cosmos-sdk/types/module"
 
+	"github.com/phala-cosmos/phala-cosmos/x/registry/client/cli"
 	"github.com/phala-cosmos/phala-cosmos/x/registry/keeper"
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
@@ -56,6 +58,10 @@ func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
 func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	types.RegisterLegacyAminoCodec(cdc)
 }
+
+// GetTxCmd returns the module's tx command; autocli adds the commands it
+// generates from the Msg service to it.
+func (AppModule) GetTxCmd() *cobra.Command { return cli.NewTxCmd() }
 
 // RegisterInterfaces registers the module's messages.
 func (AppModule) RegisterInterfaces(ir codectypes.InterfaceRegistry) { types.RegisterInterfaces(ir) }

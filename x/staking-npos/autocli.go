@@ -54,7 +54,8 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
-			Service: types.Msg_serviceDesc.ServiceName,
+			Service:              types.Msg_serviceDesc.ServiceName,
+			EnhanceCustomCommand: true,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{
 					RpcMethod: "Bond", Use: "bond <amount>", Short: "Bond funds of the --from account",
@@ -93,12 +94,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:          "Pay a validator and its nominators their reward for a finished era (one page, --page)",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "operator_address"}, {ProtoField: "era"}},
 				},
-				{
-					RpcMethod: "UpdateParams", Use: "update-params-proposal <params-json>",
-					Short:          "Submit a governance proposal replacing all staking-npos parameters",
-					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "params"}},
-					GovProposal:    true,
-				},
+				{RpcMethod: "UpdateParams", Skip: true}, // update-params-proposal: client/cli (merges changes into the current params),
 			},
 		},
 	}

@@ -15,6 +15,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	gwruntime "github.com/grpc-ecosystem/grpc-gateway/runtime"
+	"github.com/spf13/cobra"
 
 	"cosmossdk.io/core/appmodule"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/cosmos/cosmos-sdk/types/module"
 	stakingtypes "github.com/cosmos/cosmos-sdk/x/staking/types"
 
+	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/client/cli"
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/keeper"
 	"github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
 )
@@ -68,6 +70,10 @@ func (AppModule) ConsensusVersion() uint64 { return ConsensusVersion }
 func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	types.RegisterLegacyAminoCodec(cdc)
 }
+
+// GetTxCmd returns the module's tx command; autocli adds the commands it
+// generates from the Msg service to it.
+func (AppModule) GetTxCmd() *cobra.Command { return cli.NewTxCmd() }
 
 // RegisterInterfaces registers the module's messages.
 func (AppModule) RegisterInterfaces(ir codectypes.InterfaceRegistry) { types.RegisterInterfaces(ir) }
