@@ -52,6 +52,21 @@ type Module[P any, PP Params[P]] struct {
 	Example string
 }
 
+// NewTxCmd returns a module's tx command holding the update-params-proposal
+// command for m; autocli adds the commands it generates from the module's Msg
+// service to it (the module's tx options set EnhanceCustomCommand and skip
+// UpdateParams).
+func NewTxCmd[P any, PP Params[P]](m Module[P, PP]) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:                        m.Name,
+		Short:                      "Transactions of the " + m.Name + " module",
+		SuggestionsMinimumDistance: 2,
+		RunE:                       client.ValidateCmd,
+	}
+	cmd.AddCommand(NewCmd(m))
+	return cmd
+}
+
 // NewCmd returns the `update-params-proposal` command for m.
 func NewCmd[P any, PP Params[P]](m Module[P, PP]) *cobra.Command {
 	cmd := &cobra.Command{

@@ -12,16 +12,10 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/x/internal/govparams"
 )
 
-// NewTxCmd returns the module's transaction command with the commands
-// written by hand; autocli adds the rest from the Msg service.
+// NewTxCmd returns the module's transaction command: update-params-proposal,
+// to which autocli adds the commands it generates from the Msg service.
 func NewTxCmd() *cobra.Command {
-	cmd := &cobra.Command{
-		Use:                        types.ModuleName,
-		Short:                      "Transactions of the " + types.ModuleName + " module",
-		SuggestionsMinimumDistance: 2,
-		RunE:                       client.ValidateCmd,
-	}
-	cmd.AddCommand(govparams.NewCmd(govparams.Module[types.Params, *types.Params]{
+	return govparams.NewTxCmd(govparams.Module[types.Params, *types.Params]{
 		Name: types.ModuleName,
 		Query: func(ctx context.Context, clientCtx client.Context) (types.Params, error) {
 			res, err := types.NewQueryClient(clientCtx).Params(ctx, &types.QueryParamsRequest{})
@@ -30,10 +24,9 @@ func NewTxCmd() *cobra.Command {
 			}
 			return res.Params, nil
 		},
-		Msg: func(authority string, params types.Params) sdk.Msg {
-			return &types.MsgUpdateParams{Authority: authority, Params: params}
+		Msg: func(authority string, p types.Params) sdk.Msg {
+			return &types.MsgUpdateParams{Authority: authority, Params: p}
 		},
 		Example: `{"max_fuel_per_call":"200000000"}`,
-	}))
-	return cmd
+	})
 }
