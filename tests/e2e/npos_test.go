@@ -87,6 +87,10 @@ func testNominationElectsCandidate(t *testing.T, d *devnet) {
 	if _, in := d.cometValidators(t)[candidate.Validator.ConsensusPubkey.Value]; in {
 		t.Fatal("a waiting candidate is in CometBFT's set")
 	}
+	before, err := d.height(0)
+	if err != nil {
+		t.Fatal(err)
+	}
 	d.sendTx(t, "stakingnpos", "bond", "900000000000upha", "--from", "carol")
 	d.sendTx(t, "stakingnpos", "nominate", candidate.Validator.OperatorAddress, "--from", "carol")
 	era := d.currentEra(t)
@@ -104,6 +108,18 @@ func testNominationElectsCandidate(t *testing.T, d *devnet) {
 	if n := len(d.cometValidators(t)); n != 4 {
 		t.Fatalf("CometBFT's set has %d validators, want validator_count 4", n)
 	}
+	// CometBFT's /validators reports the set of the next height, so the
+	// first header signed by the new set may not be committed yet.
+	latest, err := d.height(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := latest + 1
+	waitFor(t, 30*time.Second, fmt.Sprintf("height %d", after+1), func() (bool, string) {
+		h, err := d.height(0)
+		return err == nil && h > after, fmt.Sprintf("height %d", h)
+	})
+	verifyAcrossSetChange(t, d, before, after)
 }
 
 func testRewardsAddUp(t *testing.T, d *devnet) {
