@@ -42,7 +42,7 @@ test-unit:
 	$(GO) test $(TEST_FLAGS) -short ./...
 
 # -race only on pure-logic packages (no full app inside), never on the whole app.
-RACE_PKGS := ./x/staking-npos/types/... ./x/staking-npos/election/... ./x/registry/types/... ./x/confidential/types/...
+RACE_PKGS := ./enclave/attestation/... ./x/staking-npos/types/... ./x/staking-npos/election/... ./x/registry/types/... ./x/confidential/types/...
 test-race:
 	$(GO) test $(TEST_FLAGS) -short -race $(RACE_PKGS)
 
@@ -81,7 +81,7 @@ proto-check: proto-tools
 
 ## bench: Go micro-benchmarks.
 bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./x/...
+	$(GO) test -run '^$$' -bench . -benchmem ./x/... ./enclave/...
 
 ## bench-chain: bank-send throughput and inclusion latency on a fresh 4-validator devnet.
 bench-chain: build

@@ -26,3 +26,22 @@ func BenchmarkParseQuote(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkP256Verify is the baseline: one ECDSA P-256 signature check (a
+// full verification makes nine, plus certificate and JSON parsing).
+func BenchmarkP256Verify(b *testing.B) {
+	raw, _ := phalaSet(b)
+	q, err := ParseQuote(raw)
+	if err != nil {
+		b.Fatal(err)
+	}
+	key, err := rawP256Key(q.AttestationKey[:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if !verifyP256(key, q.signedISV, q.Signature[:]) {
+			b.Fatal("signature does not verify")
+		}
+	}
+}

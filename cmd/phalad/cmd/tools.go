@@ -32,7 +32,7 @@ func toolsCommand() *cobra.Command {
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return nil },
 		RunE:              func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
-	cmd.AddCommand(electCommand())
+	cmd.AddCommand(electCommand(), verifyQuoteCommand())
 	return cmd
 }
 
