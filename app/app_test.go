@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -180,5 +181,17 @@ func TestDowntimeJailsThroughSlashing(t *testing.T) {
 	}
 	if res := fresh.InitChain(t); len(res.Validators) != 2 {
 		t.Fatalf("the exported state starts a chain with %d validators, want 2", len(res.Validators))
+	}
+}
+
+// TestGenesisHashRecorded checks InitChain records SHA-256 of the genesis
+// app state, which worker attestations commit to (x/registry).
+func TestGenesisHashRecorded(t *testing.T) {
+	c, _, _ := newChain(t)
+	c.finalize()
+	got, err := c.g.App.RegistryKeeper.GenesisHash.Get(c.ctx())
+	want := sha256.Sum256(c.g.StateJSON(t))
+	if err != nil || !bytes.Equal(got, want[:]) {
+		t.Fatalf("genesis hash %x (%v), want %x", got, err, want)
 	}
 }

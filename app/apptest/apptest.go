@@ -159,6 +159,10 @@ func (g *Genesis) StateJSON(t testing.TB) []byte {
 func (g *Genesis) InitModules(t testing.TB) (sdk.Context, []abci.ValidatorUpdate) {
 	t.Helper()
 	ctx := g.App.NewUncachedContext(false, cmtproto.Header{ChainID: ChainID, Height: 1, Time: GenesisTime})
+	// As the app's InitChainer does before the modules' genesis.
+	if err := g.App.RegistryKeeper.SetGenesisHash(ctx, g.StateJSON(t)); err != nil {
+		t.Fatal(err)
+	}
 	res, err := g.App.ModuleManager.InitGenesis(ctx, g.App.AppCodec(), g.State)
 	if err != nil {
 		t.Fatal(err)

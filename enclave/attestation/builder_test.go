@@ -284,7 +284,8 @@ func (p *testPKI) collateral(t testing.TB, s collateralSpec) *Collateral {
 		TCBInfo: []byte(tcbInfo), TCBInfoSignature: signRaw(t, p.tcbSignerKey, []byte(tcbInfo)),
 		TCBInfoIssuerChain: pemChain(p.tcbSigner, p.root),
 		QEIdentity:         []byte(qeIdentity), QEIdentitySignature: signRaw(t, p.tcbSignerKey, []byte(qeIdentity)),
-		RootCACRL: crl(p.root, p.rootKey, revokedCA),
-		PCKCRL:    crl(p.ca, p.caKey, revokedLeaf),
+		RootCACRL:         crl(p.root, p.rootKey, revokedCA),
+		PCKCRL:            crl(p.ca, p.caKey, revokedLeaf),
+		PCKCRLIssuerChain: pemChain(p.ca, p.root),
 	}
 }

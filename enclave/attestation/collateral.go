@@ -34,6 +34,10 @@ type Collateral struct {
 	RootCACRL []byte
 	// PCKCRL is the CRL of the PCK certificate's CA (DER or PEM); empty if missing.
 	PCKCRL []byte
+	// PCKCRLIssuerChain is the PEM chain of the PCK CRL's issuer. Quote
+	// verification does not need it (the CRL is checked against the CA in the
+	// quote's own chain); VerifyCollateral does.
+	PCKCRLIssuerChain []byte
 }
 
 // collateralJSON is the single-file layout of Phala's dcap-qvl
@@ -52,8 +56,6 @@ type collateralJSON struct {
 
 // ParseCollateralJSON reads collateral in the one-file JSON layout of Phala's
 // dcap-qvl (documented in docs/attestation.md). Unknown fields are refused.
-// pck_crl_issuer_chain is read but not needed: the PCK CRL is verified against
-// the CA in the quote's own, already verified, PCK chain.
 func ParseCollateralJSON(b []byte) (*Collateral, error) {
 	c, err := parseCollateralJSON(b)
 	if err != nil {
@@ -77,6 +79,7 @@ func parseCollateralJSON(b []byte) (*Collateral, error) {
 		TCBInfoIssuerChain:    []byte(in.TCBInfoIssuerChain),
 		QEIdentity:            []byte(in.QEIdentity),
 		QEIdentityIssuerChain: []byte(in.QEIdentityIssuerChain),
+		PCKCRLIssuerChain:     []byte(in.PCKCRLIssuerChain),
 	}
 	for _, f := range []struct {
 		name string

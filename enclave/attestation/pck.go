@@ -223,3 +223,13 @@ func p256Key(cert *x509.Certificate) (*ecdsa.PublicKey, error) {
 	}
 	return key, nil
 }
+
+// PCKExtensions returns the SGX extensions of the quote's PCK leaf, such as
+// the FMSPC that selects the collateral, before the quote is verified.
+func (q *Quote) PCKExtensions() (*PCKExtensions, error) {
+	ext, err := parsePCKExtensions(q.PCKChain[0])
+	if err != nil {
+		return nil, &Error{Step: StepPCKExtensions, Err: err}
+	}
+	return ext, nil
+}

@@ -144,23 +144,32 @@ func (v *Verifier) checkIssued(what string, issued time.Time, at time.Time) erro
 	return nil
 }
 
-// platformTCB verifies the TCB info and returns the status and advisories of
-// the TCB level the PCK certificate's TCB matches.
-func (v *Verifier) platformTCB(c *Collateral, ext *PCKExtensions, at time.Time) (TCBStatus, []string, error) {
+// verifiedTCBInfo checks the TCB info's chain, signature, kind and age.
+func (v *Verifier) verifiedTCBInfo(c *Collateral, at time.Time) (*tcbInfo, error) {
 	if err := v.signedJSON(c.TCBInfo, c.TCBInfoSignature, c.TCBInfoIssuerChain, at); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	var info tcbInfo
 	if err := json.Unmarshal(c.TCBInfo, &info); err != nil {
-		return "", nil, fmt.Errorf("decode: %w", err)
+		return nil, fmt.Errorf("decode: %w", err)
 	}
 	if info.ID != "" && info.ID != "SGX" {
-		return "", nil, fmt.Errorf("TCB info is for %q, not SGX", info.ID)
+		return nil, fmt.Errorf("TCB info is for %q, not SGX", info.ID)
 	}
 	if info.Version != 2 && info.Version != 3 {
-		return "", nil, fmt.Errorf("TCB info version %d is not supported (want 2 or 3)", info.Version)
+		return nil, fmt.Errorf("TCB info version %d is not supported (want 2 or 3)", info.Version)
 	}
 	if err := v.checkIssued("TCB info", info.IssueDate, at); err != nil {
+		return nil, err
+	}
+	return &info, nil
+}
+
+// platformTCB verifies the TCB info and returns the status and advisories of
+// the TCB level the PCK certificate's TCB matches.
+func (v *Verifier) platformTCB(c *Collateral, ext *PCKExtensions, at time.Time) (TCBStatus, []string, error) {
+	info, err := v.verifiedTCBInfo(c, at)
+	if err != nil {
 		return "", nil, err
 	}
 	fmspc, err := hex.DecodeString(info.FMSPC)
@@ -221,27 +230,36 @@ type qeIdentity struct {
 	} `json:"tcbLevels"`
 }
 
-// quotingEnclaveTCB verifies the QE identity, checks the quote's QE report
-// against it, and returns the QE's TCB status and advisories.
-func (v *Verifier) quotingEnclaveTCB(c *Collateral, qe *ReportBody, at time.Time) (TCBStatus, []string, error) {
+// verifiedQEIdentity checks the QE identity's chain, signature, kind and age.
+func (v *Verifier) verifiedQEIdentity(c *Collateral, at time.Time) (*qeIdentity, error) {
 	chain := c.QEIdentityIssuerChain
 	if len(chain) == 0 {
 		chain = c.TCBInfoIssuerChain
 	}
 	if err := v.signedJSON(c.QEIdentity, c.QEIdentitySignature, chain, at); err != nil {
-		return "", nil, err
+		return nil, err
 	}
 	var id qeIdentity
 	if err := json.Unmarshal(c.QEIdentity, &id); err != nil {
-		return "", nil, fmt.Errorf("decode: %w", err)
+		return nil, fmt.Errorf("decode: %w", err)
 	}
 	if id.ID != "QE" {
-		return "", nil, fmt.Errorf("identity is for %q, not the SGX quoting enclave (QE)", id.ID)
+		return nil, fmt.Errorf("identity is for %q, not the SGX quoting enclave (QE)", id.ID)
 	}
 	if id.Version != 2 {
-		return "", nil, fmt.Errorf("QE identity version %d is not supported (want 2)", id.Version)
+		return nil, fmt.Errorf("QE identity version %d is not supported (want 2)", id.Version)
 	}
 	if err := v.checkIssued("QE identity", id.IssueDate, at); err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
+// quotingEnclaveTCB verifies the QE identity, checks the quote's QE report
+// against it, and returns the QE's TCB status and advisories.
+func (v *Verifier) quotingEnclaveTCB(c *Collateral, qe *ReportBody, at time.Time) (TCBStatus, []string, error) {
+	id, err := v.verifiedQEIdentity(c, at)
+	if err != nil {
 		return "", nil, err
 	}
 	mrsigner, err := hexBytes("mrsigner", id.MRSigner, 32)

@@ -185,44 +185,49 @@ func (v *Verifier) checkRevocation(chain []*x509.Certificate, c *Collateral, at 
 			}
 			return fail(check.step, "the collateral has no CRL from %q and the policy requires revocation checks", check.issuer.Subject.CommonName)
 		}
-		if err := checkCRL(check.raw, check.issuer, check.subject, at); err != nil {
+		if _, err := checkCRL(check.raw, check.issuer, check.subject, at); err != nil {
 			return &Error{Step: check.step, Err: err}
 		}
 	}
 	return nil
 }
 
-func checkCRL(raw []byte, issuer, subject *x509.Certificate, at time.Time) error {
+// checkCRL verifies a CRL's issuer, signature and window at at and, when
+// subject is not nil, that subject is not revoked.
+func checkCRL(raw []byte, issuer, subject *x509.Certificate, at time.Time) (*x509.RevocationList, error) {
 	der, err := crlDER(raw)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var outer asn1.RawValue
 	if rest, err := asn1.Unmarshal(der, &outer); err != nil || len(rest) != 0 {
-		return errors.New("decode: not a single DER structure")
+		return nil, errors.New("decode: not a single DER structure")
 	}
 	crl, err := x509.ParseRevocationList(der)
 	if err != nil {
-		return fmt.Errorf("decode: %w", err)
+		return nil, fmt.Errorf("decode: %w", err)
 	}
 	if !bytes.Equal(crl.RawIssuer, issuer.RawSubject) {
-		return fmt.Errorf("the CRL is issued by %q, not by %q", crl.Issuer.CommonName, issuer.Subject.CommonName)
+		return nil, fmt.Errorf("the CRL is issued by %q, not by %q", crl.Issuer.CommonName, issuer.Subject.CommonName)
 	}
 	if err := crl.CheckSignatureFrom(issuer); err != nil {
-		return fmt.Errorf("signature by %q: %w", issuer.Subject.CommonName, err)
+		return nil, fmt.Errorf("signature by %q: %w", issuer.Subject.CommonName, err)
 	}
 	if at.Before(crl.ThisUpdate) {
-		return fmt.Errorf("the CRL is issued in the future: %s, time %s", crl.ThisUpdate.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+		return nil, fmt.Errorf("the CRL is issued in the future: %s, time %s", crl.ThisUpdate.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
 	}
 	if crl.NextUpdate.IsZero() || at.After(crl.NextUpdate) {
-		return fmt.Errorf("the CRL expired at %s (time %s): fetch a current one", crl.NextUpdate.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+		return nil, fmt.Errorf("the CRL expired at %s (time %s): fetch a current one", crl.NextUpdate.UTC().Format(time.RFC3339), at.UTC().Format(time.RFC3339))
+	}
+	if subject == nil {
+		return crl, nil
 	}
 	for _, entry := range crl.RevokedCertificateEntries {
 		if entry.SerialNumber.Cmp(subject.SerialNumber) == 0 {
-			return fmt.Errorf("certificate %q (serial %x) is revoked since %s", subject.Subject.CommonName, subject.SerialNumber, entry.RevocationTime.UTC().Format(time.RFC3339))
+			return nil, fmt.Errorf("certificate %q (serial %x) is revoked since %s", subject.Subject.CommonName, subject.SerialNumber, entry.RevocationTime.UTC().Format(time.RFC3339))
 		}
 	}
-	return nil
+	return crl, nil
 }
 
 // verifyP256 checks a raw r||s ECDSA signature over SHA-256(msg).

@@ -14,7 +14,7 @@ import (
 // TestSingleNodeFromInit follows the path of a real network's operator:
 // init, keys, genesis account, genesis validator, validate, start. The node
 // must produce blocks, and its default attestation policy must refuse
-// simulated enclaves; a second operator then bonds and declares itself a
+// simulated enclaves (a simulated worker's registration fails); a second operator then bonds and declares itself a
 // candidate after genesis.
 func TestSingleNodeFromInit(t *testing.T) {
 	if testing.Short() {
@@ -76,6 +76,15 @@ func TestSingleNodeFromInit(t *testing.T) {
 	policy := run("q", "registry", "params", "-o", "json", "--node", d.rpcURL(0))
 	if strings.Contains(policy, `"allow_simulation": true`) || strings.Contains(policy, `"allow_simulation":true`) {
 		t.Fatalf("phalad init must refuse simulated enclaves by default: %s", policy)
+	}
+	// The registration a devnet accepts is refused here, before anything is
+	// signed, naming the policy.
+	w := newSimWorker(t, func(args ...string) string { return run(append(args, "--node", d.rpcURL(0))...) },
+		strings.TrimSpace(run("keys", "show", "operator", "-a", "--keyring-backend", "test")))
+	out, err := exec.Command(phaladBinary, append(w.args("operator"), "--home", home, "--keyring-backend", "test",
+		"--chain-id", "phala-solo-1", "--node", d.rpcURL(0), "--gas", "auto", "-y")...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "allow_simulation false") {
+		t.Fatalf("a simulated registration on a chain that forbids simulation: err %v, output %s", err, out)
 	}
 	validators := run("q", "stakingnpos", "validators", "-o", "json", "--node", d.rpcURL(0))
 	if !strings.Contains(validators, "VALIDATOR_STATUS_ELECTED") || !strings.Contains(validators, `"power": "1000"`) {

@@ -17,13 +17,43 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Use:       "params",
 					Short:     "Show the attestation policy: allowed enclaves, accepted TCB statuses, collateral age, simulation",
 				},
+				{
+					RpcMethod:      "Worker",
+					Use:            "worker <identity-pubkey-hex>",
+					Short:          "Show a worker: operator, endpoint, backend (sgx, or sim: INSECURE), measurement, TCB status, heights",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "identity_pubkey"}},
+				},
+				{
+					RpcMethod: "Workers",
+					Use:       "workers",
+					Short:     "List the registered workers",
+				},
+				{
+					RpcMethod:      "Collateral",
+					Use:            "collateral <fmspc-hex>",
+					Short:          "Show the Intel collateral stored for a platform family (FMSPC)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "fmspc"}},
+				},
+				{
+					RpcMethod: "ReportData",
+					Use:       "report-data <operator> <identity-pubkey-hex> <ecdh-pubkey-hex>",
+					Short:     "Show the report data an enclave must attest to register with these keys and operator",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
+						{ProtoField: "operator"}, {ProtoField: "identity_pubkey"}, {ProtoField: "ecdh_pubkey"},
+					},
+				},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{
 			Service:              types.Msg_serviceDesc.ServiceName,
 			EnhanceCustomCommand: true,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
-				{RpcMethod: "UpdateParams", Skip: true}, // update-params-proposal: client/cli (merges changes into the current params),
+				// Custom commands in client/cli: update-params-proposal (merges changes
+				// into the current params) and the worker commands (files, hex keys).
+				{RpcMethod: "UpdateParams", Skip: true},
+				{RpcMethod: "RegisterWorker", Skip: true},
+				{RpcMethod: "SubmitCollateral", Skip: true},
+				{RpcMethod: "UpdateEndpoint", Skip: true},
 			},
 		},
 	}

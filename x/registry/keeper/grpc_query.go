@@ -2,6 +2,16 @@ package keeper
 
 import (
 	"context"
+	"encoding/hex"
+	"errors"
+	"strings"
+
+	"cosmossdk.io/collections"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
 
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
@@ -21,4 +31,72 @@ func (q Querier) Params(ctx context.Context, _ *types.QueryParamsRequest) (*type
 		return nil, err
 	}
 	return &types.QueryParamsResponse{Params: params}, nil
+}
+
+// Worker returns one worker by its identity key.
+func (q Querier) Worker(ctx context.Context, req *types.QueryWorkerRequest) (*types.QueryWorkerResponse, error) {
+	key, err := hex.DecodeString(req.GetIdentityPubkey())
+	if err != nil || len(key) != types.PubkeySize {
+		return nil, status.Errorf(codes.InvalidArgument, "identity_pubkey %q is not %d bytes of hex", req.GetIdentityPubkey(), types.PubkeySize)
+	}
+	w, err := q.k.Workers.Get(ctx, key)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "no worker with identity key %s", req.GetIdentityPubkey())
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryWorkerResponse{Worker: w}, nil
+}
+
+// Workers lists the workers, ordered by identity key.
+func (q Querier) Workers(ctx context.Context, req *types.QueryWorkersRequest) (*types.QueryWorkersResponse, error) {
+	workers, page, err := query.CollectionPaginate(ctx, q.k.Workers, req.GetPagination(),
+		func(_ []byte, w types.Worker) (types.Worker, error) { return w, nil })
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryWorkersResponse{Workers: workers, Pagination: page}, nil
+}
+
+// Collateral returns the collateral stored for an FMSPC.
+func (q Querier) Collateral(ctx context.Context, req *types.QueryCollateralRequest) (*types.QueryCollateralResponse, error) {
+	fmspc := strings.ToLower(req.GetFmspc())
+	if b, err := hex.DecodeString(fmspc); err != nil || len(b) != 6 {
+		return nil, status.Errorf(codes.InvalidArgument, "fmspc %q is not 6 bytes of hex", req.GetFmspc())
+	}
+	rec, err := q.k.Collateral.Get(ctx, fmspc)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "no collateral stored for FMSPC %s", fmspc)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryCollateralResponse{Collateral: rec}, nil
+}
+
+// ReportData returns the report data a registration must carry.
+func (q Querier) ReportData(ctx context.Context, req *types.QueryReportDataRequest) (*types.QueryReportDataResponse, error) {
+	operator, err := sdk.AccAddressFromBech32(req.GetOperator())
+	if err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "operator: %v", err)
+	}
+	identity, err1 := hex.DecodeString(req.GetIdentityPubkey())
+	ecdh, err2 := hex.DecodeString(req.GetEcdhPubkey())
+	if err1 != nil || err2 != nil || len(identity) != types.PubkeySize || len(ecdh) != types.PubkeySize {
+		return nil, status.Errorf(codes.InvalidArgument, "identity_pubkey and ecdh_pubkey must be %d bytes of hex each", types.PubkeySize)
+	}
+	data, err := q.k.expectedReportData(ctx, operator, identity, ecdh)
+	if err != nil {
+		return nil, err
+	}
+	genesisHash, err := q.k.GenesisHash.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryReportDataResponse{
+		ReportData:  hex.EncodeToString(data[:]),
+		ChainId:     sdk.UnwrapSDKContext(ctx).ChainID(),
+		GenesisHash: hex.EncodeToString(genesisHash),
+	}, nil
 }

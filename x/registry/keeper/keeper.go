@@ -4,6 +4,7 @@ package keeper
 
 import (
 	"context"
+	"crypto/sha256"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/store"
@@ -20,6 +21,13 @@ type Keeper struct {
 	Schema collections.Schema
 	// Params is the attestation policy.
 	Params collections.Item[types.Params]
+	// Workers maps identity keys to registered workers.
+	Workers collections.Map[[]byte, types.Worker]
+	// Collateral maps FMSPCs (lower-case hex) to verified Intel collateral.
+	Collateral collections.Map[string, types.CollateralRecord]
+	// GenesisHash is SHA-256 of the genesis app state, which worker report
+	// data commits to. Set by the app at InitChain; not exported.
+	GenesisHash collections.Item[[]byte]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
@@ -27,8 +35,11 @@ type Keeper struct {
 func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authority string) Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
-		authority: authority,
-		Params:    collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		authority:   authority,
+		Params:      collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Workers:     collections.NewMap(sb, types.WorkersKey, "workers", collections.BytesKey, codec.CollValue[types.Worker](cdc)),
+		Collateral:  collections.NewMap(sb, types.CollateralKey, "collateral", collections.StringKey, codec.CollValue[types.CollateralRecord](cdc)),
+		GenesisHash: collections.NewItem(sb, types.GenesisHashKey, "genesis_hash", collections.BytesValue),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -36,6 +47,13 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authori
 	}
 	k.Schema = schema
 	return k
+}
+
+// SetGenesisHash records SHA-256 of the genesis app state (the app calls it
+// from InitChainer with the bytes CometBFT passed).
+func (k Keeper) SetGenesisHash(ctx context.Context, appState []byte) error {
+	h := sha256.Sum256(appState)
+	return k.GenesisHash.Set(ctx, h[:])
 }
 
 // Authority returns the account allowed to update the policy.

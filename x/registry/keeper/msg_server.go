@@ -2,8 +2,11 @@ package keeper
 
 import (
 	"context"
+	"encoding/hex"
 
 	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
@@ -27,4 +30,55 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 		return nil, err
 	}
 	return &types.MsgUpdateParamsResponse{}, nil
+}
+
+// RegisterWorker admits a TEE worker after verifying its attestation.
+func (m msgServer) RegisterWorker(ctx context.Context, msg *types.MsgRegisterWorker) (*types.MsgRegisterWorkerResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	w, err := m.k.RegisterWorker(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent("worker_registered",
+		sdk.NewAttribute("identity_pubkey", hex.EncodeToString(w.IdentityPubkey)),
+		sdk.NewAttribute("operator", w.Operator),
+		sdk.NewAttribute("backend", w.Backend),
+		sdk.NewAttribute("mr_enclave", w.MrEnclave),
+		sdk.NewAttribute("tcb_status", w.TcbStatus)))
+	return &types.MsgRegisterWorkerResponse{}, nil
+}
+
+// UpdateEndpoint changes a worker's endpoint; only its operator may.
+func (m msgServer) UpdateEndpoint(ctx context.Context, msg *types.MsgUpdateEndpoint) (*types.MsgUpdateEndpointResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	w, err := m.k.Workers.Get(ctx, msg.IdentityPubkey)
+	if err != nil {
+		return nil, errorsmod.Wrapf(types.ErrWorkerNotFound, "identity key %x", msg.IdentityPubkey)
+	}
+	if w.Operator != msg.Operator {
+		return nil, errorsmod.Wrapf(types.ErrNotOperator, "worker %x is operated by %s", msg.IdentityPubkey, w.Operator)
+	}
+	w.Endpoint = msg.Endpoint
+	if err := m.k.Workers.Set(ctx, w.IdentityPubkey, w); err != nil {
+		return nil, err
+	}
+	return &types.MsgUpdateEndpointResponse{}, nil
+}
+
+// SubmitCollateral verifies and caches Intel collateral; anyone may.
+func (m msgServer) SubmitCollateral(ctx context.Context, msg *types.MsgSubmitCollateral) (*types.MsgSubmitCollateralResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	rec, err := m.k.SubmitCollateral(ctx, msg.Submitter, msg.Collateral)
+	if err != nil {
+		return nil, err
+	}
+	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent("collateral_submitted",
+		sdk.NewAttribute("fmspc", rec.Fmspc), sdk.NewAttribute("expires", rec.Expires.UTC().Format("2006-01-02T15:04:05Z"))))
+	return &types.MsgSubmitCollateralResponse{Fmspc: rec.Fmspc}, nil
 }

@@ -10,12 +10,15 @@ import (
 
 // RegisterInterfaces registers the module's messages with the interface registry.
 func RegisterInterfaces(ir codectypes.InterfaceRegistry) {
-	ir.RegisterImplementations((*sdk.Msg)(nil), &MsgUpdateParams{})
+	ir.RegisterImplementations((*sdk.Msg)(nil), &MsgUpdateParams{}, &MsgRegisterWorker{}, &MsgUpdateEndpoint{}, &MsgSubmitCollateral{})
 	msgservice.RegisterMsgServiceDesc(ir, &_Msg_serviceDesc)
 }
 
 // RegisterLegacyAminoCodec registers the module's messages for Amino JSON signing.
 func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateParams{}, "phala/x/registry/MsgUpdateParams")
+	legacy.RegisterAminoMsg(cdc, &MsgRegisterWorker{}, "phala/x/registry/MsgRegisterWorker")
+	legacy.RegisterAminoMsg(cdc, &MsgUpdateEndpoint{}, "phala/x/registry/MsgUpdateEndpoint")
+	legacy.RegisterAminoMsg(cdc, &MsgSubmitCollateral{}, "phala/x/registry/MsgSubmitCollateral")
 	cdc.RegisterConcrete(&Params{}, "phala/x/registry/Params", nil)
 }

@@ -4,6 +4,17 @@ import errorsmod "cosmossdk.io/errors"
 
 // Errors of x/registry. Codes are stable: never renumber them.
 var (
-	ErrInvalidParams = errorsmod.Register(ModuleName, 2, "invalid attestation policy")
-	ErrInvalidSigner = errorsmod.Register(ModuleName, 3, "signer is not the module authority")
+	ErrInvalidParams         = errorsmod.Register(ModuleName, 2, "invalid attestation policy")
+	ErrInvalidSigner         = errorsmod.Register(ModuleName, 3, "signer is not the module authority")
+	ErrInvalidWorker         = errorsmod.Register(ModuleName, 4, "invalid worker registration")
+	ErrAttestation           = errorsmod.Register(ModuleName, 5, "attestation failed")
+	ErrSimulationNotAllowed  = errorsmod.Register(ModuleName, 6, "simulated enclaves are not allowed")
+	ErrMeasurementNotAllowed = errorsmod.Register(ModuleName, 7, "enclave measurement not allowed")
+	ErrReportDataBinding     = errorsmod.Register(ModuleName, 8, "report data does not commit to this registration")
+	ErrWorkerExists          = errorsmod.Register(ModuleName, 9, "worker already registered")
+	ErrWorkerNotFound        = errorsmod.Register(ModuleName, 10, "worker not found")
+	ErrNoCollateral          = errorsmod.Register(ModuleName, 11, "no collateral for this platform")
+	ErrCollateralNotNewer    = errorsmod.Register(ModuleName, 12, "collateral is not newer than the stored one")
+	ErrNotOperator           = errorsmod.Register(ModuleName, 13, "signer is not the worker's operator")
+	ErrInvalidCollateral     = errorsmod.Register(ModuleName, 14, "invalid collateral")
 )

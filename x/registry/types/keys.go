@@ -9,5 +9,14 @@ const (
 	StoreKey = ModuleName
 )
 
-// ParamsKey is the store prefix of the attestation policy.
-var ParamsKey = collections.NewPrefix(0)
+// Store prefixes.
+var (
+	// ParamsKey holds the attestation policy.
+	ParamsKey = collections.NewPrefix(0)
+	// WorkersKey maps identity keys to workers.
+	WorkersKey = collections.NewPrefix(1)
+	// CollateralKey maps FMSPCs (hex) to verified collateral.
+	CollateralKey = collections.NewPrefix(2)
+	// GenesisHashKey holds SHA-256 of the genesis app state.
+	GenesisHashKey = collections.NewPrefix(3)
+)

@@ -3,7 +3,10 @@ package types
 import (
 	"encoding/hex"
 	"fmt"
+	"strings"
 	"time"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/attestation"
 )
 
 // TCB statuses Intel assigns to a platform, as spelled in TCB info (v3).
@@ -27,10 +30,11 @@ var acceptableTCBStatuses = map[string]bool{
 const DefaultMaxCollateralAge = 30 * 24 * time.Hour
 
 // DefaultParams is the policy of a new chain: no enclave allowed until
-// governance names one, only up-to-date platforms, simulation refused.
+// governance names one, up-to-date platforms (or ones needing only software
+// hardening), simulation refused.
 func DefaultParams() Params {
 	return Params{
-		AcceptedTcbStatuses: []string{TCBUpToDate},
+		AcceptedTcbStatuses: []string{TCBUpToDate, TCBSWHardeningNeeded},
 		MaxCollateralAge:    DefaultMaxCollateralAge,
 		AllowSimulation:     false,
 	}
@@ -82,4 +86,27 @@ func validateMeasurement(field, value string) error {
 		return fmt.Errorf("%s is %d bytes, want 32", field, len(b))
 	}
 	return nil
+}
+
+// AttestationPolicy is the quote verification policy these params make: the
+// chain always requires CRLs and refuses debug enclaves.
+func (p Params) AttestationPolicy() attestation.Policy {
+	policy := attestation.DefaultPolicy()
+	policy.MaxCollateralAge = p.MaxCollateralAge
+	for _, s := range p.AcceptedTcbStatuses {
+		policy.AcceptedTCBStatuses = append(policy.AcceptedTCBStatuses, attestation.TCBStatus(s))
+	}
+	return policy
+}
+
+// Allows reports whether an enclave with measurement m is allowed.
+func (p Params) Allows(mrEnclave, mrSigner [32]byte, isvProdID, isvSVN uint16) bool {
+	for _, id := range p.AllowedEnclaves {
+		match := (id.MrEnclave != "" && strings.EqualFold(id.MrEnclave, hex.EncodeToString(mrEnclave[:]))) ||
+			(id.MrSigner != "" && strings.EqualFold(id.MrSigner, hex.EncodeToString(mrSigner[:])))
+		if match && id.IsvProdId == uint32(isvProdID) && uint32(isvSVN) >= id.MinIsvSvn {
+			return true
+		}
+	}
+	return false
 }

@@ -6,7 +6,8 @@ package types
 import (
 	context "context"
 	fmt "fmt"
-	_ "github.com/cosmos/cosmos-sdk/types/query"
+	_ "github.com/cosmos/cosmos-proto"
+	query "github.com/cosmos/cosmos-sdk/types/query"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
@@ -113,34 +114,477 @@ func (m *QueryParamsResponse) GetParams() Params {
 	return Params{}
 }
 
+// QueryWorkerRequest is the request type for Query/Worker.
+type QueryWorkerRequest struct {
+	// identity_pubkey is the worker's identity key, hex.
+	IdentityPubkey string `protobuf:"bytes,1,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+}
+
+func (m *QueryWorkerRequest) Reset()         { *m = QueryWorkerRequest{} }
+func (m *QueryWorkerRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryWorkerRequest) ProtoMessage()    {}
+func (*QueryWorkerRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{2}
+}
+func (m *QueryWorkerRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryWorkerRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryWorkerRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryWorkerRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryWorkerRequest.Merge(m, src)
+}
+func (m *QueryWorkerRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryWorkerRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryWorkerRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryWorkerRequest proto.InternalMessageInfo
+
+func (m *QueryWorkerRequest) GetIdentityPubkey() string {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return ""
+}
+
+// QueryWorkerResponse is the response type for Query/Worker.
+type QueryWorkerResponse struct {
+	Worker Worker `protobuf:"bytes,1,opt,name=worker,proto3" json:"worker"`
+}
+
+func (m *QueryWorkerResponse) Reset()         { *m = QueryWorkerResponse{} }
+func (m *QueryWorkerResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryWorkerResponse) ProtoMessage()    {}
+func (*QueryWorkerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{3}
+}
+func (m *QueryWorkerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryWorkerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryWorkerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryWorkerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryWorkerResponse.Merge(m, src)
+}
+func (m *QueryWorkerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryWorkerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryWorkerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryWorkerResponse proto.InternalMessageInfo
+
+func (m *QueryWorkerResponse) GetWorker() Worker {
+	if m != nil {
+		return m.Worker
+	}
+	return Worker{}
+}
+
+// QueryWorkersRequest is the request type for Query/Workers.
+type QueryWorkersRequest struct {
+	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryWorkersRequest) Reset()         { *m = QueryWorkersRequest{} }
+func (m *QueryWorkersRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryWorkersRequest) ProtoMessage()    {}
+func (*QueryWorkersRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{4}
+}
+func (m *QueryWorkersRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryWorkersRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryWorkersRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryWorkersRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryWorkersRequest.Merge(m, src)
+}
+func (m *QueryWorkersRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryWorkersRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryWorkersRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryWorkersRequest proto.InternalMessageInfo
+
+func (m *QueryWorkersRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// QueryWorkersResponse is the response type for Query/Workers.
+type QueryWorkersResponse struct {
+	Workers    []Worker            `protobuf:"bytes,1,rep,name=workers,proto3" json:"workers"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryWorkersResponse) Reset()         { *m = QueryWorkersResponse{} }
+func (m *QueryWorkersResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryWorkersResponse) ProtoMessage()    {}
+func (*QueryWorkersResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{5}
+}
+func (m *QueryWorkersResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryWorkersResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryWorkersResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryWorkersResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryWorkersResponse.Merge(m, src)
+}
+func (m *QueryWorkersResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryWorkersResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryWorkersResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryWorkersResponse proto.InternalMessageInfo
+
+func (m *QueryWorkersResponse) GetWorkers() []Worker {
+	if m != nil {
+		return m.Workers
+	}
+	return nil
+}
+
+func (m *QueryWorkersResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+// QueryCollateralRequest is the request type for Query/Collateral.
+type QueryCollateralRequest struct {
+	// fmspc is the platform family, hex (6 bytes).
+	Fmspc string `protobuf:"bytes,1,opt,name=fmspc,proto3" json:"fmspc,omitempty"`
+}
+
+func (m *QueryCollateralRequest) Reset()         { *m = QueryCollateralRequest{} }
+func (m *QueryCollateralRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryCollateralRequest) ProtoMessage()    {}
+func (*QueryCollateralRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{6}
+}
+func (m *QueryCollateralRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryCollateralRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryCollateralRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryCollateralRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryCollateralRequest.Merge(m, src)
+}
+func (m *QueryCollateralRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryCollateralRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryCollateralRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryCollateralRequest proto.InternalMessageInfo
+
+func (m *QueryCollateralRequest) GetFmspc() string {
+	if m != nil {
+		return m.Fmspc
+	}
+	return ""
+}
+
+// QueryCollateralResponse is the response type for Query/Collateral.
+type QueryCollateralResponse struct {
+	Collateral CollateralRecord `protobuf:"bytes,1,opt,name=collateral,proto3" json:"collateral"`
+}
+
+func (m *QueryCollateralResponse) Reset()         { *m = QueryCollateralResponse{} }
+func (m *QueryCollateralResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryCollateralResponse) ProtoMessage()    {}
+func (*QueryCollateralResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{7}
+}
+func (m *QueryCollateralResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryCollateralResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryCollateralResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryCollateralResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryCollateralResponse.Merge(m, src)
+}
+func (m *QueryCollateralResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryCollateralResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryCollateralResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryCollateralResponse proto.InternalMessageInfo
+
+func (m *QueryCollateralResponse) GetCollateral() CollateralRecord {
+	if m != nil {
+		return m.Collateral
+	}
+	return CollateralRecord{}
+}
+
+// QueryReportDataRequest is the request type for Query/ReportData.
+type QueryReportDataRequest struct {
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	// identity_pubkey and ecdh_pubkey are hex.
+	IdentityPubkey string `protobuf:"bytes,2,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+	EcdhPubkey     string `protobuf:"bytes,3,opt,name=ecdh_pubkey,json=ecdhPubkey,proto3" json:"ecdh_pubkey,omitempty"`
+}
+
+func (m *QueryReportDataRequest) Reset()         { *m = QueryReportDataRequest{} }
+func (m *QueryReportDataRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryReportDataRequest) ProtoMessage()    {}
+func (*QueryReportDataRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{8}
+}
+func (m *QueryReportDataRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryReportDataRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryReportDataRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryReportDataRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryReportDataRequest.Merge(m, src)
+}
+func (m *QueryReportDataRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryReportDataRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryReportDataRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryReportDataRequest proto.InternalMessageInfo
+
+func (m *QueryReportDataRequest) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *QueryReportDataRequest) GetIdentityPubkey() string {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return ""
+}
+
+func (m *QueryReportDataRequest) GetEcdhPubkey() string {
+	if m != nil {
+		return m.EcdhPubkey
+	}
+	return ""
+}
+
+// QueryReportDataResponse is the response type for Query/ReportData.
+type QueryReportDataResponse struct {
+	// report_data is the hex the evidence must carry.
+	ReportData string `protobuf:"bytes,1,opt,name=report_data,json=reportData,proto3" json:"report_data,omitempty"`
+	// chain_id and genesis_hash (hex) are what it commits to besides the keys.
+	ChainId     string `protobuf:"bytes,2,opt,name=chain_id,json=chainId,proto3" json:"chain_id,omitempty"`
+	GenesisHash string `protobuf:"bytes,3,opt,name=genesis_hash,json=genesisHash,proto3" json:"genesis_hash,omitempty"`
+}
+
+func (m *QueryReportDataResponse) Reset()         { *m = QueryReportDataResponse{} }
+func (m *QueryReportDataResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryReportDataResponse) ProtoMessage()    {}
+func (*QueryReportDataResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{9}
+}
+func (m *QueryReportDataResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryReportDataResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryReportDataResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryReportDataResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryReportDataResponse.Merge(m, src)
+}
+func (m *QueryReportDataResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryReportDataResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryReportDataResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryReportDataResponse proto.InternalMessageInfo
+
+func (m *QueryReportDataResponse) GetReportData() string {
+	if m != nil {
+		return m.ReportData
+	}
+	return ""
+}
+
+func (m *QueryReportDataResponse) GetChainId() string {
+	if m != nil {
+		return m.ChainId
+	}
+	return ""
+}
+
+func (m *QueryReportDataResponse) GetGenesisHash() string {
+	if m != nil {
+		return m.GenesisHash
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "phala.registry.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "phala.registry.v1.QueryParamsResponse")
+	proto.RegisterType((*QueryWorkerRequest)(nil), "phala.registry.v1.QueryWorkerRequest")
+	proto.RegisterType((*QueryWorkerResponse)(nil), "phala.registry.v1.QueryWorkerResponse")
+	proto.RegisterType((*QueryWorkersRequest)(nil), "phala.registry.v1.QueryWorkersRequest")
+	proto.RegisterType((*QueryWorkersResponse)(nil), "phala.registry.v1.QueryWorkersResponse")
+	proto.RegisterType((*QueryCollateralRequest)(nil), "phala.registry.v1.QueryCollateralRequest")
+	proto.RegisterType((*QueryCollateralResponse)(nil), "phala.registry.v1.QueryCollateralResponse")
+	proto.RegisterType((*QueryReportDataRequest)(nil), "phala.registry.v1.QueryReportDataRequest")
+	proto.RegisterType((*QueryReportDataResponse)(nil), "phala.registry.v1.QueryReportDataResponse")
 }
 
 func init() { proto.RegisterFile("phala/registry/v1/query.proto", fileDescriptor_8104979fa9ea92e5) }
 
 var fileDescriptor_8104979fa9ea92e5 = []byte{
-	// 304 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x92, 0x2d, 0xc8, 0x48, 0xcc,
-	0x49, 0xd4, 0x2f, 0x4a, 0x4d, 0xcf, 0x2c, 0x2e, 0x29, 0xaa, 0xd4, 0x2f, 0x33, 0xd4, 0x2f, 0x2c,
-	0x4d, 0x2d, 0xaa, 0xd4, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x04, 0x4b, 0xeb, 0xc1, 0xa4,
-	0xf5, 0xca, 0x0c, 0xa5, 0x44, 0xd2, 0xf3, 0xd3, 0xf3, 0xc1, 0xb2, 0xfa, 0x20, 0x16, 0x44, 0xa1,
-	0x94, 0x4c, 0x7a, 0x7e, 0x7e, 0x7a, 0x4e, 0xaa, 0x7e, 0x62, 0x41, 0xa6, 0x7e, 0x62, 0x5e, 0x5e,
-	0x7e, 0x49, 0x62, 0x49, 0x66, 0x7e, 0x5e, 0x31, 0x54, 0x56, 0x3a, 0x39, 0xbf, 0x38, 0x37, 0xbf,
-	0x18, 0x62, 0x34, 0x9a, 0x1d, 0x52, 0x82, 0x89, 0xb9, 0x99, 0x79, 0xf9, 0xfa, 0x60, 0x12, 0x2a,
-	0x24, 0x87, 0xe9, 0xaa, 0x82, 0xc4, 0xa2, 0xc4, 0x5c, 0xa8, 0x79, 0x4a, 0x22, 0x5c, 0x42, 0x81,
-	0x20, 0x13, 0x02, 0xc0, 0x82, 0x41, 0xa9, 0x85, 0xa5, 0xa9, 0xc5, 0x25, 0x4a, 0xc1, 0x5c, 0xc2,
-	0x28, 0xa2, 0xc5, 0x05, 0xf9, 0x79, 0xc5, 0xa9, 0x42, 0x36, 0x5c, 0x6c, 0x10, 0xcd, 0x12, 0x8c,
-	0x0a, 0x8c, 0x1a, 0xdc, 0x46, 0x92, 0x7a, 0x18, 0x9e, 0xd2, 0x83, 0x68, 0x71, 0xe2, 0x3c, 0x71,
-	0x4f, 0x9e, 0x61, 0xc5, 0xf3, 0x0d, 0x5a, 0x8c, 0x41, 0x50, 0x3d, 0x46, 0x1d, 0x8c, 0x5c, 0xac,
-	0x60, 0x53, 0x85, 0xea, 0xb9, 0xd8, 0x20, 0xca, 0x84, 0x54, 0xb1, 0x98, 0x80, 0xe9, 0x1e, 0x29,
-	0x35, 0x42, 0xca, 0x20, 0x0e, 0x54, 0x52, 0xeb, 0x00, 0xd9, 0xd8, 0x74, 0xf9, 0xc9, 0x64, 0x26,
-	0x69, 0x21, 0x49, 0x7d, 0x5c, 0x7e, 0x77, 0xf2, 0x3f, 0xf1, 0x48, 0x8e, 0xf1, 0xc2, 0x23, 0x39,
-	0xc6, 0x07, 0x8f, 0xe4, 0x18, 0x27, 0x3c, 0x96, 0x63, 0xb8, 0xf0, 0x58, 0x8e, 0xe1, 0xc6, 0x63,
-	0x39, 0x86, 0x28, 0xd3, 0xf4, 0xcc, 0x92, 0x8c, 0xd2, 0x24, 0xbd, 0xe4, 0xfc, 0x5c, 0x88, 0x76,
-	0x5d, 0x68, 0x80, 0xa3, 0x70, 0x2a, 0x10, 0x86, 0x96, 0x54, 0x16, 0xa4, 0x16, 0x27, 0xb1, 0x81,
-	0x43, 0xd3, 0x18, 0x10, 0x00, 0x00, 0xff, 0xff, 0x08, 0xcf, 0xe4, 0x1b, 0x05, 0x02, 0x00, 0x00,
+	// 775 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x95, 0xcf, 0x4f, 0x13, 0x4d,
+	0x18, 0xc7, 0xbb, 0x10, 0x0a, 0x4c, 0xdf, 0xbc, 0x6f, 0x98, 0xb7, 0x79, 0x5f, 0x5a, 0x78, 0x17,
+	0xde, 0x35, 0x50, 0x45, 0xd9, 0x0d, 0xa8, 0x07, 0x13, 0x35, 0x11, 0x8d, 0x3f, 0x2e, 0x8a, 0xe5,
+	0x60, 0x62, 0x62, 0x9a, 0x69, 0x77, 0xdc, 0x6e, 0x68, 0x77, 0x96, 0x99, 0x29, 0xd2, 0x10, 0x62,
+	0xa2, 0x17, 0x8f, 0x44, 0x0f, 0x7a, 0xf3, 0xea, 0xd1, 0x83, 0x7f, 0x04, 0x47, 0xa2, 0x17, 0x4f,
+	0xc6, 0x80, 0x89, 0xff, 0x86, 0xe9, 0xcc, 0xb3, 0xdd, 0x2e, 0xed, 0x5a, 0x2e, 0x84, 0x79, 0x7e,
+	0x7e, 0x9e, 0xef, 0xcc, 0xd3, 0x45, 0xff, 0x85, 0x75, 0xd2, 0x20, 0x0e, 0xa7, 0x9e, 0x2f, 0x24,
+	0x6f, 0x3b, 0xdb, 0x2b, 0xce, 0x56, 0x8b, 0xf2, 0xb6, 0x1d, 0x72, 0x26, 0x19, 0x9e, 0x52, 0x6e,
+	0x3b, 0x72, 0xdb, 0xdb, 0x2b, 0xc5, 0xbc, 0xc7, 0x3c, 0xa6, 0xbc, 0x4e, 0xe7, 0x3f, 0x1d, 0x58,
+	0x9c, 0xf5, 0x18, 0xf3, 0x1a, 0xd4, 0x21, 0xa1, 0xef, 0x90, 0x20, 0x60, 0x92, 0x48, 0x9f, 0x05,
+	0x02, 0xbc, 0x33, 0x35, 0x26, 0x9a, 0x4c, 0xe8, 0xd2, 0x27, 0x7a, 0x14, 0xa7, 0x48, 0xd3, 0x0f,
+	0x98, 0xa3, 0xfe, 0x82, 0xc9, 0xec, 0xa7, 0x0a, 0x09, 0x27, 0x4d, 0x91, 0xee, 0x7f, 0xc6, 0xf8,
+	0x26, 0xe5, 0xe0, 0x5f, 0x82, 0x7e, 0x55, 0x22, 0x68, 0xb7, 0x69, 0x95, 0x4a, 0xd2, 0xa9, 0xe3,
+	0xf9, 0x81, 0x82, 0x83, 0xd8, 0x82, 0x8e, 0xad, 0xe8, 0x91, 0xf4, 0x41, 0xbb, 0xac, 0x3c, 0xc2,
+	0x0f, 0x3b, 0xc9, 0xeb, 0xaa, 0x77, 0x99, 0x6e, 0xb5, 0xa8, 0x90, 0xd6, 0x06, 0xfa, 0x3b, 0x61,
+	0x15, 0x21, 0x0b, 0x04, 0xc5, 0x57, 0x51, 0x56, 0x33, 0x4e, 0x1b, 0xf3, 0xc6, 0xd9, 0xdc, 0x6a,
+	0xc1, 0xee, 0xd3, 0xce, 0xd6, 0x29, 0x6b, 0x93, 0x07, 0xdf, 0xe6, 0x32, 0x1f, 0x7e, 0x7e, 0x5c,
+	0x32, 0xca, 0x90, 0x63, 0x5d, 0x83, 0x56, 0x8f, 0xd4, 0x18, 0xd0, 0x0a, 0x97, 0xd0, 0x5f, 0xbe,
+	0x4b, 0x03, 0xe9, 0xcb, 0x76, 0x25, 0x6c, 0x55, 0x37, 0x69, 0x5b, 0x15, 0x9f, 0x2c, 0xff, 0x19,
+	0x99, 0xd7, 0x95, 0xb5, 0xcb, 0x14, 0xa5, 0xc7, 0x4c, 0x5a, 0x97, 0xdf, 0x30, 0xe9, 0x94, 0x04,
+	0x93, 0xce, 0xb1, 0x9e, 0x24, 0x8a, 0x46, 0xf3, 0xe3, 0xdb, 0x08, 0xc5, 0x22, 0x42, 0xe1, 0x45,
+	0x1b, 0x84, 0xeb, 0x28, 0x6e, 0xeb, 0xdb, 0x05, 0xc5, 0xed, 0x75, 0xe2, 0x51, 0xc8, 0x2d, 0xf7,
+	0x64, 0x5a, 0xef, 0x0d, 0x94, 0x4f, 0xd6, 0x07, 0xea, 0xeb, 0x68, 0x5c, 0x13, 0x74, 0xa4, 0x1c,
+	0x3d, 0x35, 0x76, 0x94, 0x84, 0xef, 0x24, 0x00, 0x47, 0x14, 0x60, 0x69, 0x28, 0xa0, 0x6e, 0x9e,
+	0x20, 0xb4, 0xd1, 0x3f, 0x0a, 0xf0, 0x26, 0x6b, 0x34, 0x88, 0xa4, 0x9c, 0x34, 0x22, 0x0d, 0xf2,
+	0x68, 0xec, 0x69, 0x53, 0x84, 0x35, 0xb8, 0x0e, 0x7d, 0xb0, 0x7c, 0xf4, 0x6f, 0x5f, 0x3c, 0xcc,
+	0x74, 0x1f, 0xa1, 0x5a, 0xd7, 0x0a, 0xa2, 0x9d, 0x19, 0x30, 0x56, 0x6f, 0x6a, 0x8d, 0x71, 0xb7,
+	0x77, 0xc0, 0x9e, 0x0a, 0xd6, 0x3b, 0x03, 0xd8, 0xca, 0x34, 0x64, 0x5c, 0xde, 0x22, 0x92, 0x44,
+	0x6c, 0x97, 0xd0, 0x04, 0x0b, 0x29, 0x27, 0x92, 0xe9, 0x6b, 0x9f, 0x5c, 0x9b, 0xfe, 0xfc, 0x69,
+	0x39, 0x0f, 0xf3, 0xdf, 0x70, 0x5d, 0x4e, 0x85, 0xd8, 0x90, 0xdc, 0x0f, 0xbc, 0x72, 0x37, 0x72,
+	0xd0, 0x53, 0x1b, 0x19, 0xf4, 0xd4, 0xf0, 0x1c, 0xca, 0xd1, 0x9a, 0x5b, 0x8f, 0x82, 0x46, 0x55,
+	0x10, 0xea, 0x98, 0xe0, 0x2d, 0xee, 0x80, 0x0a, 0xbd, 0x64, 0xa0, 0xc2, 0x1c, 0xca, 0x71, 0x65,
+	0xad, 0xb8, 0x44, 0x12, 0x10, 0x0f, 0xf1, 0x6e, 0x20, 0x2e, 0xa0, 0x89, 0x5a, 0x9d, 0xf8, 0x41,
+	0xc5, 0x77, 0xa1, 0xfd, 0xb8, 0x3a, 0xdf, 0x73, 0xf1, 0xff, 0xe8, 0x0f, 0x8f, 0x06, 0x54, 0xf8,
+	0xa2, 0x52, 0x27, 0xa2, 0x0e, 0x8d, 0x73, 0x60, 0xbb, 0x4b, 0x44, 0x7d, 0xf5, 0x70, 0x0c, 0x8d,
+	0xa9, 0xd6, 0xf8, 0x39, 0xca, 0xea, 0x5d, 0xc3, 0x0b, 0x03, 0x44, 0xee, 0x5f, 0xea, 0xe2, 0xe2,
+	0xb0, 0x30, 0x3d, 0x81, 0xb5, 0xf8, 0xaa, 0x73, 0x15, 0x2f, 0xbe, 0xfc, 0x78, 0x33, 0x32, 0x83,
+	0x0b, 0x4e, 0xda, 0xef, 0x14, 0x7e, 0x6d, 0xa0, 0xac, 0x7e, 0xa2, 0xe9, 0x04, 0x89, 0x5d, 0x4f,
+	0x27, 0x48, 0xee, 0xb4, 0x75, 0x25, 0x26, 0xb0, 0xf1, 0x05, 0x27, 0xed, 0x97, 0x50, 0x38, 0xbb,
+	0x27, 0xee, 0x73, 0x0f, 0xbf, 0x34, 0xd0, 0x38, 0x2c, 0x1b, 0x1e, 0xd2, 0xae, 0x2b, 0x4c, 0x69,
+	0x68, 0x1c, 0x70, 0x95, 0x62, 0xae, 0x59, 0x5c, 0x4c, 0xe7, 0xc2, 0x6f, 0x0d, 0x84, 0xe2, 0x67,
+	0x8e, 0xcf, 0xa5, 0x35, 0xe8, 0xdb, 0xba, 0xe2, 0xd2, 0x69, 0x42, 0x01, 0x67, 0x35, 0xc6, 0x29,
+	0xe1, 0x85, 0x01, 0x38, 0xf1, 0x32, 0x39, 0xbb, 0x6a, 0x7d, 0xf7, 0xf0, 0xbe, 0x81, 0x50, 0xfc,
+	0x6a, 0xd3, 0xc9, 0xfa, 0x76, 0x2e, 0x9d, 0xac, 0x7f, 0x09, 0xac, 0xf3, 0x31, 0xd9, 0x3c, 0x36,
+	0x07, 0x90, 0xf5, 0xac, 0xc8, 0xda, 0x83, 0x83, 0x23, 0xd3, 0x38, 0x3c, 0x32, 0x8d, 0xef, 0x47,
+	0xa6, 0xb1, 0x7f, 0x6c, 0x66, 0x0e, 0x8f, 0xcd, 0xcc, 0xd7, 0x63, 0x33, 0xf3, 0xf8, 0xb2, 0xe7,
+	0xcb, 0x7a, 0xab, 0x6a, 0xd7, 0x58, 0x53, 0xd7, 0x58, 0x86, 0x8f, 0x5e, 0xe2, 0xb0, 0x13, 0x57,
+	0x96, 0xed, 0x90, 0x8a, 0x6a, 0x56, 0x7d, 0xda, 0x2e, 0xfe, 0x0a, 0x00, 0x00, 0xff, 0xff, 0xae,
+	0x8c, 0x2f, 0x76, 0xf9, 0x07, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -157,6 +601,15 @@ const _ = grpc.SupportPackageIsVersion4
 type QueryClient interface {
 	// Params returns the attestation policy.
 	Params(ctx context.Context, in *QueryParamsRequest, opts ...grpc.CallOption) (*QueryParamsResponse, error)
+	// Worker returns one worker by its identity key (hex).
+	Worker(ctx context.Context, in *QueryWorkerRequest, opts ...grpc.CallOption) (*QueryWorkerResponse, error)
+	// Workers lists the registered workers, ordered by identity key.
+	Workers(ctx context.Context, in *QueryWorkersRequest, opts ...grpc.CallOption) (*QueryWorkersResponse, error)
+	// Collateral returns the collateral cached for an FMSPC (hex).
+	Collateral(ctx context.Context, in *QueryCollateralRequest, opts ...grpc.CallOption) (*QueryCollateralResponse, error)
+	// ReportData returns the 64 bytes of report data a worker's evidence must
+	// carry to register with the given keys and operator on this chain.
+	ReportData(ctx context.Context, in *QueryReportDataRequest, opts ...grpc.CallOption) (*QueryReportDataResponse, error)
 }
 
 type queryClient struct {
@@ -176,10 +629,55 @@ func (c *queryClient) Params(ctx context.Context, in *QueryParamsRequest, opts .
 	return out, nil
 }
 
+func (c *queryClient) Worker(ctx context.Context, in *QueryWorkerRequest, opts ...grpc.CallOption) (*QueryWorkerResponse, error) {
+	out := new(QueryWorkerResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Query/Worker", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Workers(ctx context.Context, in *QueryWorkersRequest, opts ...grpc.CallOption) (*QueryWorkersResponse, error) {
+	out := new(QueryWorkersResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Query/Workers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Collateral(ctx context.Context, in *QueryCollateralRequest, opts ...grpc.CallOption) (*QueryCollateralResponse, error) {
+	out := new(QueryCollateralResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Query/Collateral", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) ReportData(ctx context.Context, in *QueryReportDataRequest, opts ...grpc.CallOption) (*QueryReportDataResponse, error) {
+	out := new(QueryReportDataResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Query/ReportData", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServer is the server API for Query service.
 type QueryServer interface {
 	// Params returns the attestation policy.
 	Params(context.Context, *QueryParamsRequest) (*QueryParamsResponse, error)
+	// Worker returns one worker by its identity key (hex).
+	Worker(context.Context, *QueryWorkerRequest) (*QueryWorkerResponse, error)
+	// Workers lists the registered workers, ordered by identity key.
+	Workers(context.Context, *QueryWorkersRequest) (*QueryWorkersResponse, error)
+	// Collateral returns the collateral cached for an FMSPC (hex).
+	Collateral(context.Context, *QueryCollateralRequest) (*QueryCollateralResponse, error)
+	// ReportData returns the 64 bytes of report data a worker's evidence must
+	// carry to register with the given keys and operator on this chain.
+	ReportData(context.Context, *QueryReportDataRequest) (*QueryReportDataResponse, error)
 }
 
 // UnimplementedQueryServer can be embedded to have forward compatible implementations.
@@ -188,6 +686,18 @@ type UnimplementedQueryServer struct {
 
 func (*UnimplementedQueryServer) Params(ctx context.Context, req *QueryParamsRequest) (*QueryParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Params not implemented")
+}
+func (*UnimplementedQueryServer) Worker(ctx context.Context, req *QueryWorkerRequest) (*QueryWorkerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Worker not implemented")
+}
+func (*UnimplementedQueryServer) Workers(ctx context.Context, req *QueryWorkersRequest) (*QueryWorkersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Workers not implemented")
+}
+func (*UnimplementedQueryServer) Collateral(ctx context.Context, req *QueryCollateralRequest) (*QueryCollateralResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Collateral not implemented")
+}
+func (*UnimplementedQueryServer) ReportData(ctx context.Context, req *QueryReportDataRequest) (*QueryReportDataResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ReportData not implemented")
 }
 
 func RegisterQueryServer(s grpc1.Server, srv QueryServer) {
@@ -212,6 +722,78 @@ func _Query_Params_Handler(srv interface{}, ctx context.Context, dec func(interf
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Worker_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryWorkerRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Worker(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Query/Worker",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Worker(ctx, req.(*QueryWorkerRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Workers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryWorkersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Workers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Query/Workers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Workers(ctx, req.(*QueryWorkersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Collateral_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryCollateralRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Collateral(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Query/Collateral",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Collateral(ctx, req.(*QueryCollateralRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_ReportData_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryReportDataRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).ReportData(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Query/ReportData",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).ReportData(ctx, req.(*QueryReportDataRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Query_serviceDesc = _Query_serviceDesc
 var _Query_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "phala.registry.v1.Query",
@@ -220,6 +802,22 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Params",
 			Handler:    _Query_Params_Handler,
+		},
+		{
+			MethodName: "Worker",
+			Handler:    _Query_Worker_Handler,
+		},
+		{
+			MethodName: "Workers",
+			Handler:    _Query_Workers_Handler,
+		},
+		{
+			MethodName: "Collateral",
+			Handler:    _Query_Collateral_Handler,
+		},
+		{
+			MethodName: "ReportData",
+			Handler:    _Query_ReportData_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -282,6 +880,304 @@ func (m *QueryParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryWorkerRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryWorkerRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryWorkerRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryWorkerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryWorkerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryWorkerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Worker.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryWorkersRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryWorkersRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryWorkersRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryWorkersResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryWorkersResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryWorkersResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Workers) > 0 {
+		for iNdEx := len(m.Workers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Workers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryCollateralRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryCollateralRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryCollateralRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Fmspc) > 0 {
+		i -= len(m.Fmspc)
+		copy(dAtA[i:], m.Fmspc)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Fmspc)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryCollateralResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryCollateralResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryCollateralResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Collateral.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintQuery(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryReportDataRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryReportDataRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryReportDataRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.EcdhPubkey) > 0 {
+		i -= len(m.EcdhPubkey)
+		copy(dAtA[i:], m.EcdhPubkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.EcdhPubkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryReportDataResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryReportDataResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryReportDataResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.GenesisHash) > 0 {
+		i -= len(m.GenesisHash)
+		copy(dAtA[i:], m.GenesisHash)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.GenesisHash)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.ChainId) > 0 {
+		i -= len(m.ChainId)
+		copy(dAtA[i:], m.ChainId)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.ChainId)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.ReportData) > 0 {
+		i -= len(m.ReportData)
+		copy(dAtA[i:], m.ReportData)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.ReportData)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -310,6 +1206,128 @@ func (m *QueryParamsResponse) Size() (n int) {
 	_ = l
 	l = m.Params.Size()
 	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryWorkerRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryWorkerResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Worker.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryWorkersRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryWorkersResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Workers) > 0 {
+		for _, e := range m.Workers {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryCollateralRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Fmspc)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryCollateralResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = m.Collateral.Size()
+	n += 1 + l + sovQuery(uint64(l))
+	return n
+}
+
+func (m *QueryReportDataRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.EcdhPubkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryReportDataResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.ReportData)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.ChainId)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.GenesisHash)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
 	return n
 }
 
@@ -430,6 +1448,834 @@ func (m *QueryParamsResponse) Unmarshal(dAtA []byte) error {
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryWorkerRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryWorkerRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryWorkerRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryWorkerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryWorkerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryWorkerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Worker", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Worker.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryWorkersRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryWorkersRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryWorkersRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryWorkersResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryWorkersResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryWorkersResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Workers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Workers = append(m.Workers, Worker{})
+			if err := m.Workers[len(m.Workers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryCollateralRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryCollateralRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryCollateralRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fmspc", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Fmspc = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryCollateralResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryCollateralResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryCollateralResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Collateral", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Collateral.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryReportDataRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryReportDataRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryReportDataRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EcdhPubkey", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.EcdhPubkey = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryReportDataResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryReportDataResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryReportDataResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReportData", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ReportData = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ChainId", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ChainId = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field GenesisHash", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.GenesisHash = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

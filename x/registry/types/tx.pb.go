@@ -122,37 +122,387 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
+// MsgRegisterWorker registers a TEE worker.
+type MsgRegisterWorker struct {
+	// operator is the account registering and running the worker.
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	// identity_pubkey is the enclave's Ed25519 identity key (32 bytes).
+	IdentityPubkey []byte `protobuf:"bytes,2,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+	// ecdh_pubkey is the enclave's X25519 key (32 bytes).
+	EcdhPubkey []byte `protobuf:"bytes,3,opt,name=ecdh_pubkey,json=ecdhPubkey,proto3" json:"ecdh_pubkey,omitempty"`
+	// evidence is the enclave's SGX DCAP quote, or its simulated report.
+	Evidence []byte `protobuf:"bytes,4,opt,name=evidence,proto3" json:"evidence,omitempty"`
+	// collateral verifies an SGX quote; absent, the collateral stored for the
+	// quote's FMSPC (MsgSubmitCollateral) is used.
+	Collateral *Collateral `protobuf:"bytes,5,opt,name=collateral,proto3" json:"collateral,omitempty"`
+	// endpoint is the worker's public API URL (http or https).
+	Endpoint string `protobuf:"bytes,6,opt,name=endpoint,proto3" json:"endpoint,omitempty"`
+}
+
+func (m *MsgRegisterWorker) Reset()         { *m = MsgRegisterWorker{} }
+func (m *MsgRegisterWorker) String() string { return proto.CompactTextString(m) }
+func (*MsgRegisterWorker) ProtoMessage()    {}
+func (*MsgRegisterWorker) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{2}
+}
+func (m *MsgRegisterWorker) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRegisterWorker) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRegisterWorker.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRegisterWorker) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRegisterWorker.Merge(m, src)
+}
+func (m *MsgRegisterWorker) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRegisterWorker) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRegisterWorker.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRegisterWorker proto.InternalMessageInfo
+
+func (m *MsgRegisterWorker) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgRegisterWorker) GetIdentityPubkey() []byte {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return nil
+}
+
+func (m *MsgRegisterWorker) GetEcdhPubkey() []byte {
+	if m != nil {
+		return m.EcdhPubkey
+	}
+	return nil
+}
+
+func (m *MsgRegisterWorker) GetEvidence() []byte {
+	if m != nil {
+		return m.Evidence
+	}
+	return nil
+}
+
+func (m *MsgRegisterWorker) GetCollateral() *Collateral {
+	if m != nil {
+		return m.Collateral
+	}
+	return nil
+}
+
+func (m *MsgRegisterWorker) GetEndpoint() string {
+	if m != nil {
+		return m.Endpoint
+	}
+	return ""
+}
+
+// MsgRegisterWorkerResponse is the response type for Msg/RegisterWorker.
+type MsgRegisterWorkerResponse struct {
+}
+
+func (m *MsgRegisterWorkerResponse) Reset()         { *m = MsgRegisterWorkerResponse{} }
+func (m *MsgRegisterWorkerResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRegisterWorkerResponse) ProtoMessage()    {}
+func (*MsgRegisterWorkerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{3}
+}
+func (m *MsgRegisterWorkerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRegisterWorkerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRegisterWorkerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRegisterWorkerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRegisterWorkerResponse.Merge(m, src)
+}
+func (m *MsgRegisterWorkerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRegisterWorkerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRegisterWorkerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRegisterWorkerResponse proto.InternalMessageInfo
+
+// MsgUpdateEndpoint changes a worker's endpoint.
+type MsgUpdateEndpoint struct {
+	Operator       string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	IdentityPubkey []byte `protobuf:"bytes,2,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+	Endpoint       string `protobuf:"bytes,3,opt,name=endpoint,proto3" json:"endpoint,omitempty"`
+}
+
+func (m *MsgUpdateEndpoint) Reset()         { *m = MsgUpdateEndpoint{} }
+func (m *MsgUpdateEndpoint) String() string { return proto.CompactTextString(m) }
+func (*MsgUpdateEndpoint) ProtoMessage()    {}
+func (*MsgUpdateEndpoint) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{4}
+}
+func (m *MsgUpdateEndpoint) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUpdateEndpoint) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUpdateEndpoint.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUpdateEndpoint) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUpdateEndpoint.Merge(m, src)
+}
+func (m *MsgUpdateEndpoint) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUpdateEndpoint) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUpdateEndpoint.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUpdateEndpoint proto.InternalMessageInfo
+
+func (m *MsgUpdateEndpoint) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgUpdateEndpoint) GetIdentityPubkey() []byte {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return nil
+}
+
+func (m *MsgUpdateEndpoint) GetEndpoint() string {
+	if m != nil {
+		return m.Endpoint
+	}
+	return ""
+}
+
+// MsgUpdateEndpointResponse is the response type for Msg/UpdateEndpoint.
+type MsgUpdateEndpointResponse struct {
+}
+
+func (m *MsgUpdateEndpointResponse) Reset()         { *m = MsgUpdateEndpointResponse{} }
+func (m *MsgUpdateEndpointResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgUpdateEndpointResponse) ProtoMessage()    {}
+func (*MsgUpdateEndpointResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{5}
+}
+func (m *MsgUpdateEndpointResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUpdateEndpointResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUpdateEndpointResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUpdateEndpointResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUpdateEndpointResponse.Merge(m, src)
+}
+func (m *MsgUpdateEndpointResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUpdateEndpointResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUpdateEndpointResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUpdateEndpointResponse proto.InternalMessageInfo
+
+// MsgSubmitCollateral posts Intel collateral for caching.
+type MsgSubmitCollateral struct {
+	Submitter  string     `protobuf:"bytes,1,opt,name=submitter,proto3" json:"submitter,omitempty"`
+	Collateral Collateral `protobuf:"bytes,2,opt,name=collateral,proto3" json:"collateral"`
+}
+
+func (m *MsgSubmitCollateral) Reset()         { *m = MsgSubmitCollateral{} }
+func (m *MsgSubmitCollateral) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitCollateral) ProtoMessage()    {}
+func (*MsgSubmitCollateral) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{6}
+}
+func (m *MsgSubmitCollateral) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitCollateral) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitCollateral.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitCollateral) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitCollateral.Merge(m, src)
+}
+func (m *MsgSubmitCollateral) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitCollateral) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitCollateral.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitCollateral proto.InternalMessageInfo
+
+func (m *MsgSubmitCollateral) GetSubmitter() string {
+	if m != nil {
+		return m.Submitter
+	}
+	return ""
+}
+
+func (m *MsgSubmitCollateral) GetCollateral() Collateral {
+	if m != nil {
+		return m.Collateral
+	}
+	return Collateral{}
+}
+
+// MsgSubmitCollateralResponse names the FMSPC the collateral is stored for.
+type MsgSubmitCollateralResponse struct {
+	Fmspc string `protobuf:"bytes,1,opt,name=fmspc,proto3" json:"fmspc,omitempty"`
+}
+
+func (m *MsgSubmitCollateralResponse) Reset()         { *m = MsgSubmitCollateralResponse{} }
+func (m *MsgSubmitCollateralResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgSubmitCollateralResponse) ProtoMessage()    {}
+func (*MsgSubmitCollateralResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{7}
+}
+func (m *MsgSubmitCollateralResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgSubmitCollateralResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgSubmitCollateralResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgSubmitCollateralResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgSubmitCollateralResponse.Merge(m, src)
+}
+func (m *MsgSubmitCollateralResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgSubmitCollateralResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgSubmitCollateralResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgSubmitCollateralResponse proto.InternalMessageInfo
+
+func (m *MsgSubmitCollateralResponse) GetFmspc() string {
+	if m != nil {
+		return m.Fmspc
+	}
+	return ""
+}
+
 func init() {
 	proto.RegisterType((*MsgUpdateParams)(nil), "phala.registry.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "phala.registry.v1.MsgUpdateParamsResponse")
+	proto.RegisterType((*MsgRegisterWorker)(nil), "phala.registry.v1.MsgRegisterWorker")
+	proto.RegisterType((*MsgRegisterWorkerResponse)(nil), "phala.registry.v1.MsgRegisterWorkerResponse")
+	proto.RegisterType((*MsgUpdateEndpoint)(nil), "phala.registry.v1.MsgUpdateEndpoint")
+	proto.RegisterType((*MsgUpdateEndpointResponse)(nil), "phala.registry.v1.MsgUpdateEndpointResponse")
+	proto.RegisterType((*MsgSubmitCollateral)(nil), "phala.registry.v1.MsgSubmitCollateral")
+	proto.RegisterType((*MsgSubmitCollateralResponse)(nil), "phala.registry.v1.MsgSubmitCollateralResponse")
 }
 
 func init() { proto.RegisterFile("phala/registry/v1/tx.proto", fileDescriptor_e587574611c74119) }
 
 var fileDescriptor_e587574611c74119 = []byte{
-	// 346 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x92, 0x2a, 0xc8, 0x48, 0xcc,
-	0x49, 0xd4, 0x2f, 0x4a, 0x4d, 0xcf, 0x2c, 0x2e, 0x29, 0xaa, 0xd4, 0x2f, 0x33, 0xd4, 0x2f, 0xa9,
-	0xd0, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x04, 0xcb, 0xe9, 0xc1, 0xe4, 0xf4, 0xca, 0x0c,
-	0xa5, 0x44, 0xd2, 0xf3, 0xd3, 0xf3, 0xc1, 0xb2, 0xfa, 0x20, 0x16, 0x44, 0xa1, 0x94, 0x78, 0x72,
-	0x7e, 0x71, 0x6e, 0x7e, 0xb1, 0x7e, 0x6e, 0x71, 0x3a, 0xc8, 0x80, 0xdc, 0xe2, 0x74, 0xa8, 0x84,
-	0x24, 0x44, 0x22, 0x1e, 0xa2, 0x03, 0xc2, 0x81, 0x4a, 0x09, 0x26, 0xe6, 0x66, 0xe6, 0xe5, 0xeb,
-	0x83, 0x49, 0xa8, 0x90, 0x1c, 0xa6, 0x5b, 0x0a, 0x12, 0x8b, 0x12, 0x73, 0xa1, 0x5a, 0x94, 0xf6,
-	0x30, 0x72, 0xf1, 0xfb, 0x16, 0xa7, 0x87, 0x16, 0xa4, 0x24, 0x96, 0xa4, 0x06, 0x80, 0x65, 0x84,
-	0xcc, 0xb8, 0x38, 0x13, 0x4b, 0x4b, 0x32, 0xf2, 0x8b, 0x32, 0x4b, 0x2a, 0x25, 0x18, 0x15, 0x18,
-	0x35, 0x38, 0x9d, 0x24, 0x2e, 0x6d, 0xd1, 0x15, 0x81, 0xda, 0xe5, 0x98, 0x92, 0x52, 0x94, 0x5a,
-	0x5c, 0x1c, 0x5c, 0x52, 0x94, 0x99, 0x97, 0x1e, 0x84, 0x50, 0x2a, 0x64, 0xc3, 0xc5, 0x06, 0x31,
-	0x5b, 0x82, 0x49, 0x81, 0x51, 0x83, 0xdb, 0x48, 0x52, 0x0f, 0xc3, 0xb3, 0x7a, 0x10, 0x2b, 0x9c,
-	0x38, 0x4f, 0xdc, 0x93, 0x67, 0x58, 0xf1, 0x7c, 0x83, 0x16, 0x63, 0x10, 0x54, 0x8f, 0x95, 0x71,
-	0xd3, 0xf3, 0x0d, 0x5a, 0x08, 0xd3, 0xba, 0x9e, 0x6f, 0xd0, 0x52, 0x80, 0x38, 0xbe, 0x02, 0xe1,
-	0x7c, 0x34, 0xa7, 0x2a, 0x49, 0x72, 0x89, 0xa3, 0x09, 0x05, 0xa5, 0x16, 0x17, 0xe4, 0xe7, 0x15,
-	0xa7, 0x1a, 0xe5, 0x70, 0x31, 0xfb, 0x16, 0xa7, 0x0b, 0xc5, 0x71, 0xf1, 0xa0, 0x78, 0x4e, 0x09,
-	0x8b, 0xa3, 0xd0, 0x8c, 0x90, 0xd2, 0x22, 0xac, 0x06, 0x66, 0x8d, 0x14, 0x6b, 0x03, 0xc8, 0x17,
-	0x4e, 0xfe, 0x27, 0x1e, 0xc9, 0x31, 0x5e, 0x78, 0x24, 0xc7, 0xf8, 0xe0, 0x91, 0x1c, 0xe3, 0x84,
-	0xc7, 0x72, 0x0c, 0x17, 0x1e, 0xcb, 0x31, 0xdc, 0x78, 0x2c, 0xc7, 0x10, 0x65, 0x9a, 0x9e, 0x59,
-	0x92, 0x51, 0x9a, 0xa4, 0x97, 0x9c, 0x9f, 0xab, 0x0f, 0x36, 0x56, 0x17, 0x1a, 0xb3, 0x28, 0x1c,
-	0x24, 0x3f, 0x96, 0x54, 0x16, 0xa4, 0x16, 0x27, 0xb1, 0x81, 0xe3, 0xc7, 0x18, 0x10, 0x00, 0x00,
-	0xff, 0xff, 0x87, 0x12, 0x4d, 0xca, 0x4d, 0x02, 0x00, 0x00,
+	// 656 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x55, 0xbf, 0x6f, 0xd3, 0x40,
+	0x14, 0x8e, 0x1b, 0x5a, 0xb5, 0xd7, 0xaa, 0xa5, 0xa6, 0x52, 0x1d, 0x57, 0xb8, 0x95, 0x15, 0x41,
+	0x15, 0x51, 0x5b, 0x6d, 0x0a, 0x48, 0x11, 0x0c, 0x04, 0x21, 0xb1, 0x44, 0x54, 0xae, 0x10, 0x12,
+	0x03, 0x95, 0x63, 0x1f, 0x8e, 0x69, 0xec, 0xb3, 0xee, 0x2e, 0xa1, 0xd9, 0x10, 0x23, 0x13, 0x7f,
+	0x04, 0x03, 0x63, 0x06, 0x46, 0x06, 0x06, 0x86, 0x8e, 0x11, 0x13, 0x13, 0x42, 0xc9, 0x90, 0x7f,
+	0x03, 0xf9, 0xfc, 0x23, 0xb6, 0xe3, 0x92, 0x08, 0x89, 0x25, 0xca, 0x7b, 0xef, 0x7b, 0x3f, 0xbe,
+	0xcf, 0xef, 0xd9, 0x40, 0xf4, 0x5a, 0x7a, 0x5b, 0x57, 0x31, 0xb4, 0x6c, 0x42, 0x71, 0x4f, 0xed,
+	0x1e, 0xaa, 0xf4, 0x42, 0xf1, 0x30, 0xa2, 0x88, 0xdf, 0x64, 0x31, 0x25, 0x8a, 0x29, 0xdd, 0x43,
+	0x71, 0xcb, 0x42, 0x16, 0x62, 0x51, 0xd5, 0xff, 0x17, 0x00, 0xc5, 0x6d, 0x03, 0x11, 0x07, 0x11,
+	0xd5, 0x21, 0x96, 0x5f, 0xc0, 0x21, 0x56, 0x18, 0x28, 0x05, 0x81, 0xb3, 0x20, 0x23, 0x30, 0xc2,
+	0xd0, 0xa6, 0xee, 0xd8, 0x2e, 0x52, 0xd9, 0x6f, 0xe8, 0x92, 0xa6, 0x67, 0xf1, 0x74, 0xac, 0x3b,
+	0xe4, 0xea, 0xf8, 0x5b, 0x84, 0xcf, 0x21, 0x0e, 0xe2, 0xf2, 0x57, 0x0e, 0x6c, 0x34, 0x88, 0xf5,
+	0xdc, 0x33, 0x75, 0x0a, 0x4f, 0x58, 0x26, 0x7f, 0x0f, 0xac, 0xe8, 0x1d, 0xda, 0x42, 0xd8, 0xa6,
+	0x3d, 0x81, 0xdb, 0xe3, 0xf6, 0x57, 0xea, 0xc2, 0x8f, 0x2f, 0x07, 0x5b, 0xe1, 0x2c, 0x8f, 0x4c,
+	0x13, 0x43, 0x42, 0x4e, 0x29, 0xb6, 0x5d, 0x4b, 0x9b, 0x40, 0xf9, 0x07, 0x60, 0x29, 0xe8, 0x2d,
+	0x2c, 0xec, 0x71, 0xfb, 0xab, 0x47, 0x25, 0x65, 0x4a, 0x0c, 0x25, 0x68, 0x51, 0x5f, 0xb9, 0xfc,
+	0xb5, 0x5b, 0xf8, 0x3c, 0xee, 0x57, 0x38, 0x2d, 0xcc, 0xa9, 0x55, 0xdf, 0x8f, 0xfb, 0x95, 0x49,
+	0xb5, 0x0f, 0xe3, 0x7e, 0x65, 0x2f, 0x18, 0xfe, 0x62, 0x32, 0x7e, 0x66, 0x54, 0xb9, 0x04, 0xb6,
+	0x33, 0x2e, 0x0d, 0x12, 0x0f, 0xb9, 0x04, 0xca, 0xdf, 0x16, 0xc0, 0x66, 0x83, 0x58, 0x1a, 0x4b,
+	0x85, 0xf8, 0x05, 0x63, 0xcd, 0x1f, 0x83, 0x65, 0xe4, 0x41, 0xac, 0x53, 0x84, 0x67, 0x52, 0x8b,
+	0x91, 0xfc, 0x6d, 0xb0, 0x61, 0x9b, 0xd0, 0xa5, 0x36, 0xed, 0x9d, 0x79, 0x9d, 0xe6, 0x39, 0xec,
+	0x31, 0x8a, 0x6b, 0xda, 0x7a, 0xe4, 0x3e, 0x61, 0x5e, 0x7e, 0x17, 0xac, 0x42, 0xc3, 0x6c, 0x45,
+	0xa0, 0x22, 0x03, 0x01, 0xdf, 0x15, 0x02, 0x44, 0xb0, 0x0c, 0xbb, 0x7e, 0x92, 0x01, 0x85, 0x6b,
+	0x2c, 0x1a, 0xdb, 0xfc, 0x43, 0x00, 0x0c, 0xd4, 0x6e, 0xeb, 0x14, 0x62, 0xbd, 0x2d, 0x2c, 0x32,
+	0x0d, 0x6f, 0xe6, 0x68, 0xf8, 0x38, 0x06, 0x69, 0x89, 0x04, 0x56, 0xda, 0x35, 0x3d, 0x64, 0xbb,
+	0x54, 0x58, 0xf2, 0xa9, 0x69, 0xb1, 0x5d, 0x3b, 0xf6, 0xc5, 0x8d, 0xf9, 0xf8, 0xda, 0xca, 0x79,
+	0xda, 0xa6, 0xc5, 0x92, 0x77, 0x40, 0x69, 0xca, 0x19, 0xeb, 0xfb, 0x9d, 0x63, 0xfa, 0x06, 0xda,
+	0x3f, 0x09, 0x1b, 0xfd, 0x6f, 0x7d, 0x93, 0x1c, 0x8b, 0xff, 0xc6, 0x31, 0x3d, 0x70, 0xc8, 0x31,
+	0xed, 0x8c, 0x39, 0x0e, 0x38, 0x70, 0xa3, 0x41, 0xac, 0xd3, 0x4e, 0xd3, 0xb1, 0xe9, 0x44, 0x76,
+	0xff, 0x42, 0x08, 0xf3, 0x51, 0x38, 0x9b, 0xe6, 0x04, 0xca, 0x3f, 0x4d, 0x3d, 0xe1, 0x85, 0x39,
+	0x9e, 0x70, 0xf2, 0x52, 0x12, 0xb9, 0xb5, 0xfb, 0xec, 0x5a, 0xe2, 0xca, 0x3e, 0xdb, 0x72, 0x1e,
+	0xdb, 0xec, 0xe8, 0x72, 0x15, 0xec, 0xe4, 0xb8, 0x23, 0xc6, 0xfc, 0x16, 0x58, 0x7c, 0xed, 0x10,
+	0xcf, 0x08, 0x58, 0x69, 0x81, 0x71, 0xf4, 0xa9, 0x08, 0x8a, 0x0d, 0x62, 0xf1, 0xaf, 0xc0, 0x5a,
+	0xea, 0x4d, 0x21, 0xe7, 0xcc, 0x9e, 0xb9, 0x47, 0xb1, 0x32, 0x1b, 0x13, 0x77, 0x37, 0xc1, 0x7a,
+	0xe6, 0x5e, 0xcb, 0xf9, 0xd9, 0x69, 0x94, 0x78, 0x67, 0x1e, 0x54, 0xb2, 0x4b, 0x66, 0x6b, 0xcb,
+	0x7f, 0x9b, 0x31, 0x42, 0x5d, 0xd5, 0x25, 0x7f, 0x77, 0xf8, 0x37, 0xe0, 0xfa, 0xd4, 0xde, 0xdc,
+	0xca, 0xaf, 0x90, 0xc5, 0x89, 0xca, 0x7c, 0xb8, 0xa8, 0x97, 0xb8, 0xf8, 0xce, 0x5f, 0x90, 0xfa,
+	0xb3, 0xcb, 0xa1, 0xc4, 0x0d, 0x86, 0x12, 0xf7, 0x7b, 0x28, 0x71, 0x1f, 0x47, 0x52, 0x61, 0x30,
+	0x92, 0x0a, 0x3f, 0x47, 0x52, 0xe1, 0xe5, 0x5d, 0xcb, 0xa6, 0xad, 0x4e, 0x53, 0x31, 0x90, 0xa3,
+	0xb2, 0xd2, 0x07, 0xe1, 0xe7, 0x27, 0x65, 0x24, 0x56, 0x87, 0xf6, 0x3c, 0x48, 0x9a, 0x4b, 0xec,
+	0x23, 0x51, 0xfd, 0x13, 0x00, 0x00, 0xff, 0xff, 0xe1, 0xd2, 0x9f, 0x0a, 0xf2, 0x06, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -169,6 +519,16 @@ const _ = grpc.SupportPackageIsVersion4
 type MsgClient interface {
 	// UpdateParams replaces the attestation policy; only the authority (x/gov) may.
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
+	// RegisterWorker admits a TEE worker: its evidence (an SGX quote, or a
+	// simulated report where the policy allows simulation) must verify under
+	// the policy at block time and its report data must commit to this chain
+	// and to the keys and operator given.
+	RegisterWorker(ctx context.Context, in *MsgRegisterWorker, opts ...grpc.CallOption) (*MsgRegisterWorkerResponse, error)
+	// UpdateEndpoint changes where users reach a worker; only its operator may.
+	UpdateEndpoint(ctx context.Context, in *MsgUpdateEndpoint, opts ...grpc.CallOption) (*MsgUpdateEndpointResponse, error)
+	// SubmitCollateral verifies Intel collateral against Intel's root at block
+	// time and caches it for its FMSPC. Anyone may submit; newer replaces older.
+	SubmitCollateral(ctx context.Context, in *MsgSubmitCollateral, opts ...grpc.CallOption) (*MsgSubmitCollateralResponse, error)
 }
 
 type msgClient struct {
@@ -188,10 +548,47 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 	return out, nil
 }
 
+func (c *msgClient) RegisterWorker(ctx context.Context, in *MsgRegisterWorker, opts ...grpc.CallOption) (*MsgRegisterWorkerResponse, error) {
+	out := new(MsgRegisterWorkerResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Msg/RegisterWorker", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) UpdateEndpoint(ctx context.Context, in *MsgUpdateEndpoint, opts ...grpc.CallOption) (*MsgUpdateEndpointResponse, error) {
+	out := new(MsgUpdateEndpointResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Msg/UpdateEndpoint", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) SubmitCollateral(ctx context.Context, in *MsgSubmitCollateral, opts ...grpc.CallOption) (*MsgSubmitCollateralResponse, error) {
+	out := new(MsgSubmitCollateralResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Msg/SubmitCollateral", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// UpdateParams replaces the attestation policy; only the authority (x/gov) may.
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
+	// RegisterWorker admits a TEE worker: its evidence (an SGX quote, or a
+	// simulated report where the policy allows simulation) must verify under
+	// the policy at block time and its report data must commit to this chain
+	// and to the keys and operator given.
+	RegisterWorker(context.Context, *MsgRegisterWorker) (*MsgRegisterWorkerResponse, error)
+	// UpdateEndpoint changes where users reach a worker; only its operator may.
+	UpdateEndpoint(context.Context, *MsgUpdateEndpoint) (*MsgUpdateEndpointResponse, error)
+	// SubmitCollateral verifies Intel collateral against Intel's root at block
+	// time and caches it for its FMSPC. Anyone may submit; newer replaces older.
+	SubmitCollateral(context.Context, *MsgSubmitCollateral) (*MsgSubmitCollateralResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -200,6 +597,15 @@ type UnimplementedMsgServer struct {
 
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
+}
+func (*UnimplementedMsgServer) RegisterWorker(ctx context.Context, req *MsgRegisterWorker) (*MsgRegisterWorkerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RegisterWorker not implemented")
+}
+func (*UnimplementedMsgServer) UpdateEndpoint(ctx context.Context, req *MsgUpdateEndpoint) (*MsgUpdateEndpointResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UpdateEndpoint not implemented")
+}
+func (*UnimplementedMsgServer) SubmitCollateral(ctx context.Context, req *MsgSubmitCollateral) (*MsgSubmitCollateralResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method SubmitCollateral not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -224,6 +630,60 @@ func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_RegisterWorker_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRegisterWorker)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RegisterWorker(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Msg/RegisterWorker",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RegisterWorker(ctx, req.(*MsgRegisterWorker))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_UpdateEndpoint_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgUpdateEndpoint)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).UpdateEndpoint(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Msg/UpdateEndpoint",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).UpdateEndpoint(ctx, req.(*MsgUpdateEndpoint))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_SubmitCollateral_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgSubmitCollateral)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).SubmitCollateral(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Msg/SubmitCollateral",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).SubmitCollateral(ctx, req.(*MsgSubmitCollateral))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "phala.registry.v1.Msg",
@@ -232,6 +692,18 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
+		},
+		{
+			MethodName: "RegisterWorker",
+			Handler:    _Msg_RegisterWorker_Handler,
+		},
+		{
+			MethodName: "UpdateEndpoint",
+			Handler:    _Msg_UpdateEndpoint_Handler,
+		},
+		{
+			MethodName: "SubmitCollateral",
+			Handler:    _Msg_SubmitCollateral_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -301,6 +773,236 @@ func (m *MsgUpdateParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgRegisterWorker) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRegisterWorker) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRegisterWorker) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Endpoint) > 0 {
+		i -= len(m.Endpoint)
+		copy(dAtA[i:], m.Endpoint)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Endpoint)))
+		i--
+		dAtA[i] = 0x32
+	}
+	if m.Collateral != nil {
+		{
+			size, err := m.Collateral.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Evidence) > 0 {
+		i -= len(m.Evidence)
+		copy(dAtA[i:], m.Evidence)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Evidence)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.EcdhPubkey) > 0 {
+		i -= len(m.EcdhPubkey)
+		copy(dAtA[i:], m.EcdhPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.EcdhPubkey)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRegisterWorkerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRegisterWorkerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRegisterWorkerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUpdateEndpoint) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUpdateEndpoint) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUpdateEndpoint) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Endpoint) > 0 {
+		i -= len(m.Endpoint)
+		copy(dAtA[i:], m.Endpoint)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Endpoint)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUpdateEndpointResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUpdateEndpointResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUpdateEndpointResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubmitCollateral) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitCollateral) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitCollateral) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Collateral.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Submitter) > 0 {
+		i -= len(m.Submitter)
+		copy(dAtA[i:], m.Submitter)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Submitter)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgSubmitCollateralResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgSubmitCollateralResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgSubmitCollateralResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Fmspc) > 0 {
+		i -= len(m.Fmspc)
+		copy(dAtA[i:], m.Fmspc)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Fmspc)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -333,6 +1035,106 @@ func (m *MsgUpdateParamsResponse) Size() (n int) {
 	}
 	var l int
 	_ = l
+	return n
+}
+
+func (m *MsgRegisterWorker) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.EcdhPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Evidence)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Collateral != nil {
+		l = m.Collateral.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Endpoint)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgRegisterWorkerResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgUpdateEndpoint) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Endpoint)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgUpdateEndpointResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgSubmitCollateral) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Submitter)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Collateral.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgSubmitCollateralResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Fmspc)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
 	return n
 }
 
@@ -486,6 +1288,703 @@ func (m *MsgUpdateParamsResponse) Unmarshal(dAtA []byte) error {
 			return fmt.Errorf("proto: MsgUpdateParamsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRegisterWorker) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRegisterWorker: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRegisterWorker: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = append(m.IdentityPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.IdentityPubkey == nil {
+				m.IdentityPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EcdhPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.EcdhPubkey = append(m.EcdhPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.EcdhPubkey == nil {
+				m.EcdhPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Evidence", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Evidence = append(m.Evidence[:0], dAtA[iNdEx:postIndex]...)
+			if m.Evidence == nil {
+				m.Evidence = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Collateral", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Collateral == nil {
+				m.Collateral = &Collateral{}
+			}
+			if err := m.Collateral.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Endpoint", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Endpoint = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRegisterWorkerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRegisterWorkerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRegisterWorkerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUpdateEndpoint) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUpdateEndpoint: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUpdateEndpoint: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = append(m.IdentityPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.IdentityPubkey == nil {
+				m.IdentityPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Endpoint", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Endpoint = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUpdateEndpointResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUpdateEndpointResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUpdateEndpointResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubmitCollateral) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitCollateral: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitCollateral: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Submitter", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Submitter = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Collateral", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Collateral.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgSubmitCollateralResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgSubmitCollateralResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgSubmitCollateralResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Fmspc", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Fmspc = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])

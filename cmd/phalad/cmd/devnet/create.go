@@ -1,6 +1,7 @@
 package devnet
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -32,6 +33,7 @@ import (
 	slashingtypes "github.com/cosmos/cosmos-sdk/x/slashing/types"
 
 	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
+	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
 	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
 	nposcli "github.com/phala-cosmos/phala-cosmos/x/staking-npos/client/cli"
 	npostypes "github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
@@ -341,7 +343,11 @@ func (c creator) setDevnetParams(appState map[string]json.RawMessage) error {
 	if err := c.cdc.UnmarshalJSON(appState[registrytypes.ModuleName], &registryGen); err != nil {
 		return err
 	}
+	// No SGX here: workers run the simulated TEE, whose signer the policy allows.
 	registryGen.Params.AllowSimulation = true
+	registryGen.Params.AllowedEnclaves = append(registryGen.Params.AllowedEnclaves, registrytypes.EnclaveIdentity{
+		MrSigner: hex.EncodeToString(sim.Signer[:]), IsvProdId: sim.DefaultProdID,
+	})
 	return setModuleGenesis(c.cdc, appState, map[string]codec.ProtoMarshaler{
 		govtypes.ModuleName:      &govGen,
 		registrytypes.ModuleName: &registryGen,

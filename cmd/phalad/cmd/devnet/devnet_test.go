@@ -1,6 +1,7 @@
 package devnet
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +17,7 @@ import (
 	genutiltypes "github.com/cosmos/cosmos-sdk/x/genutil/types"
 
 	"github.com/phala-cosmos/phala-cosmos/app/apptest"
+	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
 	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
 	npostypes "github.com/phala-cosmos/phala-cosmos/x/staking-npos/types"
 )
@@ -117,8 +119,9 @@ func TestCreateWritesACompleteDevnet(t *testing.T) {
 	}
 	var registry registrytypes.GenesisState
 	fresh.App.AppCodec().MustUnmarshalJSON(fresh.State[registrytypes.ModuleName], &registry)
-	if !registry.Params.AllowSimulation {
-		t.Fatal("the devnet must allow simulated enclaves")
+	if !registry.Params.AllowSimulation || len(registry.Params.AllowedEnclaves) != 1 ||
+		registry.Params.AllowedEnclaves[0].MrSigner != hex.EncodeToString(sim.Signer[:]) {
+		t.Fatalf("the devnet must allow simulated enclaves by the sim signer: %+v", registry.Params)
 	}
 	if _, updates := fresh.InitModules(t); len(updates) != 2 {
 		t.Fatalf("devnet genesis starts %d validators, want 2", len(updates))

@@ -12,10 +12,11 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
-// NewTxCmd returns the module's transaction command: update-params-proposal,
-// to which autocli adds the commands it generates from the Msg service.
+// NewTxCmd returns the module's transaction command: update-params-proposal
+// and the worker commands, to which autocli adds the commands it generates
+// from the rest of the Msg service.
 func NewTxCmd() *cobra.Command {
-	return govparams.NewTxCmd(govparams.Module[types.Params, *types.Params]{
+	cmd := govparams.NewTxCmd(govparams.Module[types.Params, *types.Params]{
 		Name: types.ModuleName,
 		Query: func(ctx context.Context, clientCtx client.Context) (types.Params, error) {
 			res, err := types.NewQueryClient(clientCtx).Params(ctx, &types.QueryParamsRequest{})
@@ -29,4 +30,6 @@ func NewTxCmd() *cobra.Command {
 		},
 		Example: `{"allow_simulation":false,"max_collateral_age":"604800s"}`,
 	})
+	cmd.AddCommand(RegisterWorkerCmd(), SubmitCollateralCmd(), UpdateEndpointCmd())
+	return cmd
 }

@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"crypto/ecdh"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
+)
+
+// simWorker is a simulated enclave's registration: fresh keys and a
+// simulated report bound to one chain and operator.
+type simWorker struct {
+	identity, ecdh string // hex public keys
+	evidence       string // file holding the simulated report
+}
+
+// newSimWorker makes enclave keys and asks the chain (through the CLI) what
+// their report data must be, then has a simulated TEE attest it. run runs
+// phalad with the chain's home and node flags.
+func newSimWorker(t *testing.T, run func(args ...string) string, operator string) simWorker {
+	t.Helper()
+	idPub, _, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := simWorker{identity: hex.EncodeToString(idPub), ecdh: hex.EncodeToString(x.PublicKey().Bytes())}
+	var res struct {
+		ReportData string `json:"report_data"`
+	}
+	out := run("q", "registry", "report-data", operator, w.identity, w.ecdh, "-o", "json")
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("report-data: %v\n%s", err, out)
+	}
+	var data [64]byte
+	if n, err := hex.Decode(data[:], []byte(res.ReportData)); err != nil || n != 64 {
+		t.Fatalf("report data %q: %v", res.ReportData, err)
+	}
+	measurement, err := sim.ExecutableMeasurement(sim.DefaultProdID, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tee, err := sim.Open(t.TempDir(), measurement)
+	if err != nil {
+		t.Fatal(err)
+	}
+	report, err := tee.Quote(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.evidence = filepath.Join(t.TempDir(), "sim-report.bin")
+	writeFile(t, w.evidence, string(report))
+	return w
+}
+
+// args are the register-worker arguments for w.
+func (w simWorker) args(from string) []string {
+	return []string{"tx", "registry", "register-worker", w.evidence, "--identity-pubkey", w.identity,
+		"--ecdh-pubkey", w.ecdh, "--endpoint", "http://127.0.0.1:8000", "--from", from}
+}
+
+// testRegisterWorkers registers a simulated worker on the devnet, and
+// refuses one whose report data was made for another operator and a real
+// Intel quote whose collateral has expired.
+func testRegisterWorkers(t *testing.T, d *devnet) {
+	alice := strings.TrimSpace(d.mustPhalad(t, "keys", "show", "alice", "-a", "--keyring-backend", "test"))
+	bob := strings.TrimSpace(d.mustPhalad(t, "keys", "show", "bob", "-a", "--keyring-backend", "test"))
+	run := func(args ...string) string { return d.mustPhalad(t, args...) }
+	refused := func(args []string, want string) {
+		t.Helper()
+		// --gas auto simulates first, so the refusal comes before signing.
+		out, errOut, err := d.phalad(append(args, "--keyring-backend", "test", "--gas", "auto", "-y")...)
+		if err == nil || !strings.Contains(errOut, want) {
+			t.Fatalf("%s: err %v, output %q %q; want a refusal mentioning %q", strings.Join(args[:3], " "), err, out, errOut, want)
+		}
+	}
+
+	// Report data made for bob, submitted by alice.
+	forged := newSimWorker(t, run, bob)
+	refused(forged.args("alice"), "report data does not commit to this registration")
+
+	// A real quote from Intel hardware, with collateral long expired.
+	quote := newSimWorker(t, run, alice)
+	quote.evidence = "../../enclave/attestation/testdata/phala/sgx_quote.bin"
+	refused(append(quote.args("alice"), "--collateral", "../../enclave/attestation/testdata/phala/sgx_quote_collateral.json"),
+		"attestation: root ca crl: the CRL expired at 2026-04-03T11:21:57Z")
+
+	w := newSimWorker(t, run, alice)
+	d.sendTx(t, w.args("alice")[1:]...)
+	var res struct {
+		Worker struct {
+			Operator  string `json:"operator"`
+			Backend   string `json:"backend"`
+			MrSigner  string `json:"mr_signer"`
+			TcbStatus string `json:"tcb_status"`
+			Endpoint  string `json:"endpoint"`
+		} `json:"worker"`
+	}
+	d.queryJSON(t, &res, "q", "registry", "worker", w.identity)
+	if res.Worker.Operator != alice || res.Worker.Backend != "sim" || res.Worker.MrSigner != hex.EncodeToString(sim.Signer[:]) ||
+		res.Worker.TcbStatus != "Simulated (INSECURE)" || res.Worker.Endpoint != "http://127.0.0.1:8000" {
+		t.Fatalf("registered worker %+v", res.Worker)
+	}
+	refused(w.args("alice"), "worker already registered")
+}

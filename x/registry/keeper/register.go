@@ -1,0 +1,193 @@
+package keeper
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/attestation"
+	"github.com/phala-cosmos/phala-cosmos/enclave/tee"
+	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
+	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
+)
+
+// Gas for verification, charged before the work so that a failing
+// registration still pays. A quote verification costs about 15 ECDSA P-256
+// verifications (docs/benchmarks.md); the SDK charges 1,000 gas per
+// signature it verifies, so 20,000 leaves a margin. Collateral verification
+// makes about half the signature checks.
+const (
+	QuoteVerificationGas      = 20_000
+	CollateralVerificationGas = 10_000
+	SimReportVerificationGas  = 2_000
+)
+
+// TCBStatusSimulated is the TCB status recorded for simulated workers.
+const TCBStatusSimulated = "Simulated (INSECURE)"
+
+// attested is what verified evidence says about an enclave.
+type attested struct {
+	backend     tee.Backend
+	mrEnclave   [32]byte
+	mrSigner    [32]byte
+	isvProdID   uint16
+	isvSVN      uint16
+	reportData  [64]byte
+	tcbStatus   string
+	advisoryIDs []string
+	fmspc       string
+}
+
+// verifyEvidence checks a quote (with the given or the stored collateral) or,
+// where the policy allows simulation, a simulated report, at block time.
+func (k Keeper) verifyEvidence(ctx context.Context, params types.Params, evidence []byte, collateral *types.Collateral) (*attested, error) {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	if sim.IsReport(evidence) {
+		if !params.AllowSimulation {
+			return nil, errorsmod.Wrap(types.ErrSimulationNotAllowed,
+				"the evidence is a simulated (INSECURE) report and this chain's policy has allow_simulation false: register from an SGX enclave")
+		}
+		sdkCtx.GasMeter().ConsumeGas(SimReportVerificationGas, "simulated report verification")
+		r, err := sim.VerifyReport(evidence)
+		if err != nil {
+			return nil, errorsmod.Wrap(types.ErrAttestation, err.Error())
+		}
+		if r.Measurement.Debug {
+			return nil, errorsmod.Wrap(types.ErrAttestation, "sim: the simulated enclave reports debug mode")
+		}
+		m := r.Measurement
+		return &attested{backend: tee.BackendSim, mrEnclave: m.MREnclave, mrSigner: m.MRSigner, isvProdID: m.ISVProdID,
+			isvSVN: m.ISVSVN, reportData: r.ReportData, tcbStatus: TCBStatusSimulated}, nil
+	}
+
+	sdkCtx.GasMeter().ConsumeGas(QuoteVerificationGas, "sgx quote verification")
+	quote, err := attestation.ParseQuote(evidence)
+	if err != nil {
+		return nil, errorsmod.Wrap(types.ErrAttestation, err.Error())
+	}
+	ext, err := quote.PCKExtensions()
+	if err != nil {
+		return nil, errorsmod.Wrap(types.ErrAttestation, err.Error())
+	}
+	fmspc := hex.EncodeToString(ext.FMSPC[:])
+	if collateral == nil {
+		rec, err := k.Collateral.Get(ctx, fmspc)
+		if err != nil {
+			return nil, errorsmod.Wrapf(types.ErrNoCollateral, "no collateral is stored for FMSPC %s: include it in the registration or submit it first (submit-collateral)", fmspc)
+		}
+		collateral = &rec.Collateral
+	}
+	res, err := attestation.NewVerifier(params.AttestationPolicy()).Verify(quote, collateral.Attestation(), sdkCtx.BlockTime())
+	if err != nil {
+		return nil, errorsmod.Wrap(types.ErrAttestation, err.Error())
+	}
+	return &attested{backend: tee.BackendSGX, mrEnclave: res.MREnclave, mrSigner: res.MRSigner, isvProdID: res.ISVProdID,
+		isvSVN: res.ISVSVN, reportData: res.ReportData, tcbStatus: string(res.TCBStatus), advisoryIDs: res.AdvisoryIDs, fmspc: fmspc}, nil
+}
+
+// expectedReportData is the binding a registration's evidence must carry.
+func (k Keeper) expectedReportData(ctx context.Context, operator sdk.AccAddress, identity, ecdh []byte) ([64]byte, error) {
+	genesisHash, err := k.GenesisHash.Get(ctx)
+	if err != nil {
+		return [64]byte{}, fmt.Errorf("genesis hash not recorded: %w", err)
+	}
+	return types.WorkerReportData(sdk.UnwrapSDKContext(ctx).ChainID(), genesisHash, identity, ecdh, operator), nil
+}
+
+// RegisterWorker verifies a registration and stores the worker. The checks
+// run in this order, the binding last: evidence (quote and collateral, or a
+// simulated report the policy allows), the allowed measurements, then the
+// report data's commitment to this chain, the keys and the operator.
+func (k Keeper) RegisterWorker(ctx context.Context, msg *types.MsgRegisterWorker) (*types.Worker, error) {
+	operator, err := sdk.AccAddressFromBech32(msg.Operator)
+	if err != nil {
+		return nil, err
+	}
+	if has, err := k.Workers.Has(ctx, msg.IdentityPubkey); err != nil {
+		return nil, err
+	} else if has {
+		return nil, errorsmod.Wrapf(types.ErrWorkerExists, "identity key %x", msg.IdentityPubkey)
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := k.verifyEvidence(ctx, params, msg.Evidence, msg.Collateral)
+	if err != nil {
+		return nil, err
+	}
+	if !params.Allows(a.mrEnclave, a.mrSigner, a.isvProdID, a.isvSVN) {
+		return nil, errorsmod.Wrapf(types.ErrMeasurementNotAllowed,
+			"MRENCLAVE %x MRSIGNER %x ISVPRODID %d ISVSVN %d matches no allowed_enclaves entry", a.mrEnclave, a.mrSigner, a.isvProdID, a.isvSVN)
+	}
+	want, err := k.expectedReportData(ctx, operator, msg.IdentityPubkey, msg.EcdhPubkey)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(a.reportData[:], want[:]) {
+		return nil, errorsmod.Wrapf(types.ErrReportDataBinding,
+			"report data %x, want %x: the enclave must attest SHA-256 of the domain tag, chain-id %q, genesis hash, both keys and operator %s (query registry report-data)",
+			a.reportData, want, sdk.UnwrapSDKContext(ctx).ChainID(), msg.Operator)
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	w := types.Worker{
+		IdentityPubkey:   msg.IdentityPubkey,
+		EcdhPubkey:       msg.EcdhPubkey,
+		Operator:         msg.Operator,
+		Endpoint:         msg.Endpoint,
+		Backend:          string(a.backend),
+		MrEnclave:        hex.EncodeToString(a.mrEnclave[:]),
+		MrSigner:         hex.EncodeToString(a.mrSigner[:]),
+		IsvProdId:        uint32(a.isvProdID),
+		IsvSvn:           uint32(a.isvSVN),
+		TcbStatus:        a.tcbStatus,
+		AdvisoryIds:      a.advisoryIDs,
+		Fmspc:            a.fmspc,
+		RegisteredHeight: sdkCtx.BlockHeight(),
+		AttestedHeight:   sdkCtx.BlockHeight(),
+		AttestedTime:     sdkCtx.BlockTime(),
+	}
+	if err := k.Workers.Set(ctx, w.IdentityPubkey, w); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// SubmitCollateral verifies collateral on its own against Intel's root at
+// block time and stores it for its FMSPC unless a newer one is stored.
+func (k Keeper) SubmitCollateral(ctx context.Context, submitter string, c types.Collateral) (*types.CollateralRecord, error) {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	sdkCtx.GasMeter().ConsumeGas(CollateralVerificationGas, "sgx collateral verification")
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	info, err := attestation.NewVerifier(params.AttestationPolicy()).VerifyCollateral(c.Attestation(), sdkCtx.BlockTime())
+	if err != nil {
+		return nil, errorsmod.Wrap(types.ErrInvalidCollateral, err.Error())
+	}
+	fmspc := hex.EncodeToString(info.FMSPC[:])
+	old, err := k.Collateral.Get(ctx, fmspc)
+	switch {
+	case err == nil && !info.TCBInfoIssued.After(old.TcbInfoIssued) && !info.QEIdentityIssued.After(old.QeIdentityIssued):
+		return nil, errorsmod.Wrapf(types.ErrCollateralNotNewer, "FMSPC %s: stored TCB info issued %s, QE identity %s",
+			fmspc, old.TcbInfoIssued.UTC().Format("2006-01-02T15:04:05Z"), old.QeIdentityIssued.UTC().Format("2006-01-02T15:04:05Z"))
+	case err != nil && !errors.Is(err, collections.ErrNotFound):
+		return nil, err
+	}
+	rec := types.CollateralRecord{
+		Fmspc: fmspc, Collateral: c, TcbInfoIssued: info.TCBInfoIssued, QeIdentityIssued: info.QEIdentityIssued,
+		Expires: info.Expires, Submitter: submitter, SubmittedHeight: sdkCtx.BlockHeight(),
+	}
+	if err := k.Collateral.Set(ctx, fmspc, rec); err != nil {
+		return nil, err
+	}
+	return &rec, nil
+}
