@@ -102,6 +102,7 @@ var moduleAccountPermissions = map[string][]string{
 	ibctransfertypes.ModuleName:     {authtypes.Minter, authtypes.Burner},
 	stakingnpostypes.BondedPoolName: {authtypes.Burner},
 	stakingnpostypes.RewardPoolName: {authtypes.Minter},
+	registrytypes.ModuleName:        {authtypes.Burner}, // worker stake
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -228,7 +229,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	tmLightClient := ibctm.NewLightClientModule(appCodec, app.IBCKeeper.ClientKeeper.GetStoreProvider())
 	app.IBCKeeper.ClientKeeper.AddRoute(ibctm.ModuleName, &tmLightClient)
 
-	app.RegistryKeeper = registrykeeper.NewKeeper(appCodec, store(registrytypes.StoreKey), govAuthority)
+	app.RegistryKeeper = registrykeeper.NewKeeper(appCodec, store(registrytypes.StoreKey), govAuthority, app.BankKeeper)
 	app.ConfidentialKeeper = confidentialkeeper.NewKeeper(appCodec, store(confidentialtypes.StoreKey), govAuthority)
 
 	app.ModuleManager = module.NewManager(
@@ -255,7 +256,8 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
 	app.ModuleManager.SetOrderBeginBlockers(stakingnpostypes.ModuleName, slashingtypes.ModuleName,
 		evidencetypes.ModuleName, ibcexported.ModuleName, authz.ModuleName)
-	app.ModuleManager.SetOrderEndBlockers(govtypes.ModuleName, stakingnpostypes.ModuleName, feegrant.ModuleName)
+	app.ModuleManager.SetOrderEndBlockers(govtypes.ModuleName, stakingnpostypes.ModuleName, feegrant.ModuleName,
+		registrytypes.ModuleName)
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, stakingnpostypes.ModuleName, slashingtypes.ModuleName,
 		govtypes.ModuleName, evidencetypes.ModuleName, feegrant.ModuleName, authz.ModuleName,

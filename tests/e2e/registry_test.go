@@ -68,9 +68,9 @@ func (w simWorker) args(from string) []string {
 		"--ecdh-pubkey", w.ecdh, "--endpoint", "http://127.0.0.1:8000", "--from", from}
 }
 
-// testRegisterWorkers registers a simulated worker on the devnet, and
-// refuses one whose report data was made for another operator and a real
-// Intel quote whose collateral has expired.
+// testRegisterWorkers registers a simulated worker on the devnet, refuses
+// one whose report data was made for another operator and a real Intel quote
+// whose collateral has expired, and bonds the worker into service.
 func testRegisterWorkers(t *testing.T, d *devnet) {
 	alice := strings.TrimSpace(d.mustPhalad(t, "keys", "show", "alice", "-a", "--keyring-backend", "test"))
 	bob := strings.TrimSpace(d.mustPhalad(t, "keys", "show", "bob", "-a", "--keyring-backend", "test"))
@@ -111,4 +111,25 @@ func testRegisterWorkers(t *testing.T, d *devnet) {
 		t.Fatalf("registered worker %+v", res.Worker)
 	}
 	refused(w.args("alice"), "worker already registered")
+
+	// Out of service until bonded at least min_worker_bond (1,000 PHA).
+	var status struct {
+		InService bool `json:"in_service"`
+		Worker    struct {
+			Bond struct {
+				Amount string `json:"amount"`
+			} `json:"bond"`
+		} `json:"worker"`
+	}
+	d.queryJSON(t, &status, "q", "registry", "worker", w.identity)
+	if status.InService {
+		t.Fatal("an unbonded worker is in service")
+	}
+	refused([]string{"tx", "registry", "bond-worker", w.identity, "5uatom", "--from", "alice"}, "wrong bond denom")
+	refused([]string{"tx", "registry", "bond-worker", w.identity, "1000000000upha", "--from", "bob"}, "signer is not the worker's operator")
+	d.sendTx(t, "registry", "bond-worker", w.identity, "1000000000upha", "--from", "alice")
+	d.queryJSON(t, &status, "q", "registry", "worker", w.identity)
+	if !status.InService || status.Worker.Bond.Amount != "1000000000" {
+		t.Fatalf("after bonding 1,000 PHA: %+v", status)
+	}
 }

@@ -35,6 +35,17 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "fmspc"}},
 				},
 				{
+					RpcMethod: "Gatekeepers",
+					Use:       "gatekeepers",
+					Short:     "List the gatekeepers",
+				},
+				{
+					RpcMethod:      "Unbondings",
+					Use:            "unbondings <operator>",
+					Short:          "List an operator's worker stake on its way back, with release times",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "operator"}},
+				},
+				{
 					RpcMethod: "ReportData",
 					Use:       "report-data <operator> <identity-pubkey-hex> <ecdh-pubkey-hex>",
 					Short:     "Show the report data an enclave must attest to register with these keys and operator",
@@ -54,6 +65,40 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{RpcMethod: "RegisterWorker", Skip: true},
 				{RpcMethod: "SubmitCollateral", Skip: true},
 				{RpcMethod: "UpdateEndpoint", Skip: true},
+				{RpcMethod: "RenewWorker", Skip: true},
+				{
+					RpcMethod:      "BondWorker",
+					Use:            "bond-worker <identity-pubkey-hex> <amount>",
+					Short:          "Add stake to your worker (it serves once bonded at least min_worker_bond)",
+					Example:        "phalad tx registry bond-worker <hex> 1000000000upha --from operator",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "identity_pubkey"}, {ProtoField: "amount"}},
+				},
+				{
+					RpcMethod:      "UnbondWorker",
+					Use:            "unbond-worker <identity-pubkey-hex> <amount>",
+					Short:          "Withdraw stake from your worker; it returns after unbonding_time",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "identity_pubkey"}, {ProtoField: "amount"}},
+				},
+				{
+					RpcMethod:      "DeregisterWorker",
+					Use:            "deregister-worker <identity-pubkey-hex>",
+					Short:          "Take your worker out of service; it is removed and its bond returned after unbonding_time",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "identity_pubkey"}},
+				},
+				{
+					RpcMethod:      "AddGatekeeper",
+					Use:            "add-gatekeeper <identity-pubkey-hex>",
+					Short:          "Propose (governance) making a registered worker a gatekeeper",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "identity_pubkey"}},
+					GovProposal:    true,
+				},
+				{
+					RpcMethod:      "RemoveGatekeeper",
+					Use:            "remove-gatekeeper <identity-pubkey-hex>",
+					Short:          "Propose (governance) removing a gatekeeper",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "identity_pubkey"}},
+					GovProposal:    true,
+				},
 			},
 		},
 	}

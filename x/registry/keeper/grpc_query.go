@@ -46,7 +46,11 @@ func (q Querier) Worker(ctx context.Context, req *types.QueryWorkerRequest) (*ty
 	if err != nil {
 		return nil, err
 	}
-	return &types.QueryWorkerResponse{Worker: w}, nil
+	inService, err := q.k.InService(ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryWorkerResponse{Worker: w, InService: inService}, nil
 }
 
 // Workers lists the workers, ordered by identity key.
@@ -99,4 +103,33 @@ func (q Querier) ReportData(ctx context.Context, req *types.QueryReportDataReque
 		ChainId:     sdk.UnwrapSDKContext(ctx).ChainID(),
 		GenesisHash: hex.EncodeToString(genesisHash),
 	}, nil
+}
+
+// Gatekeepers lists the gatekeepers' worker records.
+func (q Querier) Gatekeepers(ctx context.Context, _ *types.QueryGatekeepersRequest) (*types.QueryGatekeepersResponse, error) {
+	out := &types.QueryGatekeepersResponse{}
+	err := q.k.Gatekeepers.Walk(ctx, nil, func(key []byte) (bool, error) {
+		w, err := q.k.Workers.Get(ctx, key)
+		if err != nil {
+			return true, err
+		}
+		out.Gatekeepers = append(out.Gatekeepers, w)
+		return false, nil
+	})
+	return out, err
+}
+
+// Unbondings lists an operator's unbonding worker stake, in release order.
+func (q Querier) Unbondings(ctx context.Context, req *types.QueryUnbondingsRequest) (*types.QueryUnbondingsResponse, error) {
+	if _, err := sdk.AccAddressFromBech32(req.GetOperator()); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "operator: %v", err)
+	}
+	out := &types.QueryUnbondingsResponse{}
+	err := q.k.Unbondings.Walk(ctx, nil, func(_ collections.Pair[int64, uint64], u types.WorkerUnbonding) (bool, error) {
+		if u.Operator == req.Operator {
+			out.Unbondings = append(out.Unbondings, u)
+		}
+		return false, nil
+	})
+	return out, err
 }

@@ -1,15 +1,20 @@
-// Package keeper holds the state of x/registry: the attestation policy that
-// decides which enclaves may register as workers.
+// Package keeper holds the state of x/registry: the attestation policy, the
+// workers admitted by attestation with their stake, Intel collateral cached
+// by FMSPC, and the gatekeepers.
 package keeper
 
 import (
 	"context"
 	"crypto/sha256"
+	"fmt"
 
 	"cosmossdk.io/collections"
 	"cosmossdk.io/core/store"
+	"cosmossdk.io/math"
 
 	"github.com/cosmos/cosmos-sdk/codec"
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
@@ -17,6 +22,7 @@ import (
 // Keeper owns the registry state.
 type Keeper struct {
 	authority string
+	bank      types.BankKeeper
 
 	Schema collections.Schema
 	// Params is the attestation policy.
@@ -28,18 +34,33 @@ type Keeper struct {
 	// GenesisHash is SHA-256 of the genesis app state, which worker report
 	// data commits to. Set by the app at InitChain; not exported.
 	GenesisHash collections.Item[[]byte]
+	// Unbondings queues worker stake by release time (unix nanoseconds) and
+	// a sequence number.
+	Unbondings   collections.Map[collections.Pair[int64, uint64], types.WorkerUnbonding]
+	UnbondingSeq collections.Sequence
+	// Deregistrations queues deregistered workers by removal time.
+	Deregistrations collections.KeySet[collections.Pair[int64, []byte]]
+	// Gatekeepers holds the identity keys of the gatekeepers.
+	Gatekeepers collections.KeySet[[]byte]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
-// the policy (the x/gov module account).
-func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authority string) Keeper {
+// the policy and the gatekeepers (the x/gov module account).
+func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authority string, bank types.BankKeeper) Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
 		authority:   authority,
+		bank:        bank,
 		Params:      collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Workers:     collections.NewMap(sb, types.WorkersKey, "workers", collections.BytesKey, codec.CollValue[types.Worker](cdc)),
 		Collateral:  collections.NewMap(sb, types.CollateralKey, "collateral", collections.StringKey, codec.CollValue[types.CollateralRecord](cdc)),
 		GenesisHash: collections.NewItem(sb, types.GenesisHashKey, "genesis_hash", collections.BytesValue),
+		Unbondings: collections.NewMap(sb, types.UnbondingsKey, "unbondings",
+			collections.PairKeyCodec(collections.Int64Key, collections.Uint64Key), codec.CollValue[types.WorkerUnbonding](cdc)),
+		UnbondingSeq: collections.NewSequence(sb, types.UnbondingSeqKey, "unbonding_seq"),
+		Deregistrations: collections.NewKeySet(sb, types.DeregistrationsKey, "deregistrations",
+			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey)),
+		Gatekeepers: collections.NewKeySet(sb, types.GatekeepersKey, "gatekeepers", collections.BytesKey),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -59,19 +80,84 @@ func (k Keeper) SetGenesisHash(ctx context.Context, appState []byte) error {
 // Authority returns the account allowed to update the policy.
 func (k Keeper) Authority() string { return k.authority }
 
-// InitGenesis loads the genesis state.
+// ModuleAddress is the account holding worker stake.
+func ModuleAddress() sdk.AccAddress { return authtypes.NewModuleAddress(types.ModuleName) }
+
+// InitGenesis loads the genesis state. The module account must hold exactly
+// the workers' bonds plus the unbondings.
 func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 	if err := gs.Validate(); err != nil {
 		return err
 	}
-	return k.Params.Set(ctx, gs.Params)
+	if err := k.Params.Set(ctx, gs.Params); err != nil {
+		return err
+	}
+	total := math.ZeroInt()
+	for _, w := range gs.Workers {
+		if err := k.Workers.Set(ctx, w.IdentityPubkey, w); err != nil {
+			return err
+		}
+		total = total.Add(w.Bond.Amount)
+		if w.DeregisterTime != nil {
+			if err := k.Deregistrations.Set(ctx, collections.Join(w.DeregisterTime.UnixNano(), w.IdentityPubkey)); err != nil {
+				return err
+			}
+		}
+	}
+	for _, u := range gs.Unbondings {
+		if err := k.queueUnbonding(ctx, u); err != nil {
+			return err
+		}
+		total = total.Add(u.Amount.Amount)
+	}
+	for _, c := range gs.Collateral {
+		if err := k.Collateral.Set(ctx, c.Fmspc, c); err != nil {
+			return err
+		}
+	}
+	for _, g := range gs.Gatekeepers {
+		if err := k.Gatekeepers.Set(ctx, g); err != nil {
+			return err
+		}
+	}
+	if held := k.bank.GetAllBalances(ctx, ModuleAddress()).AmountOf(gs.Params.MinWorkerBond.Denom); !held.Equal(total) {
+		return fmt.Errorf("%s genesis: the module account holds %s%s but bonds and unbondings total %s", types.ModuleName, held, gs.Params.MinWorkerBond.Denom, total)
+	}
+	return nil
 }
 
-// ExportGenesis exports the module state.
+// ExportGenesis exports the module state (not the genesis hash: a chain
+// started from the export has its own, and its workers' next renewals
+// commit to it).
 func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return &types.GenesisState{Params: params}, nil
+	gs := &types.GenesisState{Params: params}
+	if err := k.Workers.Walk(ctx, nil, func(_ []byte, w types.Worker) (bool, error) {
+		gs.Workers = append(gs.Workers, w)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Unbondings.Walk(ctx, nil, func(_ collections.Pair[int64, uint64], u types.WorkerUnbonding) (bool, error) {
+		gs.Unbondings = append(gs.Unbondings, u)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Collateral.Walk(ctx, nil, func(_ string, c types.CollateralRecord) (bool, error) {
+		gs.Collateral = append(gs.Collateral, c)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Gatekeepers.Walk(ctx, nil, func(g []byte) (bool, error) {
+		gs.Gatekeepers = append(gs.Gatekeepers, g)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	return gs, nil
 }

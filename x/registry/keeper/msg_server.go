@@ -82,3 +82,69 @@ func (m msgServer) SubmitCollateral(ctx context.Context, msg *types.MsgSubmitCol
 		sdk.NewAttribute("fmspc", rec.Fmspc), sdk.NewAttribute("expires", rec.Expires.UTC().Format("2006-01-02T15:04:05Z"))))
 	return &types.MsgSubmitCollateralResponse{Fmspc: rec.Fmspc}, nil
 }
+
+// RenewWorker refreshes a worker's attestation.
+func (m msgServer) RenewWorker(ctx context.Context, msg *types.MsgRenewWorker) (*types.MsgRenewWorkerResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	w, err := m.k.RenewWorker(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent("worker_renewed",
+		sdk.NewAttribute("identity_pubkey", hex.EncodeToString(w.IdentityPubkey)),
+		sdk.NewAttribute("mr_enclave", w.MrEnclave), sdk.NewAttribute("tcb_status", w.TcbStatus)))
+	return &types.MsgRenewWorkerResponse{}, nil
+}
+
+// BondWorker adds stake to a worker.
+func (m msgServer) BondWorker(ctx context.Context, msg *types.MsgBondWorker) (*types.MsgBondWorkerResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	if _, err := m.k.BondWorker(ctx, msg); err != nil {
+		return nil, err
+	}
+	return &types.MsgBondWorkerResponse{}, nil
+}
+
+// UnbondWorker starts returning stake.
+func (m msgServer) UnbondWorker(ctx context.Context, msg *types.MsgUnbondWorker) (*types.MsgUnbondWorkerResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	release, err := m.k.UnbondWorker(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgUnbondWorkerResponse{ReleaseTime: release}, nil
+}
+
+// DeregisterWorker takes a worker out of service.
+func (m msgServer) DeregisterWorker(ctx context.Context, msg *types.MsgDeregisterWorker) (*types.MsgDeregisterWorkerResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	remove, err := m.k.DeregisterWorker(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgDeregisterWorkerResponse{RemoveTime: remove}, nil
+}
+
+// AddGatekeeper adds a gatekeeper (governance).
+func (m msgServer) AddGatekeeper(ctx context.Context, msg *types.MsgAddGatekeeper) (*types.MsgAddGatekeeperResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	return &types.MsgAddGatekeeperResponse{}, m.k.AddGatekeeper(ctx, msg)
+}
+
+// RemoveGatekeeper removes a gatekeeper (governance).
+func (m msgServer) RemoveGatekeeper(ctx context.Context, msg *types.MsgRemoveGatekeeper) (*types.MsgRemoveGatekeeperResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	return &types.MsgRemoveGatekeeperResponse{}, m.k.RemoveGatekeeper(ctx, msg)
+}

@@ -6,9 +6,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 
 	"cosmossdk.io/collections"
 	errorsmod "cosmossdk.io/errors"
+	"cosmossdk.io/math"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
@@ -101,10 +103,52 @@ func (k Keeper) expectedReportData(ctx context.Context, operator sdk.AccAddress,
 	return types.WorkerReportData(sdk.UnwrapSDKContext(ctx).ChainID(), genesisHash, identity, ecdh, operator), nil
 }
 
-// RegisterWorker verifies a registration and stores the worker. The checks
-// run in this order, the binding last: evidence (quote and collateral, or a
-// simulated report the policy allows), the allowed measurements, then the
-// report data's commitment to this chain, the keys and the operator.
+// attest verifies evidence for a worker's keys and operator, in this order,
+// the binding last: the evidence (quote and collateral, or a simulated
+// report the policy allows), the allowed measurements, then the report
+// data's commitment to this chain, the keys and the operator.
+func (k Keeper) attest(ctx context.Context, operator sdk.AccAddress, identity, ecdh, evidence []byte, collateral *types.Collateral) (*attested, error) {
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a, err := k.verifyEvidence(ctx, params, evidence, collateral)
+	if err != nil {
+		return nil, err
+	}
+	if !params.Allows(a.mrEnclave, a.mrSigner, a.isvProdID, a.isvSVN) {
+		return nil, errorsmod.Wrapf(types.ErrMeasurementNotAllowed,
+			"MRENCLAVE %x MRSIGNER %x ISVPRODID %d ISVSVN %d matches no allowed_enclaves entry", a.mrEnclave, a.mrSigner, a.isvProdID, a.isvSVN)
+	}
+	want, err := k.expectedReportData(ctx, operator, identity, ecdh)
+	if err != nil {
+		return nil, err
+	}
+	if !bytes.Equal(a.reportData[:], want[:]) {
+		return nil, errorsmod.Wrapf(types.ErrReportDataBinding,
+			"report data %x, want %x: the enclave must attest SHA-256 of the domain tag, chain-id %q, genesis hash, both keys and operator %s (query registry report-data)",
+			a.reportData, want, sdk.UnwrapSDKContext(ctx).ChainID(), operator)
+	}
+	return a, nil
+}
+
+// record writes what an attestation says into a worker record.
+func (a *attested) record(ctx context.Context, w *types.Worker) {
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	w.Backend = string(a.backend)
+	w.MrEnclave = hex.EncodeToString(a.mrEnclave[:])
+	w.MrSigner = hex.EncodeToString(a.mrSigner[:])
+	w.IsvProdId = uint32(a.isvProdID)
+	w.IsvSvn = uint32(a.isvSVN)
+	w.TcbStatus = a.tcbStatus
+	w.AdvisoryIds = a.advisoryIDs
+	w.Fmspc = a.fmspc
+	w.AttestedHeight = sdkCtx.BlockHeight()
+	w.AttestedTime = sdkCtx.BlockTime()
+}
+
+// RegisterWorker verifies a registration (see attest) and stores the worker
+// with no bond yet.
 func (k Keeper) RegisterWorker(ctx context.Context, msg *types.MsgRegisterWorker) (*types.Worker, error) {
 	operator, err := sdk.AccAddressFromBech32(msg.Operator)
 	if err != nil {
@@ -113,51 +157,71 @@ func (k Keeper) RegisterWorker(ctx context.Context, msg *types.MsgRegisterWorker
 	if has, err := k.Workers.Has(ctx, msg.IdentityPubkey); err != nil {
 		return nil, err
 	} else if has {
-		return nil, errorsmod.Wrapf(types.ErrWorkerExists, "identity key %x", msg.IdentityPubkey)
+		return nil, errorsmod.Wrapf(types.ErrWorkerExists, "identity key %x (renew-worker refreshes its attestation)", msg.IdentityPubkey)
+	}
+	a, err := k.attest(ctx, operator, msg.IdentityPubkey, msg.EcdhPubkey, msg.Evidence, msg.Collateral)
+	if err != nil {
+		return nil, err
 	}
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return nil, err
 	}
-	a, err := k.verifyEvidence(ctx, params, msg.Evidence, msg.Collateral)
-	if err != nil {
-		return nil, err
-	}
-	if !params.Allows(a.mrEnclave, a.mrSigner, a.isvProdID, a.isvSVN) {
-		return nil, errorsmod.Wrapf(types.ErrMeasurementNotAllowed,
-			"MRENCLAVE %x MRSIGNER %x ISVPRODID %d ISVSVN %d matches no allowed_enclaves entry", a.mrEnclave, a.mrSigner, a.isvProdID, a.isvSVN)
-	}
-	want, err := k.expectedReportData(ctx, operator, msg.IdentityPubkey, msg.EcdhPubkey)
-	if err != nil {
-		return nil, err
-	}
-	if !bytes.Equal(a.reportData[:], want[:]) {
-		return nil, errorsmod.Wrapf(types.ErrReportDataBinding,
-			"report data %x, want %x: the enclave must attest SHA-256 of the domain tag, chain-id %q, genesis hash, both keys and operator %s (query registry report-data)",
-			a.reportData, want, sdk.UnwrapSDKContext(ctx).ChainID(), msg.Operator)
-	}
-	sdkCtx := sdk.UnwrapSDKContext(ctx)
 	w := types.Worker{
 		IdentityPubkey:   msg.IdentityPubkey,
 		EcdhPubkey:       msg.EcdhPubkey,
 		Operator:         msg.Operator,
 		Endpoint:         msg.Endpoint,
-		Backend:          string(a.backend),
-		MrEnclave:        hex.EncodeToString(a.mrEnclave[:]),
-		MrSigner:         hex.EncodeToString(a.mrSigner[:]),
-		IsvProdId:        uint32(a.isvProdID),
-		IsvSvn:           uint32(a.isvSVN),
-		TcbStatus:        a.tcbStatus,
-		AdvisoryIds:      a.advisoryIDs,
-		Fmspc:            a.fmspc,
-		RegisteredHeight: sdkCtx.BlockHeight(),
-		AttestedHeight:   sdkCtx.BlockHeight(),
-		AttestedTime:     sdkCtx.BlockTime(),
+		RegisteredHeight: sdk.UnwrapSDKContext(ctx).BlockHeight(),
+		Bond:             sdk.NewCoin(params.MinWorkerBond.Denom, math.ZeroInt()),
 	}
+	a.record(ctx, &w)
 	if err := k.Workers.Set(ctx, w.IdentityPubkey, w); err != nil {
 		return nil, err
 	}
 	return &w, nil
+}
+
+// RenewWorker refreshes a worker's attestation with fresh evidence bound to
+// its registered keys and operator; the measurement may change (an upgrade)
+// if the policy allows the new one.
+func (k Keeper) RenewWorker(ctx context.Context, msg *types.MsgRenewWorker) (*types.Worker, error) {
+	w, operator, err := k.operatedWorker(ctx, msg.Operator, msg.IdentityPubkey)
+	if err != nil {
+		return nil, err
+	}
+	a, err := k.attest(ctx, operator, w.IdentityPubkey, w.EcdhPubkey, msg.Evidence, msg.Collateral)
+	if err != nil {
+		return nil, err
+	}
+	a.record(ctx, &w)
+	if err := k.Workers.Set(ctx, w.IdentityPubkey, w); err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// operatedWorker loads a worker that operator operates and has not
+// deregistered.
+func (k Keeper) operatedWorker(ctx context.Context, operator string, identity []byte) (types.Worker, sdk.AccAddress, error) {
+	addr, err := sdk.AccAddressFromBech32(operator)
+	if err != nil {
+		return types.Worker{}, nil, err
+	}
+	w, err := k.Workers.Get(ctx, identity)
+	if errors.Is(err, collections.ErrNotFound) {
+		return types.Worker{}, nil, errorsmod.Wrapf(types.ErrWorkerNotFound, "identity key %x", identity)
+	}
+	if err != nil {
+		return types.Worker{}, nil, err
+	}
+	if w.Operator != operator {
+		return types.Worker{}, nil, errorsmod.Wrapf(types.ErrNotOperator, "worker %x is operated by %s", identity, w.Operator)
+	}
+	if w.DeregisterTime != nil {
+		return types.Worker{}, nil, errorsmod.Wrapf(types.ErrWorkerDeregistering, "worker %x leaves at %s", identity, w.DeregisterTime.UTC().Format(time.RFC3339))
+	}
+	return w, addr, nil
 }
 
 // SubmitCollateral verifies collateral on its own against Intel's root at

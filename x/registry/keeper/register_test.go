@@ -12,6 +12,7 @@ import (
 	storetypes "cosmossdk.io/store/types"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+	bankkeeper "github.com/cosmos/cosmos-sdk/x/bank/keeper"
 
 	"github.com/phala-cosmos/phala-cosmos/app/apptest"
 	"github.com/phala-cosmos/phala-cosmos/enclave/attestation"
@@ -36,12 +37,13 @@ var insideWindow = time.Date(2025, 7, 1, 0, 0, 0, 0, time.UTC)
 type registryFixture struct {
 	ctx      sdk.Context
 	k        keeper.Keeper
+	bank     bankkeeper.Keeper
 	srv      types.MsgServer
 	q        keeper.Querier
 	operator apptest.Account
 }
 
-func newRegistryFixture(t *testing.T, mutate func(*types.Params)) *registryFixture {
+func newRegistryFixture(t testing.TB, mutate func(*types.Params)) *registryFixture {
 	t.Helper()
 	g := apptest.New(t)
 	g.AddValidator(t, math.NewInt(1_000_000))
@@ -58,10 +60,10 @@ func newRegistryFixture(t *testing.T, mutate func(*types.Params)) *registryFixtu
 		t.Fatal(err)
 	}
 	ctx = ctx.WithBlockTime(insideWindow).WithBlockHeight(7).WithGasMeter(storetypes.NewInfiniteGasMeter())
-	return &registryFixture{ctx: ctx, k: k, srv: keeper.NewMsgServerImpl(k), q: keeper.NewQuerier(k), operator: op}
+	return &registryFixture{ctx: ctx, k: k, bank: g.App.BankKeeper, srv: keeper.NewMsgServerImpl(k), q: keeper.NewQuerier(k), operator: op}
 }
 
-func realCollateral(t *testing.T) *types.Collateral {
+func realCollateral(t testing.TB) *types.Collateral {
 	t.Helper()
 	b, err := os.ReadFile(sgxTestdata + "phala/sgx_quote_collateral.json")
 	if err != nil {
@@ -75,7 +77,7 @@ func realCollateral(t *testing.T) *types.Collateral {
 	return &out
 }
 
-func (f *registryFixture) registration(t *testing.T, evidence []byte, c *types.Collateral) *types.MsgRegisterWorker {
+func (f *registryFixture) registration(evidence []byte, c *types.Collateral) *types.MsgRegisterWorker {
 	return &types.MsgRegisterWorker{
 		Operator:       f.operator.Address.String(),
 		IdentityPubkey: bytesOf(identityKeyByte),
@@ -88,7 +90,7 @@ func (f *registryFixture) registration(t *testing.T, evidence []byte, c *types.C
 
 func bytesOf(b byte) []byte { return []byte(strings.Repeat(string([]byte{b}), 32)) }
 
-func readQuote(t *testing.T) []byte {
+func readQuote(t testing.TB) []byte {
 	t.Helper()
 	b, err := os.ReadFile(sgxTestdata + "phala/sgx_quote.bin")
 	if err != nil {
@@ -118,7 +120,7 @@ func (f *registryFixture) register(t *testing.T, msg *types.MsgRegisterWorker) e
 func TestRealQuoteFailsOnlyAtBinding(t *testing.T) {
 	f := newRegistryFixture(t, nil)
 	before := f.ctx.GasMeter().GasConsumed()
-	err := f.register(t, f.registration(t, readQuote(t), realCollateral(t)))
+	err := f.register(t, f.registration(readQuote(t), realCollateral(t)))
 	if !errors.Is(err, types.ErrReportDataBinding) {
 		t.Fatalf("err %v, want the binding step to fail", err)
 	}
@@ -167,7 +169,7 @@ func TestRealQuoteRefusals(t *testing.T) {
 			if !tc.at.IsZero() {
 				f.ctx = f.ctx.WithBlockTime(tc.at)
 			}
-			msg := f.registration(t, readQuote(t), realCollateral(t))
+			msg := f.registration(readQuote(t), realCollateral(t))
 			if tc.edit != nil {
 				tc.edit(msg)
 			}
@@ -207,7 +209,7 @@ func TestSubmitCollateral(t *testing.T) {
 
 	// A registration without collateral now uses the stored one and gets
 	// as far as the binding.
-	msg := f.registration(t, readQuote(t), nil)
+	msg := f.registration(readQuote(t), nil)
 	if err := f.register(t, msg); !errors.Is(err, types.ErrReportDataBinding) {
 		t.Fatalf("registration with stored collateral: %v", err)
 	}
@@ -250,21 +252,21 @@ func TestRegisterSimulatedWorker(t *testing.T) {
 
 	// Evidence made for another operator, other keys or another chain is refused.
 	other := types.WorkerReportData("other-chain", []byte("genesis"), bytesOf(identityKeyByte), bytesOf(0x22), f.operator.Address)
-	if err := f.register(t, f.registration(t, simReport(t, other), nil)); !errors.Is(err, types.ErrReportDataBinding) {
+	if err := f.register(t, f.registration(simReport(t, other), nil)); !errors.Is(err, types.ErrReportDataBinding) {
 		t.Fatalf("other chain's report data: %v", err)
 	}
-	msg := f.registration(t, simReport(t, data), nil)
+	msg := f.registration(simReport(t, data), nil)
 	msg.EcdhPubkey = bytesOf(0x33)
 	if err := f.register(t, msg); !errors.Is(err, types.ErrReportDataBinding) {
 		t.Fatalf("swapped ECDH key: %v", err)
 	}
 	forged := simReport(t, data)
 	forged[100] ^= 1
-	if err := f.register(t, f.registration(t, forged, nil)); !errors.Is(err, types.ErrAttestation) {
+	if err := f.register(t, f.registration(forged, nil)); !errors.Is(err, types.ErrAttestation) {
 		t.Fatalf("forged report: %v", err)
 	}
 
-	if err := f.register(t, f.registration(t, simReport(t, data), nil)); err != nil {
+	if err := f.register(t, f.registration(simReport(t, data), nil)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := f.q.Worker(f.ctx, &types.QueryWorkerRequest{IdentityPubkey: hex.EncodeToString(bytesOf(identityKeyByte))})
@@ -276,7 +278,7 @@ func TestRegisterSimulatedWorker(t *testing.T) {
 		w.RegisteredHeight != 7 || !w.AttestedTime.Equal(insideWindow) || w.Operator != f.operator.Address.String() || w.Endpoint != "http://127.0.0.1:8000" {
 		t.Fatalf("worker %+v", w)
 	}
-	if err := f.register(t, f.registration(t, simReport(t, data), nil)); !errors.Is(err, types.ErrWorkerExists) {
+	if err := f.register(t, f.registration(simReport(t, data), nil)); !errors.Is(err, types.ErrWorkerExists) {
 		t.Fatalf("second registration: %v", err)
 	}
 	list, err := f.q.Workers(f.ctx, &types.QueryWorkersRequest{})
@@ -298,5 +300,50 @@ func TestRegisterSimulatedWorker(t *testing.T) {
 	}
 	if _, err := f.q.Worker(f.ctx, &types.QueryWorkerRequest{IdentityPubkey: "zz"}); err == nil {
 		t.Fatal("bad worker key accepted")
+	}
+}
+
+// oasisRegistration is the oasis-core sample quote with its PCS collateral
+// (which has no CRLs), at a block time inside its window.
+func oasisRegistration(t *testing.T, f *registryFixture) *types.MsgRegisterWorker {
+	t.Helper()
+	read := func(name string) []byte {
+		b, err := os.ReadFile(sgxTestdata + "oasis/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	tcb, tcbSig, err := attestation.SplitSignedBody(read("tcb_info_v3_fmspc_00606A000000.json"), "tcbInfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	qe, qeSig, err := attestation.SplitSignedBody(read("qe_identity_v2.json"), "enclaveIdentity")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ctx = f.ctx.WithBlockTime(time.Unix(1671497404, 0))
+	return f.registration(read("quote_v3_ecdsa_p256_pck_chain.bin"), &types.Collateral{
+		TcbInfo: tcb, TcbInfoSignature: tcbSig, TcbInfoIssuerChain: read("tcb_info_v3_fmspc_00606A000000_certs.pem"),
+		QeIdentity: qe, QeIdentitySignature: qeSig,
+	})
+}
+
+// TestOasisQuote registers the second real quote: the chain requires CRLs by
+// default, which its collateral lacks; with allow_missing_crl every other
+// check passes and it fails exactly at the binding.
+func TestOasisQuote(t *testing.T) {
+	allowOasis := func(p *types.Params) {
+		p.AllowedEnclaves = []types.EnclaveIdentity{{MrEnclave: "68823bc62f409ee33a32ea270cfe45d4b19a6fb3c8570d7bc186cbe062398e8f"}}
+		p.AcceptedTcbStatuses = []string{"UpToDate", "SWHardeningNeeded", "ConfigurationAndSWHardeningNeeded", "OutOfDate"}
+	}
+	f := newRegistryFixture(t, allowOasis)
+	err := f.register(t, oasisRegistration(t, f))
+	if !errors.Is(err, types.ErrAttestation) || !strings.Contains(err.Error(), "root ca crl: the collateral has no CRL") {
+		t.Fatalf("without CRLs under the default policy: %v", err)
+	}
+	f = newRegistryFixture(t, func(p *types.Params) { allowOasis(p); p.AllowMissingCrl = true })
+	if err := f.register(t, oasisRegistration(t, f)); !errors.Is(err, types.ErrReportDataBinding) {
+		t.Fatalf("with allow_missing_crl: %v, want the binding step to fail", err)
 	}
 }

@@ -10,7 +10,8 @@ import (
 
 // RegisterInterfaces registers the module's messages with the interface registry.
 func RegisterInterfaces(ir codectypes.InterfaceRegistry) {
-	ir.RegisterImplementations((*sdk.Msg)(nil), &MsgUpdateParams{}, &MsgRegisterWorker{}, &MsgUpdateEndpoint{}, &MsgSubmitCollateral{})
+	ir.RegisterImplementations((*sdk.Msg)(nil), &MsgUpdateParams{}, &MsgRegisterWorker{}, &MsgUpdateEndpoint{}, &MsgSubmitCollateral{},
+		&MsgRenewWorker{}, &MsgBondWorker{}, &MsgUnbondWorker{}, &MsgDeregisterWorker{}, &MsgAddGatekeeper{}, &MsgRemoveGatekeeper{})
 	msgservice.RegisterMsgServiceDesc(ir, &_Msg_serviceDesc)
 }
 
@@ -20,5 +21,11 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgRegisterWorker{}, "phala/x/registry/MsgRegisterWorker")
 	legacy.RegisterAminoMsg(cdc, &MsgUpdateEndpoint{}, "phala/x/registry/MsgUpdateEndpoint")
 	legacy.RegisterAminoMsg(cdc, &MsgSubmitCollateral{}, "phala/x/registry/MsgSubmitCollateral")
+	legacy.RegisterAminoMsg(cdc, &MsgRenewWorker{}, "phala/x/registry/MsgRenewWorker")
+	legacy.RegisterAminoMsg(cdc, &MsgBondWorker{}, "phala/x/registry/MsgBondWorker")
+	legacy.RegisterAminoMsg(cdc, &MsgUnbondWorker{}, "phala/x/registry/MsgUnbondWorker")
+	legacy.RegisterAminoMsg(cdc, &MsgDeregisterWorker{}, "phala/x/registry/MsgDeregisterWorker")
+	legacy.RegisterAminoMsg(cdc, &MsgAddGatekeeper{}, "phala/x/registry/MsgAddGatekeeper")
+	legacy.RegisterAminoMsg(cdc, &MsgRemoveGatekeeper{}, "phala/x/registry/MsgRemoveGatekeeper")
 	cdc.RegisterConcrete(&Params{}, "phala/x/registry/Params", nil)
 }

@@ -18,3 +18,11 @@ var (
 	ErrNotOperator           = errorsmod.Register(ModuleName, 13, "signer is not the worker's operator")
 	ErrInvalidCollateral     = errorsmod.Register(ModuleName, 14, "invalid collateral")
 )
+
+// Errors of worker stake and gatekeepers.
+var (
+	ErrWorkerDeregistering = errorsmod.Register(ModuleName, 15, "worker is deregistering")
+	ErrInsufficientBond    = errorsmod.Register(ModuleName, 16, "insufficient worker bond")
+	ErrWrongDenom          = errorsmod.Register(ModuleName, 17, "wrong bond denom")
+	ErrGatekeeper          = errorsmod.Register(ModuleName, 18, "gatekeeper change refused")
+)

@@ -1,16 +1,57 @@
 package types
 
-import "fmt"
+import (
+	"encoding/hex"
+	"fmt"
+)
 
 // DefaultGenesisState returns the genesis of a new chain: the default policy.
 func DefaultGenesisState() *GenesisState {
 	return &GenesisState{Params: DefaultParams()}
 }
 
-// Validate checks the genesis state.
+// Validate checks the genesis state: valid params, well-formed workers
+// bonded in the bond denom, unbondings of known operators, gatekeepers that
+// are registered workers, no duplicates.
 func (gs GenesisState) Validate() error {
 	if err := gs.Params.Validate(); err != nil {
 		return fmt.Errorf("%s genesis: params: %w", ModuleName, err)
+	}
+	denom := gs.Params.MinWorkerBond.Denom
+	workers := make(map[string]bool, len(gs.Workers))
+	for i, w := range gs.Workers {
+		if err := validatePubkeys(w.IdentityPubkey, w.EcdhPubkey); err != nil {
+			return fmt.Errorf("%s genesis: workers[%d]: %w", ModuleName, i, err)
+		}
+		id := hex.EncodeToString(w.IdentityPubkey)
+		if workers[id] {
+			return fmt.Errorf("%s genesis: worker %s is listed twice", ModuleName, id)
+		}
+		workers[id] = true
+		if err := w.Bond.Validate(); err != nil || w.Bond.Denom != denom {
+			return fmt.Errorf("%s genesis: worker %s: bond %s must be a valid amount of %s", ModuleName, id, w.Bond, denom)
+		}
+	}
+	for i, u := range gs.Unbondings {
+		if err := u.Amount.Validate(); err != nil || u.Amount.Denom != denom || !u.Amount.IsPositive() {
+			return fmt.Errorf("%s genesis: unbondings[%d]: amount %s must be a positive amount of %s", ModuleName, i, u.Amount, denom)
+		}
+	}
+	for i, c := range gs.Collateral {
+		if b, err := hex.DecodeString(c.Fmspc); err != nil || len(b) != 6 || c.Fmspc != hex.EncodeToString(b) {
+			return fmt.Errorf("%s genesis: collateral[%d]: fmspc %q is not 6 bytes of lower-case hex", ModuleName, i, c.Fmspc)
+		}
+	}
+	seen := map[string]bool{}
+	for _, g := range gs.Gatekeepers {
+		id := hex.EncodeToString(g)
+		if !workers[id] {
+			return fmt.Errorf("%s genesis: gatekeeper %s is not a registered worker", ModuleName, id)
+		}
+		if seen[id] {
+			return fmt.Errorf("%s genesis: gatekeeper %s is listed twice", ModuleName, id)
+		}
+		seen[id] = true
 	}
 	return nil
 }

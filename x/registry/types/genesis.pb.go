@@ -24,9 +24,15 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
-// GenesisState is the genesis state of x/registry.
+// GenesisState is the genesis state of x/registry. The registry module
+// account must hold exactly the workers' bonds plus the unbondings.
 type GenesisState struct {
-	Params Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+	Params     Params             `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+	Workers    []Worker           `protobuf:"bytes,2,rep,name=workers,proto3" json:"workers"`
+	Unbondings []WorkerUnbonding  `protobuf:"bytes,3,rep,name=unbondings,proto3" json:"unbondings"`
+	Collateral []CollateralRecord `protobuf:"bytes,4,rep,name=collateral,proto3" json:"collateral"`
+	// gatekeepers are identity keys of registered workers.
+	Gatekeepers [][]byte `protobuf:"bytes,5,rep,name=gatekeepers,proto3" json:"gatekeepers,omitempty"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
@@ -69,6 +75,34 @@ func (m *GenesisState) GetParams() Params {
 	return Params{}
 }
 
+func (m *GenesisState) GetWorkers() []Worker {
+	if m != nil {
+		return m.Workers
+	}
+	return nil
+}
+
+func (m *GenesisState) GetUnbondings() []WorkerUnbonding {
+	if m != nil {
+		return m.Unbondings
+	}
+	return nil
+}
+
+func (m *GenesisState) GetCollateral() []CollateralRecord {
+	if m != nil {
+		return m.Collateral
+	}
+	return nil
+}
+
+func (m *GenesisState) GetGatekeepers() [][]byte {
+	if m != nil {
+		return m.Gatekeepers
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*GenesisState)(nil), "phala.registry.v1.GenesisState")
 }
@@ -76,21 +110,28 @@ func init() {
 func init() { proto.RegisterFile("phala/registry/v1/genesis.proto", fileDescriptor_9989bf04eca13e72) }
 
 var fileDescriptor_9989bf04eca13e72 = []byte{
-	// 214 bytes of a gzipped FileDescriptorProto
+	// 334 bytes of a gzipped FileDescriptorProto
 	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x92, 0x2f, 0xc8, 0x48, 0xcc,
 	0x49, 0xd4, 0x2f, 0x4a, 0x4d, 0xcf, 0x2c, 0x2e, 0x29, 0xaa, 0xd4, 0x2f, 0x33, 0xd4, 0x4f, 0x4f,
 	0xcd, 0x4b, 0x2d, 0xce, 0x2c, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x04, 0x2b, 0xd0,
 	0x83, 0x29, 0xd0, 0x2b, 0x33, 0x94, 0x12, 0x49, 0xcf, 0x4f, 0xcf, 0x07, 0xcb, 0xea, 0x83, 0x58,
 	0x10, 0x85, 0x52, 0x82, 0x89, 0xb9, 0x99, 0x79, 0xf9, 0xfa, 0x60, 0x12, 0x2a, 0x24, 0x87, 0x69,
-	0x78, 0x41, 0x62, 0x51, 0x62, 0x2e, 0xd4, 0x6c, 0x25, 0x1f, 0x2e, 0x1e, 0x77, 0x88, 0x65, 0xc1,
-	0x25, 0x89, 0x25, 0xa9, 0x42, 0x36, 0x5c, 0x6c, 0x10, 0x79, 0x09, 0x46, 0x05, 0x46, 0x0d, 0x6e,
-	0x23, 0x49, 0x3d, 0x0c, 0xcb, 0xf5, 0x02, 0xc0, 0x0a, 0x9c, 0x38, 0x4f, 0xdc, 0x93, 0x67, 0x58,
-	0xf1, 0x7c, 0x83, 0x16, 0x63, 0x10, 0x54, 0x8f, 0x93, 0xff, 0x89, 0x47, 0x72, 0x8c, 0x17, 0x1e,
-	0xc9, 0x31, 0x3e, 0x78, 0x24, 0xc7, 0x38, 0xe1, 0xb1, 0x1c, 0xc3, 0x85, 0xc7, 0x72, 0x0c, 0x37,
-	0x1e, 0xcb, 0x31, 0x44, 0x99, 0xa6, 0x67, 0x96, 0x64, 0x94, 0x26, 0xe9, 0x25, 0xe7, 0xe7, 0xea,
-	0x83, 0x4d, 0xd4, 0x4d, 0xce, 0x2f, 0xce, 0xcd, 0x2f, 0x46, 0xe5, 0x54, 0x20, 0x1c, 0x5a, 0x52,
-	0x59, 0x90, 0x5a, 0x9c, 0xc4, 0x06, 0x76, 0xa5, 0x31, 0x20, 0x00, 0x00, 0xff, 0xff, 0x1f, 0xd5,
-	0xd9, 0x3e, 0x24, 0x01, 0x00, 0x00,
+	0x78, 0x41, 0x62, 0x51, 0x62, 0x6e, 0x31, 0x6e, 0xf9, 0xf2, 0xfc, 0xa2, 0xec, 0xd4, 0x22, 0x88,
+	0xbc, 0xd2, 0x3e, 0x26, 0x2e, 0x1e, 0x77, 0x88, 0x6b, 0x82, 0x4b, 0x12, 0x4b, 0x52, 0x85, 0x6c,
+	0xb8, 0xd8, 0x20, 0x06, 0x48, 0x30, 0x2a, 0x30, 0x6a, 0x70, 0x1b, 0x49, 0xea, 0x61, 0xb8, 0x4e,
+	0x2f, 0x00, 0xac, 0xc0, 0x89, 0xf3, 0xc4, 0x3d, 0x79, 0x86, 0x15, 0xcf, 0x37, 0x68, 0x31, 0x06,
+	0x41, 0xf5, 0x08, 0x59, 0x72, 0xb1, 0x43, 0x8c, 0x2f, 0x96, 0x60, 0x52, 0x60, 0xc6, 0xa1, 0x3d,
+	0x1c, 0xac, 0xc2, 0x89, 0x05, 0xa4, 0x3d, 0x08, 0xa6, 0x5e, 0xc8, 0x83, 0x8b, 0xab, 0x34, 0x2f,
+	0x29, 0x3f, 0x2f, 0x25, 0x33, 0x2f, 0xbd, 0x58, 0x82, 0x19, 0xac, 0x5b, 0x09, 0xa7, 0xee, 0x50,
+	0x98, 0x52, 0xa8, 0x31, 0x48, 0x7a, 0x85, 0x3c, 0xb9, 0xb8, 0x92, 0xf3, 0x73, 0x72, 0x12, 0x4b,
+	0x52, 0x8b, 0x12, 0x73, 0x24, 0x58, 0xc0, 0x26, 0x29, 0x63, 0x31, 0xc9, 0x19, 0xae, 0x28, 0x28,
+	0x35, 0x39, 0xbf, 0x28, 0x05, 0x66, 0x14, 0x42, 0xb3, 0x90, 0x02, 0x17, 0x77, 0x7a, 0x62, 0x49,
+	0x6a, 0x76, 0x6a, 0x6a, 0x01, 0xc8, 0x4f, 0xac, 0x0a, 0xcc, 0x1a, 0x3c, 0x41, 0xc8, 0x42, 0x4e,
+	0xfe, 0x27, 0x1e, 0xc9, 0x31, 0x5e, 0x78, 0x24, 0xc7, 0xf8, 0xe0, 0x91, 0x1c, 0xe3, 0x84, 0xc7,
+	0x72, 0x0c, 0x17, 0x1e, 0xcb, 0x31, 0xdc, 0x78, 0x2c, 0xc7, 0x10, 0x65, 0x9a, 0x9e, 0x59, 0x92,
+	0x51, 0x9a, 0xa4, 0x97, 0x9c, 0x9f, 0xab, 0x0f, 0xb6, 0x5c, 0x37, 0x39, 0xbf, 0x38, 0x37, 0xbf,
+	0x18, 0x95, 0x53, 0x81, 0x88, 0x9b, 0x92, 0xca, 0x82, 0xd4, 0xe2, 0x24, 0x36, 0x70, 0xc4, 0x18,
+	0x03, 0x02, 0x00, 0x00, 0xff, 0xff, 0x4f, 0x5f, 0x15, 0x07, 0x37, 0x02, 0x00, 0x00,
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -113,6 +154,57 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.Gatekeepers) > 0 {
+		for iNdEx := len(m.Gatekeepers) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.Gatekeepers[iNdEx])
+			copy(dAtA[i:], m.Gatekeepers[iNdEx])
+			i = encodeVarintGenesis(dAtA, i, uint64(len(m.Gatekeepers[iNdEx])))
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.Collateral) > 0 {
+		for iNdEx := len(m.Collateral) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Collateral[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.Unbondings) > 0 {
+		for iNdEx := len(m.Unbondings) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Unbondings[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if len(m.Workers) > 0 {
+		for iNdEx := len(m.Workers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Workers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
 	{
 		size, err := m.Params.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -145,6 +237,30 @@ func (m *GenesisState) Size() (n int) {
 	_ = l
 	l = m.Params.Size()
 	n += 1 + l + sovGenesis(uint64(l))
+	if len(m.Workers) > 0 {
+		for _, e := range m.Workers {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Unbondings) > 0 {
+		for _, e := range m.Unbondings {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Collateral) > 0 {
+		for _, e := range m.Collateral {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Gatekeepers) > 0 {
+		for _, b := range m.Gatekeepers {
+			l = len(b)
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
 	return n
 }
 
@@ -215,6 +331,140 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Workers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Workers = append(m.Workers, Worker{})
+			if err := m.Workers[len(m.Workers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Unbondings", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Unbondings = append(m.Unbondings, WorkerUnbonding{})
+			if err := m.Unbondings[len(m.Unbondings)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Collateral", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Collateral = append(m.Collateral, CollateralRecord{})
+			if err := m.Collateral[len(m.Collateral)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Gatekeepers", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Gatekeepers = append(m.Gatekeepers, make([]byte, postIndex-iNdEx))
+			copy(m.Gatekeepers[len(m.Gatekeepers)-1], dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

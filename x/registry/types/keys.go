@@ -19,4 +19,12 @@ var (
 	CollateralKey = collections.NewPrefix(2)
 	// GenesisHashKey holds SHA-256 of the genesis app state.
 	GenesisHashKey = collections.NewPrefix(3)
+	// UnbondingsKey queues unbonding worker stake by release time.
+	UnbondingsKey = collections.NewPrefix(4)
+	// UnbondingSeqKey numbers unbondings.
+	UnbondingSeqKey = collections.NewPrefix(5)
+	// DeregistrationsKey queues deregistered workers by removal time.
+	DeregistrationsKey = collections.NewPrefix(6)
+	// GatekeepersKey holds the gatekeepers' identity keys.
+	GatekeepersKey = collections.NewPrefix(7)
 )

@@ -38,22 +38,16 @@ func (m *MsgRegisterWorker) ValidateBasic() error {
 	if err := validatePubkeys(m.IdentityPubkey, m.EcdhPubkey); err != nil {
 		return err
 	}
-	if len(m.Evidence) == 0 || len(m.Evidence) > MaxEvidenceSize {
-		return errorsmod.Wrapf(ErrInvalidWorker, "evidence is %d bytes, want 1..%d", len(m.Evidence), MaxEvidenceSize)
-	}
-	if m.Collateral != nil && m.Collateral.Size() > MaxCollateralSize {
-		return errorsmod.Wrapf(ErrInvalidCollateral, "collateral is %d bytes, more than %d", m.Collateral.Size(), MaxCollateralSize)
+	if err := validateEvidence(m.Evidence, m.Collateral); err != nil {
+		return err
 	}
 	return ValidateEndpoint(m.Endpoint)
 }
 
 // ValidateBasic checks the update's shape.
 func (m *MsgUpdateEndpoint) ValidateBasic() error {
-	if _, err := sdk.AccAddressFromBech32(m.Operator); err != nil {
-		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "operator: %v", err)
-	}
-	if len(m.IdentityPubkey) != PubkeySize {
-		return errorsmod.Wrapf(ErrInvalidWorker, "identity_pubkey is %d bytes, want %d", len(m.IdentityPubkey), PubkeySize)
+	if err := validateOperatorAndWorker(m.Operator, m.IdentityPubkey); err != nil {
+		return err
 	}
 	return ValidateEndpoint(m.Endpoint)
 }
@@ -88,6 +82,72 @@ func ValidateEndpoint(endpoint string) error {
 	u, err := url.Parse(endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return errorsmod.Wrapf(ErrInvalidWorker, "endpoint %q is not an http(s) URL such as https://worker.example:8000", endpoint)
+	}
+	return nil
+}
+
+// ValidateBasic checks the renewal's shape.
+func (m *MsgRenewWorker) ValidateBasic() error {
+	if err := validateOperatorAndWorker(m.Operator, m.IdentityPubkey); err != nil {
+		return err
+	}
+	return validateEvidence(m.Evidence, m.Collateral)
+}
+
+// ValidateBasic checks the bond's shape.
+func (m *MsgBondWorker) ValidateBasic() error {
+	if err := validateOperatorAndWorker(m.Operator, m.IdentityPubkey); err != nil {
+		return err
+	}
+	return validatePositive(m.Amount)
+}
+
+// ValidateBasic checks the unbond's shape.
+func (m *MsgUnbondWorker) ValidateBasic() error {
+	if err := validateOperatorAndWorker(m.Operator, m.IdentityPubkey); err != nil {
+		return err
+	}
+	return validatePositive(m.Amount)
+}
+
+// ValidateBasic checks the deregistration's shape.
+func (m *MsgDeregisterWorker) ValidateBasic() error {
+	return validateOperatorAndWorker(m.Operator, m.IdentityPubkey)
+}
+
+// ValidateBasic checks the proposal message's shape.
+func (m *MsgAddGatekeeper) ValidateBasic() error {
+	return validateOperatorAndWorker(m.Authority, m.IdentityPubkey)
+}
+
+// ValidateBasic checks the proposal message's shape.
+func (m *MsgRemoveGatekeeper) ValidateBasic() error {
+	return validateOperatorAndWorker(m.Authority, m.IdentityPubkey)
+}
+
+func validateOperatorAndWorker(addr string, identity []byte) error {
+	if _, err := sdk.AccAddressFromBech32(addr); err != nil {
+		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%q: %v", addr, err)
+	}
+	if len(identity) != PubkeySize {
+		return errorsmod.Wrapf(ErrInvalidWorker, "identity_pubkey is %d bytes, want %d", len(identity), PubkeySize)
+	}
+	return nil
+}
+
+func validatePositive(c sdk.Coin) error {
+	if err := c.Validate(); err != nil || !c.IsPositive() {
+		return errorsmod.Wrapf(sdkerrors.ErrInvalidCoins, "amount %s must be positive", c)
+	}
+	return nil
+}
+
+func validateEvidence(evidence []byte, collateral *Collateral) error {
+	if len(evidence) == 0 || len(evidence) > MaxEvidenceSize {
+		return errorsmod.Wrapf(ErrInvalidWorker, "evidence is %d bytes, want 1..%d", len(evidence), MaxEvidenceSize)
+	}
+	if collateral != nil && collateral.Size() > MaxCollateralSize {
+		return errorsmod.Wrapf(ErrInvalidCollateral, "collateral is %d bytes, more than %d", collateral.Size(), MaxCollateralSize)
 	}
 	return nil
 }

@@ -6,6 +6,11 @@ import (
 	"strings"
 	"time"
 
+	"cosmossdk.io/math"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	"github.com/phala-cosmos/phala-cosmos/enclave/attestation"
 )
 
@@ -29,6 +34,12 @@ var acceptableTCBStatuses = map[string]bool{
 // reissues TCB info and QE identity with a 30-day next-update window.
 const DefaultMaxCollateralAge = 30 * 24 * time.Hour
 
+// DefaultUnbondingTime keeps unbonded worker stake for a week.
+const DefaultUnbondingTime = 7 * 24 * time.Hour
+
+// DefaultMinWorkerBond is 1,000 PHA.
+var DefaultMinWorkerBond = sdk.NewCoin(appconfig.BondDenom, math.NewInt(1_000_000_000))
+
 // DefaultParams is the policy of a new chain: no enclave allowed until
 // governance names one, up-to-date platforms (or ones needing only software
 // hardening), simulation refused.
@@ -37,6 +48,8 @@ func DefaultParams() Params {
 		AcceptedTcbStatuses: []string{TCBUpToDate, TCBSWHardeningNeeded},
 		MaxCollateralAge:    DefaultMaxCollateralAge,
 		AllowSimulation:     false,
+		MinWorkerBond:       DefaultMinWorkerBond,
+		UnbondingTime:       DefaultUnbondingTime,
 	}
 }
 
@@ -59,6 +72,12 @@ func (p Params) Validate() error {
 	}
 	if p.MaxCollateralAge <= 0 {
 		return fmt.Errorf("max_collateral_age must be positive, got %s", p.MaxCollateralAge)
+	}
+	if err := p.MinWorkerBond.Validate(); err != nil {
+		return fmt.Errorf("min_worker_bond: %w", err)
+	}
+	if p.UnbondingTime <= 0 {
+		return fmt.Errorf("unbonding_time must be positive, got %s", p.UnbondingTime)
 	}
 	return nil
 }
@@ -89,10 +108,11 @@ func validateMeasurement(field, value string) error {
 }
 
 // AttestationPolicy is the quote verification policy these params make: the
-// chain always requires CRLs and refuses debug enclaves.
+// chain refuses debug enclaves, and requires CRLs unless allow_missing_crl.
 func (p Params) AttestationPolicy() attestation.Policy {
 	policy := attestation.DefaultPolicy()
 	policy.MaxCollateralAge = p.MaxCollateralAge
+	policy.AllowMissingCRL = p.AllowMissingCrl
 	for _, s := range p.AcceptedTcbStatuses {
 		policy.AcceptedTCBStatuses = append(policy.AcceptedTCBStatuses, attestation.TCBStatus(s))
 	}

@@ -43,6 +43,9 @@ func TestParamsValidate(t *testing.T) {
 		}, "listed twice"},
 		{"zero collateral age", func(p *types.Params) { p.MaxCollateralAge = 0 }, "max_collateral_age"},
 		{"negative collateral age", func(p *types.Params) { p.MaxCollateralAge = -time.Hour }, "max_collateral_age"},
+		{"zero unbonding time", func(p *types.Params) { p.UnbondingTime = 0 }, "unbonding_time must be positive"},
+		{"bad bond denom", func(p *types.Params) { p.MinWorkerBond.Denom = "1x" }, "min_worker_bond"},
+		{"negative bond", func(p *types.Params) { p.MinWorkerBond.Amount = p.MinWorkerBond.Amount.Neg() }, "min_worker_bond"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := types.DefaultParams()

@@ -163,6 +163,9 @@ func (m *QueryWorkerRequest) GetIdentityPubkey() string {
 // QueryWorkerResponse is the response type for Query/Worker.
 type QueryWorkerResponse struct {
 	Worker Worker `protobuf:"bytes,1,opt,name=worker,proto3" json:"worker"`
+	// in_service says whether the worker may be given work: not deregistering
+	// and bonded at least min_worker_bond.
+	InService bool `protobuf:"varint,2,opt,name=in_service,json=inService,proto3" json:"in_service,omitempty"`
 }
 
 func (m *QueryWorkerResponse) Reset()         { *m = QueryWorkerResponse{} }
@@ -203,6 +206,13 @@ func (m *QueryWorkerResponse) GetWorker() Worker {
 		return m.Worker
 	}
 	return Worker{}
+}
+
+func (m *QueryWorkerResponse) GetInService() bool {
+	if m != nil {
+		return m.InService
+	}
+	return false
 }
 
 // QueryWorkersRequest is the request type for Query/Workers.
@@ -519,6 +529,178 @@ func (m *QueryReportDataResponse) GetGenesisHash() string {
 	return ""
 }
 
+// QueryGatekeepersRequest is the request type for Query/Gatekeepers.
+type QueryGatekeepersRequest struct {
+}
+
+func (m *QueryGatekeepersRequest) Reset()         { *m = QueryGatekeepersRequest{} }
+func (m *QueryGatekeepersRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryGatekeepersRequest) ProtoMessage()    {}
+func (*QueryGatekeepersRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{10}
+}
+func (m *QueryGatekeepersRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryGatekeepersRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryGatekeepersRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryGatekeepersRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryGatekeepersRequest.Merge(m, src)
+}
+func (m *QueryGatekeepersRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryGatekeepersRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryGatekeepersRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryGatekeepersRequest proto.InternalMessageInfo
+
+// QueryGatekeepersResponse is the response type for Query/Gatekeepers.
+type QueryGatekeepersResponse struct {
+	Gatekeepers []Worker `protobuf:"bytes,1,rep,name=gatekeepers,proto3" json:"gatekeepers"`
+}
+
+func (m *QueryGatekeepersResponse) Reset()         { *m = QueryGatekeepersResponse{} }
+func (m *QueryGatekeepersResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryGatekeepersResponse) ProtoMessage()    {}
+func (*QueryGatekeepersResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{11}
+}
+func (m *QueryGatekeepersResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryGatekeepersResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryGatekeepersResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryGatekeepersResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryGatekeepersResponse.Merge(m, src)
+}
+func (m *QueryGatekeepersResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryGatekeepersResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryGatekeepersResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryGatekeepersResponse proto.InternalMessageInfo
+
+func (m *QueryGatekeepersResponse) GetGatekeepers() []Worker {
+	if m != nil {
+		return m.Gatekeepers
+	}
+	return nil
+}
+
+// QueryUnbondingsRequest is the request type for Query/Unbondings.
+type QueryUnbondingsRequest struct {
+	Operator string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+}
+
+func (m *QueryUnbondingsRequest) Reset()         { *m = QueryUnbondingsRequest{} }
+func (m *QueryUnbondingsRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryUnbondingsRequest) ProtoMessage()    {}
+func (*QueryUnbondingsRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{12}
+}
+func (m *QueryUnbondingsRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryUnbondingsRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryUnbondingsRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryUnbondingsRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryUnbondingsRequest.Merge(m, src)
+}
+func (m *QueryUnbondingsRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryUnbondingsRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryUnbondingsRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryUnbondingsRequest proto.InternalMessageInfo
+
+func (m *QueryUnbondingsRequest) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+// QueryUnbondingsResponse is the response type for Query/Unbondings.
+type QueryUnbondingsResponse struct {
+	Unbondings []WorkerUnbonding `protobuf:"bytes,1,rep,name=unbondings,proto3" json:"unbondings"`
+}
+
+func (m *QueryUnbondingsResponse) Reset()         { *m = QueryUnbondingsResponse{} }
+func (m *QueryUnbondingsResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryUnbondingsResponse) ProtoMessage()    {}
+func (*QueryUnbondingsResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_8104979fa9ea92e5, []int{13}
+}
+func (m *QueryUnbondingsResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryUnbondingsResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryUnbondingsResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryUnbondingsResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryUnbondingsResponse.Merge(m, src)
+}
+func (m *QueryUnbondingsResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryUnbondingsResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryUnbondingsResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryUnbondingsResponse proto.InternalMessageInfo
+
+func (m *QueryUnbondingsResponse) GetUnbondings() []WorkerUnbonding {
+	if m != nil {
+		return m.Unbondings
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*QueryParamsRequest)(nil), "phala.registry.v1.QueryParamsRequest")
 	proto.RegisterType((*QueryParamsResponse)(nil), "phala.registry.v1.QueryParamsResponse")
@@ -530,61 +712,74 @@ func init() {
 	proto.RegisterType((*QueryCollateralResponse)(nil), "phala.registry.v1.QueryCollateralResponse")
 	proto.RegisterType((*QueryReportDataRequest)(nil), "phala.registry.v1.QueryReportDataRequest")
 	proto.RegisterType((*QueryReportDataResponse)(nil), "phala.registry.v1.QueryReportDataResponse")
+	proto.RegisterType((*QueryGatekeepersRequest)(nil), "phala.registry.v1.QueryGatekeepersRequest")
+	proto.RegisterType((*QueryGatekeepersResponse)(nil), "phala.registry.v1.QueryGatekeepersResponse")
+	proto.RegisterType((*QueryUnbondingsRequest)(nil), "phala.registry.v1.QueryUnbondingsRequest")
+	proto.RegisterType((*QueryUnbondingsResponse)(nil), "phala.registry.v1.QueryUnbondingsResponse")
 }
 
 func init() { proto.RegisterFile("phala/registry/v1/query.proto", fileDescriptor_8104979fa9ea92e5) }
 
 var fileDescriptor_8104979fa9ea92e5 = []byte{
-	// 775 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x8c, 0x95, 0xcf, 0x4f, 0x13, 0x4d,
-	0x18, 0xc7, 0xbb, 0x10, 0x0a, 0x4c, 0xdf, 0xbc, 0x6f, 0x98, 0xb7, 0x79, 0x5f, 0x5a, 0x78, 0x17,
-	0xde, 0x35, 0x50, 0x45, 0xd9, 0x0d, 0xa8, 0x07, 0x13, 0x35, 0x11, 0x8d, 0x3f, 0x2e, 0x8a, 0xe5,
-	0x60, 0x62, 0x62, 0x9a, 0x69, 0x77, 0xdc, 0x6e, 0x68, 0x77, 0x96, 0x99, 0x29, 0xd2, 0x10, 0x62,
-	0xa2, 0x17, 0x8f, 0x44, 0x0f, 0x7a, 0xf3, 0xea, 0xd1, 0x83, 0x7f, 0x04, 0x47, 0xa2, 0x17, 0x4f,
-	0xc6, 0x80, 0x89, 0xff, 0x86, 0xe9, 0xcc, 0xb3, 0xdd, 0x2e, 0xed, 0x5a, 0x2e, 0x84, 0x79, 0x7e,
-	0x7e, 0x9e, 0xef, 0xcc, 0xd3, 0x45, 0xff, 0x85, 0x75, 0xd2, 0x20, 0x0e, 0xa7, 0x9e, 0x2f, 0x24,
-	0x6f, 0x3b, 0xdb, 0x2b, 0xce, 0x56, 0x8b, 0xf2, 0xb6, 0x1d, 0x72, 0x26, 0x19, 0x9e, 0x52, 0x6e,
-	0x3b, 0x72, 0xdb, 0xdb, 0x2b, 0xc5, 0xbc, 0xc7, 0x3c, 0xa6, 0xbc, 0x4e, 0xe7, 0x3f, 0x1d, 0x58,
-	0x9c, 0xf5, 0x18, 0xf3, 0x1a, 0xd4, 0x21, 0xa1, 0xef, 0x90, 0x20, 0x60, 0x92, 0x48, 0x9f, 0x05,
-	0x02, 0xbc, 0x33, 0x35, 0x26, 0x9a, 0x4c, 0xe8, 0xd2, 0x27, 0x7a, 0x14, 0xa7, 0x48, 0xd3, 0x0f,
-	0x98, 0xa3, 0xfe, 0x82, 0xc9, 0xec, 0xa7, 0x0a, 0x09, 0x27, 0x4d, 0x91, 0xee, 0x7f, 0xc6, 0xf8,
-	0x26, 0xe5, 0xe0, 0x5f, 0x82, 0x7e, 0x55, 0x22, 0x68, 0xb7, 0x69, 0x95, 0x4a, 0xd2, 0xa9, 0xe3,
-	0xf9, 0x81, 0x82, 0x83, 0xd8, 0x82, 0x8e, 0xad, 0xe8, 0x91, 0xf4, 0x41, 0xbb, 0xac, 0x3c, 0xc2,
-	0x0f, 0x3b, 0xc9, 0xeb, 0xaa, 0x77, 0x99, 0x6e, 0xb5, 0xa8, 0x90, 0xd6, 0x06, 0xfa, 0x3b, 0x61,
-	0x15, 0x21, 0x0b, 0x04, 0xc5, 0x57, 0x51, 0x56, 0x33, 0x4e, 0x1b, 0xf3, 0xc6, 0xd9, 0xdc, 0x6a,
-	0xc1, 0xee, 0xd3, 0xce, 0xd6, 0x29, 0x6b, 0x93, 0x07, 0xdf, 0xe6, 0x32, 0x1f, 0x7e, 0x7e, 0x5c,
-	0x32, 0xca, 0x90, 0x63, 0x5d, 0x83, 0x56, 0x8f, 0xd4, 0x18, 0xd0, 0x0a, 0x97, 0xd0, 0x5f, 0xbe,
-	0x4b, 0x03, 0xe9, 0xcb, 0x76, 0x25, 0x6c, 0x55, 0x37, 0x69, 0x5b, 0x15, 0x9f, 0x2c, 0xff, 0x19,
-	0x99, 0xd7, 0x95, 0xb5, 0xcb, 0x14, 0xa5, 0xc7, 0x4c, 0x5a, 0x97, 0xdf, 0x30, 0xe9, 0x94, 0x04,
-	0x93, 0xce, 0xb1, 0x9e, 0x24, 0x8a, 0x46, 0xf3, 0xe3, 0xdb, 0x08, 0xc5, 0x22, 0x42, 0xe1, 0x45,
-	0x1b, 0x84, 0xeb, 0x28, 0x6e, 0xeb, 0xdb, 0x05, 0xc5, 0xed, 0x75, 0xe2, 0x51, 0xc8, 0x2d, 0xf7,
-	0x64, 0x5a, 0xef, 0x0d, 0x94, 0x4f, 0xd6, 0x07, 0xea, 0xeb, 0x68, 0x5c, 0x13, 0x74, 0xa4, 0x1c,
-	0x3d, 0x35, 0x76, 0x94, 0x84, 0xef, 0x24, 0x00, 0x47, 0x14, 0x60, 0x69, 0x28, 0xa0, 0x6e, 0x9e,
-	0x20, 0xb4, 0xd1, 0x3f, 0x0a, 0xf0, 0x26, 0x6b, 0x34, 0x88, 0xa4, 0x9c, 0x34, 0x22, 0x0d, 0xf2,
-	0x68, 0xec, 0x69, 0x53, 0x84, 0x35, 0xb8, 0x0e, 0x7d, 0xb0, 0x7c, 0xf4, 0x6f, 0x5f, 0x3c, 0xcc,
-	0x74, 0x1f, 0xa1, 0x5a, 0xd7, 0x0a, 0xa2, 0x9d, 0x19, 0x30, 0x56, 0x6f, 0x6a, 0x8d, 0x71, 0xb7,
-	0x77, 0xc0, 0x9e, 0x0a, 0xd6, 0x3b, 0x03, 0xd8, 0xca, 0x34, 0x64, 0x5c, 0xde, 0x22, 0x92, 0x44,
-	0x6c, 0x97, 0xd0, 0x04, 0x0b, 0x29, 0x27, 0x92, 0xe9, 0x6b, 0x9f, 0x5c, 0x9b, 0xfe, 0xfc, 0x69,
-	0x39, 0x0f, 0xf3, 0xdf, 0x70, 0x5d, 0x4e, 0x85, 0xd8, 0x90, 0xdc, 0x0f, 0xbc, 0x72, 0x37, 0x72,
-	0xd0, 0x53, 0x1b, 0x19, 0xf4, 0xd4, 0xf0, 0x1c, 0xca, 0xd1, 0x9a, 0x5b, 0x8f, 0x82, 0x46, 0x55,
-	0x10, 0xea, 0x98, 0xe0, 0x2d, 0xee, 0x80, 0x0a, 0xbd, 0x64, 0xa0, 0xc2, 0x1c, 0xca, 0x71, 0x65,
-	0xad, 0xb8, 0x44, 0x12, 0x10, 0x0f, 0xf1, 0x6e, 0x20, 0x2e, 0xa0, 0x89, 0x5a, 0x9d, 0xf8, 0x41,
-	0xc5, 0x77, 0xa1, 0xfd, 0xb8, 0x3a, 0xdf, 0x73, 0xf1, 0xff, 0xe8, 0x0f, 0x8f, 0x06, 0x54, 0xf8,
-	0xa2, 0x52, 0x27, 0xa2, 0x0e, 0x8d, 0x73, 0x60, 0xbb, 0x4b, 0x44, 0x7d, 0xf5, 0x70, 0x0c, 0x8d,
-	0xa9, 0xd6, 0xf8, 0x39, 0xca, 0xea, 0x5d, 0xc3, 0x0b, 0x03, 0x44, 0xee, 0x5f, 0xea, 0xe2, 0xe2,
-	0xb0, 0x30, 0x3d, 0x81, 0xb5, 0xf8, 0xaa, 0x73, 0x15, 0x2f, 0xbe, 0xfc, 0x78, 0x33, 0x32, 0x83,
-	0x0b, 0x4e, 0xda, 0xef, 0x14, 0x7e, 0x6d, 0xa0, 0xac, 0x7e, 0xa2, 0xe9, 0x04, 0x89, 0x5d, 0x4f,
-	0x27, 0x48, 0xee, 0xb4, 0x75, 0x25, 0x26, 0xb0, 0xf1, 0x05, 0x27, 0xed, 0x97, 0x50, 0x38, 0xbb,
-	0x27, 0xee, 0x73, 0x0f, 0xbf, 0x34, 0xd0, 0x38, 0x2c, 0x1b, 0x1e, 0xd2, 0xae, 0x2b, 0x4c, 0x69,
-	0x68, 0x1c, 0x70, 0x95, 0x62, 0xae, 0x59, 0x5c, 0x4c, 0xe7, 0xc2, 0x6f, 0x0d, 0x84, 0xe2, 0x67,
-	0x8e, 0xcf, 0xa5, 0x35, 0xe8, 0xdb, 0xba, 0xe2, 0xd2, 0x69, 0x42, 0x01, 0x67, 0x35, 0xc6, 0x29,
-	0xe1, 0x85, 0x01, 0x38, 0xf1, 0x32, 0x39, 0xbb, 0x6a, 0x7d, 0xf7, 0xf0, 0xbe, 0x81, 0x50, 0xfc,
-	0x6a, 0xd3, 0xc9, 0xfa, 0x76, 0x2e, 0x9d, 0xac, 0x7f, 0x09, 0xac, 0xf3, 0x31, 0xd9, 0x3c, 0x36,
-	0x07, 0x90, 0xf5, 0xac, 0xc8, 0xda, 0x83, 0x83, 0x23, 0xd3, 0x38, 0x3c, 0x32, 0x8d, 0xef, 0x47,
-	0xa6, 0xb1, 0x7f, 0x6c, 0x66, 0x0e, 0x8f, 0xcd, 0xcc, 0xd7, 0x63, 0x33, 0xf3, 0xf8, 0xb2, 0xe7,
-	0xcb, 0x7a, 0xab, 0x6a, 0xd7, 0x58, 0x53, 0xd7, 0x58, 0x86, 0x8f, 0x5e, 0xe2, 0xb0, 0x13, 0x57,
-	0x96, 0xed, 0x90, 0x8a, 0x6a, 0x56, 0x7d, 0xda, 0x2e, 0xfe, 0x0a, 0x00, 0x00, 0xff, 0xff, 0xae,
-	0x8c, 0x2f, 0x76, 0xf9, 0x07, 0x00, 0x00,
+	// 925 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xa4, 0x96, 0xcf, 0x6f, 0x1b, 0x45,
+	0x14, 0xc7, 0xb3, 0xa9, 0x9a, 0x1f, 0xcf, 0x08, 0xd4, 0xc1, 0x82, 0xd8, 0x6d, 0x9d, 0xb0, 0xa8,
+	0x71, 0x70, 0xe9, 0xae, 0x1a, 0xe8, 0x01, 0x09, 0x90, 0x08, 0xa8, 0x85, 0x03, 0x25, 0x38, 0x42,
+	0x48, 0x48, 0xc8, 0x1a, 0x7b, 0x87, 0xdd, 0x51, 0xec, 0x9d, 0xed, 0xcc, 0x38, 0xd4, 0x8a, 0x22,
+	0x24, 0x7a, 0xe1, 0x58, 0xd1, 0x03, 0x88, 0x0b, 0x57, 0x8e, 0x1c, 0xf8, 0x23, 0x7a, 0xac, 0xe0,
+	0xc2, 0x09, 0xa1, 0x04, 0x89, 0x7f, 0x03, 0x79, 0xe7, 0xad, 0x67, 0xb7, 0xeb, 0xc5, 0x41, 0x5c,
+	0xaa, 0xee, 0x9b, 0xf7, 0xde, 0xf7, 0xf3, 0xde, 0xcc, 0x7b, 0x31, 0x5c, 0x4d, 0x22, 0x3a, 0xa4,
+	0xbe, 0x64, 0x21, 0x57, 0x5a, 0x4e, 0xfc, 0xa3, 0x9b, 0xfe, 0xbd, 0x31, 0x93, 0x13, 0x2f, 0x91,
+	0x42, 0x0b, 0x72, 0x29, 0x3d, 0xf6, 0xb2, 0x63, 0xef, 0xe8, 0x66, 0xb3, 0x1e, 0x8a, 0x50, 0xa4,
+	0xa7, 0xfe, 0xf4, 0x7f, 0xc6, 0xb1, 0x79, 0x25, 0x14, 0x22, 0x1c, 0x32, 0x9f, 0x26, 0xdc, 0xa7,
+	0x71, 0x2c, 0x34, 0xd5, 0x5c, 0xc4, 0x0a, 0x4f, 0x2f, 0x0f, 0x84, 0x1a, 0x09, 0x65, 0x52, 0x3f,
+	0xa5, 0xd1, 0xbc, 0x44, 0x47, 0x3c, 0x16, 0x7e, 0xfa, 0x2f, 0x9a, 0x5a, 0x65, 0xaa, 0x84, 0x4a,
+	0x3a, 0x52, 0xd5, 0xe7, 0x5f, 0x0a, 0x79, 0xc8, 0x24, 0x9e, 0x77, 0x50, 0xaf, 0x4f, 0x15, 0x9b,
+	0x89, 0xf6, 0x99, 0xa6, 0xd3, 0x3c, 0x21, 0x8f, 0x53, 0x38, 0xf4, 0x6d, 0x18, 0xdf, 0x9e, 0x29,
+	0xc9, 0x7c, 0x98, 0x23, 0xb7, 0x0e, 0xe4, 0xe3, 0x69, 0xf0, 0x7e, 0xaa, 0xdd, 0x65, 0xf7, 0xc6,
+	0x4c, 0x69, 0xf7, 0x00, 0x9e, 0x2f, 0x58, 0x55, 0x22, 0x62, 0xc5, 0xc8, 0x9b, 0xb0, 0x62, 0x18,
+	0x37, 0x9c, 0x2d, 0x67, 0xa7, 0xb6, 0xdb, 0xf0, 0x4a, 0xbd, 0xf3, 0x4c, 0xc8, 0xde, 0xfa, 0xe3,
+	0x3f, 0x36, 0x97, 0x7e, 0xfa, 0xfb, 0xe7, 0x8e, 0xd3, 0xc5, 0x18, 0xf7, 0x2d, 0x94, 0xfa, 0x34,
+	0x2d, 0x03, 0xa5, 0x48, 0x1b, 0x9e, 0xe3, 0x01, 0x8b, 0x35, 0xd7, 0x93, 0x5e, 0x32, 0xee, 0x1f,
+	0xb2, 0x49, 0x9a, 0x7c, 0xbd, 0xfb, 0x6c, 0x66, 0xde, 0x4f, 0xad, 0xae, 0x44, 0xa6, 0x2c, 0xdc,
+	0x32, 0x99, 0xbe, 0xfc, 0x0b, 0x93, 0x09, 0x29, 0x30, 0x99, 0x18, 0x72, 0x15, 0x80, 0xc7, 0x3d,
+	0xc5, 0xe4, 0x11, 0x1f, 0xb0, 0x8d, 0xe5, 0x2d, 0x67, 0x67, 0xad, 0xbb, 0xce, 0xe3, 0x03, 0x63,
+	0x70, 0x3f, 0x2f, 0x68, 0x66, 0xed, 0x21, 0xb7, 0x01, 0x6c, 0x8f, 0x51, 0x77, 0xdb, 0xc3, 0xbe,
+	0x4e, 0x2f, 0xc4, 0x33, 0x97, 0x8f, 0x17, 0xe2, 0xed, 0xd3, 0x90, 0x61, 0x6c, 0x37, 0x17, 0xe9,
+	0xfe, 0xe8, 0x40, 0xbd, 0x98, 0x1f, 0x8b, 0x7a, 0x1b, 0x56, 0x0d, 0xe0, 0xb4, 0xd3, 0x17, 0xce,
+	0x5d, 0x55, 0x16, 0x44, 0xee, 0x14, 0x00, 0x97, 0x53, 0xc0, 0xf6, 0x42, 0x40, 0x23, 0x5e, 0x20,
+	0xf4, 0xe0, 0x85, 0x14, 0xf0, 0x5d, 0x31, 0x1c, 0x52, 0xcd, 0x24, 0x1d, 0x66, 0x3d, 0xa8, 0xc3,
+	0xc5, 0x2f, 0x46, 0x2a, 0x19, 0xe0, 0x6d, 0x99, 0x0f, 0x97, 0xc3, 0x8b, 0x25, 0x7f, 0xac, 0xe9,
+	0x2e, 0xc0, 0x60, 0x66, 0xc5, 0xa6, 0xbd, 0x3c, 0xa7, 0xac, 0x7c, 0xe8, 0x40, 0xc8, 0x20, 0x5f,
+	0x60, 0x2e, 0x83, 0xfb, 0xbd, 0x83, 0x6c, 0x5d, 0x96, 0x08, 0xa9, 0xdf, 0xa3, 0x9a, 0x66, 0x6c,
+	0xaf, 0xc3, 0x9a, 0x48, 0x98, 0xa4, 0x5a, 0x98, 0x57, 0xb1, 0xbe, 0xb7, 0xf1, 0xeb, 0x2f, 0x37,
+	0xea, 0x58, 0xff, 0x3b, 0x41, 0x20, 0x99, 0x52, 0x07, 0x5a, 0xf2, 0x38, 0xec, 0xce, 0x3c, 0xe7,
+	0xbd, 0xc4, 0xe5, 0x79, 0x2f, 0x91, 0x6c, 0x42, 0x8d, 0x0d, 0x82, 0x28, 0x73, 0xba, 0x90, 0x3a,
+	0xc1, 0xd4, 0x84, 0x4f, 0xf5, 0x3e, 0x76, 0x21, 0x4f, 0x86, 0x5d, 0xd8, 0x84, 0x9a, 0x4c, 0xad,
+	0xbd, 0x80, 0x6a, 0x8a, 0xcd, 0x03, 0x39, 0x73, 0x24, 0x0d, 0x58, 0x1b, 0x44, 0x94, 0xc7, 0x3d,
+	0x1e, 0xa0, 0xfc, 0x6a, 0xfa, 0xfd, 0x41, 0x40, 0x5e, 0x82, 0x67, 0x42, 0x16, 0x33, 0xc5, 0x55,
+	0x2f, 0xa2, 0x2a, 0x42, 0xe1, 0x1a, 0xda, 0xde, 0xa7, 0x2a, 0x72, 0x1b, 0xa8, 0x7c, 0x87, 0x6a,
+	0x76, 0xc8, 0x58, 0x62, 0x1f, 0xad, 0xdb, 0x87, 0x8d, 0xf2, 0x11, 0x52, 0xdd, 0x86, 0x5a, 0x68,
+	0xcd, 0xff, 0xe9, 0xcd, 0xe5, 0x03, 0xdd, 0xbb, 0x78, 0x25, 0x9f, 0xc4, 0x7d, 0x11, 0x07, 0x3c,
+	0x0e, 0xd5, 0xff, 0xba, 0x12, 0x37, 0xc2, 0x72, 0xf2, 0xf9, 0x10, 0xf9, 0x43, 0x80, 0xf1, 0xcc,
+	0x8a, 0xc4, 0x6e, 0x25, 0xf1, 0x2c, 0x41, 0xe1, 0x35, 0xd9, 0x04, 0xbb, 0x0f, 0xd6, 0xe0, 0x62,
+	0x2a, 0x45, 0xbe, 0x82, 0x15, 0xb3, 0xc3, 0xc8, 0xb5, 0x39, 0xe9, 0xca, 0xcb, 0xb2, 0xb9, 0xbd,
+	0xc8, 0xcd, 0x10, 0xbb, 0xdb, 0xdf, 0x4c, 0x55, 0xbf, 0xfe, 0xed, 0xaf, 0x47, 0xcb, 0x97, 0x49,
+	0xc3, 0xaf, 0xda, 0xff, 0xe4, 0x5b, 0x07, 0x56, 0x0c, 0x75, 0x35, 0x41, 0x61, 0x87, 0x56, 0x13,
+	0x14, 0x77, 0xa5, 0xfb, 0x86, 0x25, 0xf0, 0xc8, 0xab, 0x7e, 0xd5, 0x5f, 0x18, 0xe5, 0x1f, 0x3f,
+	0x35, 0x08, 0x27, 0xe4, 0x81, 0x03, 0xab, 0xb8, 0xa5, 0xc8, 0x02, 0xb9, 0x59, 0x63, 0xda, 0x0b,
+	0xfd, 0x90, 0xab, 0x6d, 0xb9, 0xae, 0x90, 0x66, 0x35, 0x17, 0xf9, 0xce, 0x01, 0xb0, 0xfb, 0x81,
+	0xbc, 0x52, 0x25, 0x50, 0x5a, 0x57, 0xcd, 0xce, 0x79, 0x5c, 0x11, 0x67, 0xd7, 0xe2, 0xb4, 0xc9,
+	0xb5, 0x39, 0x38, 0x76, 0x0b, 0xf9, 0xc7, 0xe9, 0xde, 0x3b, 0x21, 0x8f, 0x1c, 0xa8, 0xe5, 0x26,
+	0x8b, 0x54, 0xea, 0x95, 0x27, 0xb3, 0x79, 0xfd, 0x5c, 0xbe, 0x08, 0x77, 0xdd, 0xc2, 0x6d, 0x91,
+	0xd6, 0x1c, 0xb8, 0xdc, 0x3c, 0x92, 0x1f, 0x1c, 0x00, 0x3b, 0x3b, 0xd5, 0xfd, 0x2a, 0xcd, 0x6b,
+	0x75, 0xbf, 0xca, 0xa3, 0xe8, 0xde, 0xb2, 0x48, 0x1d, 0xb2, 0x33, 0x07, 0xc9, 0xce, 0x99, 0x7f,
+	0x9c, 0xcd, 0xf6, 0x09, 0x79, 0xe8, 0x00, 0xd8, 0x0d, 0x59, 0x0d, 0x57, 0xda, 0xef, 0xd5, 0x70,
+	0xe5, 0x85, 0xbb, 0xb8, 0x5f, 0xb9, 0x75, 0xbc, 0xf7, 0xd1, 0xe3, 0xd3, 0x96, 0xf3, 0xe4, 0xb4,
+	0xe5, 0xfc, 0x79, 0xda, 0x72, 0x1e, 0x9e, 0xb5, 0x96, 0x9e, 0x9c, 0xb5, 0x96, 0x7e, 0x3f, 0x6b,
+	0x2d, 0x7d, 0x76, 0x2b, 0xe4, 0x3a, 0x1a, 0xf7, 0xbd, 0x81, 0x18, 0x99, 0x1c, 0x37, 0xf0, 0xf7,
+	0x57, 0xe1, 0xe3, 0xbe, 0xcd, 0xac, 0x27, 0x09, 0x53, 0xfd, 0x95, 0xf4, 0x57, 0xd6, 0x6b, 0xff,
+	0x04, 0x00, 0x00, 0xff, 0xff, 0xce, 0x9b, 0x99, 0xf0, 0x84, 0x0a, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -607,6 +802,10 @@ type QueryClient interface {
 	Workers(ctx context.Context, in *QueryWorkersRequest, opts ...grpc.CallOption) (*QueryWorkersResponse, error)
 	// Collateral returns the collateral cached for an FMSPC (hex).
 	Collateral(ctx context.Context, in *QueryCollateralRequest, opts ...grpc.CallOption) (*QueryCollateralResponse, error)
+	// Gatekeepers lists the gatekeepers (workers governance chose to hold the master key).
+	Gatekeepers(ctx context.Context, in *QueryGatekeepersRequest, opts ...grpc.CallOption) (*QueryGatekeepersResponse, error)
+	// Unbondings lists worker stake on its way back to an operator.
+	Unbondings(ctx context.Context, in *QueryUnbondingsRequest, opts ...grpc.CallOption) (*QueryUnbondingsResponse, error)
 	// ReportData returns the 64 bytes of report data a worker's evidence must
 	// carry to register with the given keys and operator on this chain.
 	ReportData(ctx context.Context, in *QueryReportDataRequest, opts ...grpc.CallOption) (*QueryReportDataResponse, error)
@@ -656,6 +855,24 @@ func (c *queryClient) Collateral(ctx context.Context, in *QueryCollateralRequest
 	return out, nil
 }
 
+func (c *queryClient) Gatekeepers(ctx context.Context, in *QueryGatekeepersRequest, opts ...grpc.CallOption) (*QueryGatekeepersResponse, error) {
+	out := new(QueryGatekeepersResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Query/Gatekeepers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) Unbondings(ctx context.Context, in *QueryUnbondingsRequest, opts ...grpc.CallOption) (*QueryUnbondingsResponse, error) {
+	out := new(QueryUnbondingsResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Query/Unbondings", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *queryClient) ReportData(ctx context.Context, in *QueryReportDataRequest, opts ...grpc.CallOption) (*QueryReportDataResponse, error) {
 	out := new(QueryReportDataResponse)
 	err := c.cc.Invoke(ctx, "/phala.registry.v1.Query/ReportData", in, out, opts...)
@@ -675,6 +892,10 @@ type QueryServer interface {
 	Workers(context.Context, *QueryWorkersRequest) (*QueryWorkersResponse, error)
 	// Collateral returns the collateral cached for an FMSPC (hex).
 	Collateral(context.Context, *QueryCollateralRequest) (*QueryCollateralResponse, error)
+	// Gatekeepers lists the gatekeepers (workers governance chose to hold the master key).
+	Gatekeepers(context.Context, *QueryGatekeepersRequest) (*QueryGatekeepersResponse, error)
+	// Unbondings lists worker stake on its way back to an operator.
+	Unbondings(context.Context, *QueryUnbondingsRequest) (*QueryUnbondingsResponse, error)
 	// ReportData returns the 64 bytes of report data a worker's evidence must
 	// carry to register with the given keys and operator on this chain.
 	ReportData(context.Context, *QueryReportDataRequest) (*QueryReportDataResponse, error)
@@ -695,6 +916,12 @@ func (*UnimplementedQueryServer) Workers(ctx context.Context, req *QueryWorkersR
 }
 func (*UnimplementedQueryServer) Collateral(ctx context.Context, req *QueryCollateralRequest) (*QueryCollateralResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Collateral not implemented")
+}
+func (*UnimplementedQueryServer) Gatekeepers(ctx context.Context, req *QueryGatekeepersRequest) (*QueryGatekeepersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Gatekeepers not implemented")
+}
+func (*UnimplementedQueryServer) Unbondings(ctx context.Context, req *QueryUnbondingsRequest) (*QueryUnbondingsResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Unbondings not implemented")
 }
 func (*UnimplementedQueryServer) ReportData(ctx context.Context, req *QueryReportDataRequest) (*QueryReportDataResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ReportData not implemented")
@@ -776,6 +1003,42 @@ func _Query_Collateral_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_Gatekeepers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryGatekeepersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Gatekeepers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Query/Gatekeepers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Gatekeepers(ctx, req.(*QueryGatekeepersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_Unbondings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryUnbondingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).Unbondings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Query/Unbondings",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).Unbondings(ctx, req.(*QueryUnbondingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Query_ReportData_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(QueryReportDataRequest)
 	if err := dec(in); err != nil {
@@ -814,6 +1077,14 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Collateral",
 			Handler:    _Query_Collateral_Handler,
+		},
+		{
+			MethodName: "Gatekeepers",
+			Handler:    _Query_Gatekeepers_Handler,
+		},
+		{
+			MethodName: "Unbondings",
+			Handler:    _Query_Unbondings_Handler,
 		},
 		{
 			MethodName: "ReportData",
@@ -930,6 +1201,16 @@ func (m *QueryWorkerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.InService {
+		i--
+		if m.InService {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x10
+	}
 	{
 		size, err := m.Worker.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -1178,6 +1459,133 @@ func (m *QueryReportDataResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *QueryGatekeepersRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryGatekeepersRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryGatekeepersRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryGatekeepersResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryGatekeepersResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryGatekeepersResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Gatekeepers) > 0 {
+		for iNdEx := len(m.Gatekeepers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Gatekeepers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryUnbondingsRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryUnbondingsRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryUnbondingsRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryUnbondingsResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryUnbondingsResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryUnbondingsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Unbondings) > 0 {
+		for iNdEx := len(m.Unbondings) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Unbondings[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintQuery(dAtA []byte, offset int, v uint64) int {
 	offset -= sovQuery(v)
 	base := offset
@@ -1230,6 +1638,9 @@ func (m *QueryWorkerResponse) Size() (n int) {
 	_ = l
 	l = m.Worker.Size()
 	n += 1 + l + sovQuery(uint64(l))
+	if m.InService {
+		n += 2
+	}
 	return n
 }
 
@@ -1327,6 +1738,58 @@ func (m *QueryReportDataResponse) Size() (n int) {
 	l = len(m.GenesisHash)
 	if l > 0 {
 		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryGatekeepersRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryGatekeepersResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Gatekeepers) > 0 {
+		for _, e := range m.Gatekeepers {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *QueryUnbondingsRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryUnbondingsResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Unbondings) > 0 {
+		for _, e := range m.Unbondings {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
 	}
 	return n
 }
@@ -1614,6 +2077,26 @@ func (m *QueryWorkerResponse) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InService", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.InService = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuery(dAtA[iNdEx:])
@@ -2276,6 +2759,306 @@ func (m *QueryReportDataResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.GenesisHash = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryGatekeepersRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryGatekeepersRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryGatekeepersRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryGatekeepersResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryGatekeepersResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryGatekeepersResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Gatekeepers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Gatekeepers = append(m.Gatekeepers, Worker{})
+			if err := m.Gatekeepers[len(m.Gatekeepers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryUnbondingsRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryUnbondingsRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryUnbondingsRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryUnbondingsResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryUnbondingsResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryUnbondingsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Unbondings", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Unbondings = append(m.Unbondings, WorkerUnbonding{})
+			if err := m.Unbondings[len(m.Unbondings)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -7,23 +7,28 @@ import (
 	context "context"
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
+	types "github.com/cosmos/cosmos-sdk/types"
 	_ "github.com/cosmos/cosmos-sdk/types/msgservice"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
 	proto "github.com/cosmos/gogoproto/proto"
+	github_com_cosmos_gogoproto_types "github.com/cosmos/gogoproto/types"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
 	status "google.golang.org/grpc/status"
+	_ "google.golang.org/protobuf/types/known/timestamppb"
 	io "io"
 	math "math"
 	math_bits "math/bits"
+	time "time"
 )
 
 // Reference imports to suppress errors if they are not otherwise used.
 var _ = proto.Marshal
 var _ = fmt.Errorf
 var _ = math.Inf
+var _ = time.Kitchen
 
 // This is a compile-time assertion to ensure that this generated file
 // is compatible with the proto package it is being compiled against.
@@ -447,6 +452,596 @@ func (m *MsgSubmitCollateralResponse) GetFmspc() string {
 	return ""
 }
 
+// MsgRenewWorker refreshes a worker's attestation.
+type MsgRenewWorker struct {
+	Operator       string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	IdentityPubkey []byte `protobuf:"bytes,2,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+	// evidence and collateral as in MsgRegisterWorker; the report data must
+	// commit to the worker's registered keys.
+	Evidence   []byte      `protobuf:"bytes,3,opt,name=evidence,proto3" json:"evidence,omitempty"`
+	Collateral *Collateral `protobuf:"bytes,4,opt,name=collateral,proto3" json:"collateral,omitempty"`
+}
+
+func (m *MsgRenewWorker) Reset()         { *m = MsgRenewWorker{} }
+func (m *MsgRenewWorker) String() string { return proto.CompactTextString(m) }
+func (*MsgRenewWorker) ProtoMessage()    {}
+func (*MsgRenewWorker) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{8}
+}
+func (m *MsgRenewWorker) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRenewWorker) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRenewWorker.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRenewWorker) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRenewWorker.Merge(m, src)
+}
+func (m *MsgRenewWorker) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRenewWorker) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRenewWorker.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRenewWorker proto.InternalMessageInfo
+
+func (m *MsgRenewWorker) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgRenewWorker) GetIdentityPubkey() []byte {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return nil
+}
+
+func (m *MsgRenewWorker) GetEvidence() []byte {
+	if m != nil {
+		return m.Evidence
+	}
+	return nil
+}
+
+func (m *MsgRenewWorker) GetCollateral() *Collateral {
+	if m != nil {
+		return m.Collateral
+	}
+	return nil
+}
+
+// MsgRenewWorkerResponse is the response type for Msg/RenewWorker.
+type MsgRenewWorkerResponse struct {
+}
+
+func (m *MsgRenewWorkerResponse) Reset()         { *m = MsgRenewWorkerResponse{} }
+func (m *MsgRenewWorkerResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRenewWorkerResponse) ProtoMessage()    {}
+func (*MsgRenewWorkerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{9}
+}
+func (m *MsgRenewWorkerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRenewWorkerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRenewWorkerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRenewWorkerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRenewWorkerResponse.Merge(m, src)
+}
+func (m *MsgRenewWorkerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRenewWorkerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRenewWorkerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRenewWorkerResponse proto.InternalMessageInfo
+
+// MsgBondWorker adds stake to a worker.
+type MsgBondWorker struct {
+	Operator       string     `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	IdentityPubkey []byte     `protobuf:"bytes,2,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+	Amount         types.Coin `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *MsgBondWorker) Reset()         { *m = MsgBondWorker{} }
+func (m *MsgBondWorker) String() string { return proto.CompactTextString(m) }
+func (*MsgBondWorker) ProtoMessage()    {}
+func (*MsgBondWorker) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{10}
+}
+func (m *MsgBondWorker) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBondWorker) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBondWorker.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBondWorker) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBondWorker.Merge(m, src)
+}
+func (m *MsgBondWorker) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBondWorker) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBondWorker.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBondWorker proto.InternalMessageInfo
+
+func (m *MsgBondWorker) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgBondWorker) GetIdentityPubkey() []byte {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return nil
+}
+
+func (m *MsgBondWorker) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// MsgBondWorkerResponse is the response type for Msg/BondWorker.
+type MsgBondWorkerResponse struct {
+}
+
+func (m *MsgBondWorkerResponse) Reset()         { *m = MsgBondWorkerResponse{} }
+func (m *MsgBondWorkerResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgBondWorkerResponse) ProtoMessage()    {}
+func (*MsgBondWorkerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{11}
+}
+func (m *MsgBondWorkerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgBondWorkerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgBondWorkerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgBondWorkerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgBondWorkerResponse.Merge(m, src)
+}
+func (m *MsgBondWorkerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgBondWorkerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgBondWorkerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgBondWorkerResponse proto.InternalMessageInfo
+
+// MsgUnbondWorker withdraws stake from a worker.
+type MsgUnbondWorker struct {
+	Operator       string     `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	IdentityPubkey []byte     `protobuf:"bytes,2,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+	Amount         types.Coin `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount"`
+}
+
+func (m *MsgUnbondWorker) Reset()         { *m = MsgUnbondWorker{} }
+func (m *MsgUnbondWorker) String() string { return proto.CompactTextString(m) }
+func (*MsgUnbondWorker) ProtoMessage()    {}
+func (*MsgUnbondWorker) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{12}
+}
+func (m *MsgUnbondWorker) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUnbondWorker) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUnbondWorker.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUnbondWorker) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUnbondWorker.Merge(m, src)
+}
+func (m *MsgUnbondWorker) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUnbondWorker) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUnbondWorker.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUnbondWorker proto.InternalMessageInfo
+
+func (m *MsgUnbondWorker) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgUnbondWorker) GetIdentityPubkey() []byte {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return nil
+}
+
+func (m *MsgUnbondWorker) GetAmount() types.Coin {
+	if m != nil {
+		return m.Amount
+	}
+	return types.Coin{}
+}
+
+// MsgUnbondWorkerResponse says when the stake is returned.
+type MsgUnbondWorkerResponse struct {
+	ReleaseTime time.Time `protobuf:"bytes,1,opt,name=release_time,json=releaseTime,proto3,stdtime" json:"release_time"`
+}
+
+func (m *MsgUnbondWorkerResponse) Reset()         { *m = MsgUnbondWorkerResponse{} }
+func (m *MsgUnbondWorkerResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgUnbondWorkerResponse) ProtoMessage()    {}
+func (*MsgUnbondWorkerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{13}
+}
+func (m *MsgUnbondWorkerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgUnbondWorkerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgUnbondWorkerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgUnbondWorkerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgUnbondWorkerResponse.Merge(m, src)
+}
+func (m *MsgUnbondWorkerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgUnbondWorkerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgUnbondWorkerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgUnbondWorkerResponse proto.InternalMessageInfo
+
+func (m *MsgUnbondWorkerResponse) GetReleaseTime() time.Time {
+	if m != nil {
+		return m.ReleaseTime
+	}
+	return time.Time{}
+}
+
+// MsgDeregisterWorker takes a worker out of service.
+type MsgDeregisterWorker struct {
+	Operator       string `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
+	IdentityPubkey []byte `protobuf:"bytes,2,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+}
+
+func (m *MsgDeregisterWorker) Reset()         { *m = MsgDeregisterWorker{} }
+func (m *MsgDeregisterWorker) String() string { return proto.CompactTextString(m) }
+func (*MsgDeregisterWorker) ProtoMessage()    {}
+func (*MsgDeregisterWorker) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{14}
+}
+func (m *MsgDeregisterWorker) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDeregisterWorker) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDeregisterWorker.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDeregisterWorker) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDeregisterWorker.Merge(m, src)
+}
+func (m *MsgDeregisterWorker) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDeregisterWorker) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDeregisterWorker.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDeregisterWorker proto.InternalMessageInfo
+
+func (m *MsgDeregisterWorker) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *MsgDeregisterWorker) GetIdentityPubkey() []byte {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return nil
+}
+
+// MsgDeregisterWorkerResponse says when the worker is removed.
+type MsgDeregisterWorkerResponse struct {
+	RemoveTime time.Time `protobuf:"bytes,1,opt,name=remove_time,json=removeTime,proto3,stdtime" json:"remove_time"`
+}
+
+func (m *MsgDeregisterWorkerResponse) Reset()         { *m = MsgDeregisterWorkerResponse{} }
+func (m *MsgDeregisterWorkerResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgDeregisterWorkerResponse) ProtoMessage()    {}
+func (*MsgDeregisterWorkerResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{15}
+}
+func (m *MsgDeregisterWorkerResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgDeregisterWorkerResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgDeregisterWorkerResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgDeregisterWorkerResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgDeregisterWorkerResponse.Merge(m, src)
+}
+func (m *MsgDeregisterWorkerResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgDeregisterWorkerResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgDeregisterWorkerResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgDeregisterWorkerResponse proto.InternalMessageInfo
+
+func (m *MsgDeregisterWorkerResponse) GetRemoveTime() time.Time {
+	if m != nil {
+		return m.RemoveTime
+	}
+	return time.Time{}
+}
+
+// MsgAddGatekeeper adds a gatekeeper.
+type MsgAddGatekeeper struct {
+	Authority      string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
+	IdentityPubkey []byte `protobuf:"bytes,2,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+}
+
+func (m *MsgAddGatekeeper) Reset()         { *m = MsgAddGatekeeper{} }
+func (m *MsgAddGatekeeper) String() string { return proto.CompactTextString(m) }
+func (*MsgAddGatekeeper) ProtoMessage()    {}
+func (*MsgAddGatekeeper) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{16}
+}
+func (m *MsgAddGatekeeper) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgAddGatekeeper) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgAddGatekeeper.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgAddGatekeeper) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgAddGatekeeper.Merge(m, src)
+}
+func (m *MsgAddGatekeeper) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgAddGatekeeper) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgAddGatekeeper.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgAddGatekeeper proto.InternalMessageInfo
+
+func (m *MsgAddGatekeeper) GetAuthority() string {
+	if m != nil {
+		return m.Authority
+	}
+	return ""
+}
+
+func (m *MsgAddGatekeeper) GetIdentityPubkey() []byte {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return nil
+}
+
+// MsgAddGatekeeperResponse is the response type for Msg/AddGatekeeper.
+type MsgAddGatekeeperResponse struct {
+}
+
+func (m *MsgAddGatekeeperResponse) Reset()         { *m = MsgAddGatekeeperResponse{} }
+func (m *MsgAddGatekeeperResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgAddGatekeeperResponse) ProtoMessage()    {}
+func (*MsgAddGatekeeperResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{17}
+}
+func (m *MsgAddGatekeeperResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgAddGatekeeperResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgAddGatekeeperResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgAddGatekeeperResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgAddGatekeeperResponse.Merge(m, src)
+}
+func (m *MsgAddGatekeeperResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgAddGatekeeperResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgAddGatekeeperResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgAddGatekeeperResponse proto.InternalMessageInfo
+
+// MsgRemoveGatekeeper removes a gatekeeper.
+type MsgRemoveGatekeeper struct {
+	Authority      string `protobuf:"bytes,1,opt,name=authority,proto3" json:"authority,omitempty"`
+	IdentityPubkey []byte `protobuf:"bytes,2,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+}
+
+func (m *MsgRemoveGatekeeper) Reset()         { *m = MsgRemoveGatekeeper{} }
+func (m *MsgRemoveGatekeeper) String() string { return proto.CompactTextString(m) }
+func (*MsgRemoveGatekeeper) ProtoMessage()    {}
+func (*MsgRemoveGatekeeper) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{18}
+}
+func (m *MsgRemoveGatekeeper) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRemoveGatekeeper) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRemoveGatekeeper.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRemoveGatekeeper) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRemoveGatekeeper.Merge(m, src)
+}
+func (m *MsgRemoveGatekeeper) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRemoveGatekeeper) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRemoveGatekeeper.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRemoveGatekeeper proto.InternalMessageInfo
+
+func (m *MsgRemoveGatekeeper) GetAuthority() string {
+	if m != nil {
+		return m.Authority
+	}
+	return ""
+}
+
+func (m *MsgRemoveGatekeeper) GetIdentityPubkey() []byte {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return nil
+}
+
+// MsgRemoveGatekeeperResponse is the response type for Msg/RemoveGatekeeper.
+type MsgRemoveGatekeeperResponse struct {
+}
+
+func (m *MsgRemoveGatekeeperResponse) Reset()         { *m = MsgRemoveGatekeeperResponse{} }
+func (m *MsgRemoveGatekeeperResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgRemoveGatekeeperResponse) ProtoMessage()    {}
+func (*MsgRemoveGatekeeperResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e587574611c74119, []int{19}
+}
+func (m *MsgRemoveGatekeeperResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgRemoveGatekeeperResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgRemoveGatekeeperResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgRemoveGatekeeperResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgRemoveGatekeeperResponse.Merge(m, src)
+}
+func (m *MsgRemoveGatekeeperResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgRemoveGatekeeperResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgRemoveGatekeeperResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgRemoveGatekeeperResponse proto.InternalMessageInfo
+
 func init() {
 	proto.RegisterType((*MsgUpdateParams)(nil), "phala.registry.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "phala.registry.v1.MsgUpdateParamsResponse")
@@ -456,53 +1051,91 @@ func init() {
 	proto.RegisterType((*MsgUpdateEndpointResponse)(nil), "phala.registry.v1.MsgUpdateEndpointResponse")
 	proto.RegisterType((*MsgSubmitCollateral)(nil), "phala.registry.v1.MsgSubmitCollateral")
 	proto.RegisterType((*MsgSubmitCollateralResponse)(nil), "phala.registry.v1.MsgSubmitCollateralResponse")
+	proto.RegisterType((*MsgRenewWorker)(nil), "phala.registry.v1.MsgRenewWorker")
+	proto.RegisterType((*MsgRenewWorkerResponse)(nil), "phala.registry.v1.MsgRenewWorkerResponse")
+	proto.RegisterType((*MsgBondWorker)(nil), "phala.registry.v1.MsgBondWorker")
+	proto.RegisterType((*MsgBondWorkerResponse)(nil), "phala.registry.v1.MsgBondWorkerResponse")
+	proto.RegisterType((*MsgUnbondWorker)(nil), "phala.registry.v1.MsgUnbondWorker")
+	proto.RegisterType((*MsgUnbondWorkerResponse)(nil), "phala.registry.v1.MsgUnbondWorkerResponse")
+	proto.RegisterType((*MsgDeregisterWorker)(nil), "phala.registry.v1.MsgDeregisterWorker")
+	proto.RegisterType((*MsgDeregisterWorkerResponse)(nil), "phala.registry.v1.MsgDeregisterWorkerResponse")
+	proto.RegisterType((*MsgAddGatekeeper)(nil), "phala.registry.v1.MsgAddGatekeeper")
+	proto.RegisterType((*MsgAddGatekeeperResponse)(nil), "phala.registry.v1.MsgAddGatekeeperResponse")
+	proto.RegisterType((*MsgRemoveGatekeeper)(nil), "phala.registry.v1.MsgRemoveGatekeeper")
+	proto.RegisterType((*MsgRemoveGatekeeperResponse)(nil), "phala.registry.v1.MsgRemoveGatekeeperResponse")
 }
 
 func init() { proto.RegisterFile("phala/registry/v1/tx.proto", fileDescriptor_e587574611c74119) }
 
 var fileDescriptor_e587574611c74119 = []byte{
-	// 656 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x55, 0xbf, 0x6f, 0xd3, 0x40,
-	0x14, 0x8e, 0x1b, 0x5a, 0xb5, 0xd7, 0xaa, 0xa5, 0xa6, 0x52, 0x1d, 0x57, 0xb8, 0x95, 0x15, 0x41,
-	0x15, 0x51, 0x5b, 0x6d, 0x0a, 0x48, 0x11, 0x0c, 0x04, 0x21, 0xb1, 0x44, 0x54, 0xae, 0x10, 0x12,
-	0x03, 0x95, 0x63, 0x1f, 0x8e, 0x69, 0xec, 0xb3, 0xee, 0x2e, 0xa1, 0xd9, 0x10, 0x23, 0x13, 0x7f,
-	0x04, 0x03, 0x63, 0x06, 0x46, 0x06, 0x06, 0x86, 0x8e, 0x11, 0x13, 0x13, 0x42, 0xc9, 0x90, 0x7f,
-	0x03, 0xf9, 0xfc, 0x23, 0xb6, 0xe3, 0x92, 0x08, 0x89, 0x25, 0xca, 0x7b, 0xef, 0x7b, 0x3f, 0xbe,
-	0xcf, 0xef, 0xd9, 0x40, 0xf4, 0x5a, 0x7a, 0x5b, 0x57, 0x31, 0xb4, 0x6c, 0x42, 0x71, 0x4f, 0xed,
-	0x1e, 0xaa, 0xf4, 0x42, 0xf1, 0x30, 0xa2, 0x88, 0xdf, 0x64, 0x31, 0x25, 0x8a, 0x29, 0xdd, 0x43,
-	0x71, 0xcb, 0x42, 0x16, 0x62, 0x51, 0xd5, 0xff, 0x17, 0x00, 0xc5, 0x6d, 0x03, 0x11, 0x07, 0x11,
-	0xd5, 0x21, 0x96, 0x5f, 0xc0, 0x21, 0x56, 0x18, 0x28, 0x05, 0x81, 0xb3, 0x20, 0x23, 0x30, 0xc2,
-	0xd0, 0xa6, 0xee, 0xd8, 0x2e, 0x52, 0xd9, 0x6f, 0xe8, 0x92, 0xa6, 0x67, 0xf1, 0x74, 0xac, 0x3b,
-	0xe4, 0xea, 0xf8, 0x5b, 0x84, 0xcf, 0x21, 0x0e, 0xe2, 0xf2, 0x57, 0x0e, 0x6c, 0x34, 0x88, 0xf5,
-	0xdc, 0x33, 0x75, 0x0a, 0x4f, 0x58, 0x26, 0x7f, 0x0f, 0xac, 0xe8, 0x1d, 0xda, 0x42, 0xd8, 0xa6,
-	0x3d, 0x81, 0xdb, 0xe3, 0xf6, 0x57, 0xea, 0xc2, 0x8f, 0x2f, 0x07, 0x5b, 0xe1, 0x2c, 0x8f, 0x4c,
-	0x13, 0x43, 0x42, 0x4e, 0x29, 0xb6, 0x5d, 0x4b, 0x9b, 0x40, 0xf9, 0x07, 0x60, 0x29, 0xe8, 0x2d,
-	0x2c, 0xec, 0x71, 0xfb, 0xab, 0x47, 0x25, 0x65, 0x4a, 0x0c, 0x25, 0x68, 0x51, 0x5f, 0xb9, 0xfc,
-	0xb5, 0x5b, 0xf8, 0x3c, 0xee, 0x57, 0x38, 0x2d, 0xcc, 0xa9, 0x55, 0xdf, 0x8f, 0xfb, 0x95, 0x49,
-	0xb5, 0x0f, 0xe3, 0x7e, 0x65, 0x2f, 0x18, 0xfe, 0x62, 0x32, 0x7e, 0x66, 0x54, 0xb9, 0x04, 0xb6,
-	0x33, 0x2e, 0x0d, 0x12, 0x0f, 0xb9, 0x04, 0xca, 0xdf, 0x16, 0xc0, 0x66, 0x83, 0x58, 0x1a, 0x4b,
-	0x85, 0xf8, 0x05, 0x63, 0xcd, 0x1f, 0x83, 0x65, 0xe4, 0x41, 0xac, 0x53, 0x84, 0x67, 0x52, 0x8b,
-	0x91, 0xfc, 0x6d, 0xb0, 0x61, 0x9b, 0xd0, 0xa5, 0x36, 0xed, 0x9d, 0x79, 0x9d, 0xe6, 0x39, 0xec,
-	0x31, 0x8a, 0x6b, 0xda, 0x7a, 0xe4, 0x3e, 0x61, 0x5e, 0x7e, 0x17, 0xac, 0x42, 0xc3, 0x6c, 0x45,
-	0xa0, 0x22, 0x03, 0x01, 0xdf, 0x15, 0x02, 0x44, 0xb0, 0x0c, 0xbb, 0x7e, 0x92, 0x01, 0x85, 0x6b,
-	0x2c, 0x1a, 0xdb, 0xfc, 0x43, 0x00, 0x0c, 0xd4, 0x6e, 0xeb, 0x14, 0x62, 0xbd, 0x2d, 0x2c, 0x32,
-	0x0d, 0x6f, 0xe6, 0x68, 0xf8, 0x38, 0x06, 0x69, 0x89, 0x04, 0x56, 0xda, 0x35, 0x3d, 0x64, 0xbb,
-	0x54, 0x58, 0xf2, 0xa9, 0x69, 0xb1, 0x5d, 0x3b, 0xf6, 0xc5, 0x8d, 0xf9, 0xf8, 0xda, 0xca, 0x79,
-	0xda, 0xa6, 0xc5, 0x92, 0x77, 0x40, 0x69, 0xca, 0x19, 0xeb, 0xfb, 0x9d, 0x63, 0xfa, 0x06, 0xda,
-	0x3f, 0x09, 0x1b, 0xfd, 0x6f, 0x7d, 0x93, 0x1c, 0x8b, 0xff, 0xc6, 0x31, 0x3d, 0x70, 0xc8, 0x31,
-	0xed, 0x8c, 0x39, 0x0e, 0x38, 0x70, 0xa3, 0x41, 0xac, 0xd3, 0x4e, 0xd3, 0xb1, 0xe9, 0x44, 0x76,
-	0xff, 0x42, 0x08, 0xf3, 0x51, 0x38, 0x9b, 0xe6, 0x04, 0xca, 0x3f, 0x4d, 0x3d, 0xe1, 0x85, 0x39,
-	0x9e, 0x70, 0xf2, 0x52, 0x12, 0xb9, 0xb5, 0xfb, 0xec, 0x5a, 0xe2, 0xca, 0x3e, 0xdb, 0x72, 0x1e,
-	0xdb, 0xec, 0xe8, 0x72, 0x15, 0xec, 0xe4, 0xb8, 0x23, 0xc6, 0xfc, 0x16, 0x58, 0x7c, 0xed, 0x10,
-	0xcf, 0x08, 0x58, 0x69, 0x81, 0x71, 0xf4, 0xa9, 0x08, 0x8a, 0x0d, 0x62, 0xf1, 0xaf, 0xc0, 0x5a,
-	0xea, 0x4d, 0x21, 0xe7, 0xcc, 0x9e, 0xb9, 0x47, 0xb1, 0x32, 0x1b, 0x13, 0x77, 0x37, 0xc1, 0x7a,
-	0xe6, 0x5e, 0xcb, 0xf9, 0xd9, 0x69, 0x94, 0x78, 0x67, 0x1e, 0x54, 0xb2, 0x4b, 0x66, 0x6b, 0xcb,
-	0x7f, 0x9b, 0x31, 0x42, 0x5d, 0xd5, 0x25, 0x7f, 0x77, 0xf8, 0x37, 0xe0, 0xfa, 0xd4, 0xde, 0xdc,
-	0xca, 0xaf, 0x90, 0xc5, 0x89, 0xca, 0x7c, 0xb8, 0xa8, 0x97, 0xb8, 0xf8, 0xce, 0x5f, 0x90, 0xfa,
-	0xb3, 0xcb, 0xa1, 0xc4, 0x0d, 0x86, 0x12, 0xf7, 0x7b, 0x28, 0x71, 0x1f, 0x47, 0x52, 0x61, 0x30,
-	0x92, 0x0a, 0x3f, 0x47, 0x52, 0xe1, 0xe5, 0x5d, 0xcb, 0xa6, 0xad, 0x4e, 0x53, 0x31, 0x90, 0xa3,
-	0xb2, 0xd2, 0x07, 0xe1, 0xe7, 0x27, 0x65, 0x24, 0x56, 0x87, 0xf6, 0x3c, 0x48, 0x9a, 0x4b, 0xec,
-	0x23, 0x51, 0xfd, 0x13, 0x00, 0x00, 0xff, 0xff, 0xe1, 0xd2, 0x9f, 0x0a, 0xf2, 0x06, 0x00, 0x00,
+	// 1063 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xd4, 0x57, 0xcf, 0x6f, 0xdc, 0xc4,
+	0x17, 0x8f, 0x93, 0x26, 0xdf, 0xe6, 0x6d, 0x92, 0x26, 0xfe, 0x06, 0xb2, 0x71, 0xd5, 0xdd, 0xd4,
+	0x44, 0x25, 0x04, 0x6a, 0xb3, 0x49, 0x68, 0xa5, 0x55, 0x39, 0x74, 0x0b, 0x02, 0x21, 0x56, 0x54,
+	0x2e, 0x08, 0x04, 0x12, 0x91, 0x77, 0x3d, 0x75, 0xdc, 0xac, 0x3d, 0x96, 0x67, 0x76, 0xdb, 0xbd,
+	0x21, 0x8e, 0x9c, 0xfa, 0x67, 0x80, 0x84, 0x44, 0x0e, 0x1c, 0x39, 0x70, 0xe0, 0xd0, 0x63, 0xc4,
+	0x89, 0x53, 0x41, 0xc9, 0x21, 0xff, 0x01, 0x37, 0x24, 0xe4, 0x19, 0x7b, 0xd6, 0x3f, 0xbb, 0x4b,
+	0x24, 0x22, 0x71, 0x89, 0xe2, 0x37, 0x9f, 0xf7, 0xe6, 0x7d, 0x3e, 0x33, 0xef, 0xbd, 0x59, 0x50,
+	0xfc, 0x03, 0xb3, 0x67, 0xea, 0x01, 0xb2, 0x1d, 0x42, 0x83, 0xa1, 0x3e, 0x68, 0xe8, 0xf4, 0x89,
+	0xe6, 0x07, 0x98, 0x62, 0x79, 0x85, 0xad, 0x69, 0xf1, 0x9a, 0x36, 0x68, 0x28, 0xab, 0x36, 0xb6,
+	0x31, 0x5b, 0xd5, 0xc3, 0xff, 0x38, 0x50, 0x59, 0xeb, 0x62, 0xe2, 0x62, 0xa2, 0xbb, 0xc4, 0x0e,
+	0x03, 0xb8, 0xc4, 0x8e, 0x16, 0xd6, 0xf9, 0xc2, 0x3e, 0xf7, 0xe0, 0x1f, 0xd1, 0x52, 0x2d, 0xf2,
+	0xe9, 0x98, 0x04, 0xe9, 0x83, 0x46, 0x07, 0x51, 0xb3, 0xa1, 0x77, 0xb1, 0xe3, 0x45, 0xeb, 0x75,
+	0x1b, 0x63, 0xbb, 0x87, 0x74, 0xf6, 0xd5, 0xe9, 0x3f, 0xd4, 0xa9, 0xe3, 0x22, 0x42, 0x4d, 0xd7,
+	0x8f, 0x00, 0x2b, 0xa6, 0xeb, 0x78, 0x58, 0x67, 0x7f, 0xe3, 0x98, 0x79, 0x32, 0xbe, 0x19, 0x98,
+	0x2e, 0x29, 0x5f, 0x7f, 0x8c, 0x83, 0x43, 0x14, 0xf0, 0x75, 0xf5, 0x27, 0x09, 0xae, 0xb4, 0x89,
+	0xfd, 0x89, 0x6f, 0x99, 0x14, 0xdd, 0x67, 0x9e, 0xf2, 0x2d, 0x98, 0x37, 0xfb, 0xf4, 0x00, 0x07,
+	0x0e, 0x1d, 0x56, 0xa5, 0x0d, 0x69, 0x6b, 0xbe, 0x55, 0xfd, 0xf5, 0xc7, 0x9b, 0xab, 0x11, 0x99,
+	0xbb, 0x96, 0x15, 0x20, 0x42, 0x1e, 0xd0, 0xc0, 0xf1, 0x6c, 0x63, 0x04, 0x95, 0xef, 0xc0, 0x1c,
+	0xdf, 0xbb, 0x3a, 0xbd, 0x21, 0x6d, 0x55, 0x76, 0xd6, 0xb5, 0x9c, 0x9a, 0x1a, 0xdf, 0xa2, 0x35,
+	0xff, 0xec, 0x79, 0x7d, 0xea, 0xdb, 0xb3, 0xa3, 0x6d, 0xc9, 0x88, 0x7c, 0x9a, 0xbb, 0x5f, 0x9f,
+	0x1d, 0x6d, 0x8f, 0xa2, 0x7d, 0x73, 0x76, 0xb4, 0xbd, 0xc1, 0x93, 0x7f, 0x32, 0x4a, 0x3f, 0x93,
+	0xaa, 0xba, 0x0e, 0x6b, 0x19, 0x93, 0x81, 0x88, 0x8f, 0x3d, 0x82, 0xd4, 0x9f, 0xa7, 0x61, 0xa5,
+	0x4d, 0x6c, 0x83, 0xb9, 0xa2, 0xe0, 0x53, 0xc6, 0x5a, 0xde, 0x83, 0xcb, 0xd8, 0x47, 0x81, 0x49,
+	0x71, 0x30, 0x96, 0x9a, 0x40, 0xca, 0xaf, 0xc2, 0x15, 0xc7, 0x42, 0x1e, 0x75, 0xe8, 0x70, 0xdf,
+	0xef, 0x77, 0x0e, 0xd1, 0x90, 0x51, 0x5c, 0x30, 0x96, 0x62, 0xf3, 0x7d, 0x66, 0x95, 0xeb, 0x50,
+	0x41, 0x5d, 0xeb, 0x20, 0x06, 0xcd, 0x30, 0x10, 0x84, 0xa6, 0x08, 0xa0, 0xc0, 0x65, 0x34, 0x08,
+	0x9d, 0xba, 0xa8, 0x7a, 0x89, 0xad, 0x8a, 0x6f, 0xf9, 0x6d, 0x80, 0x2e, 0xee, 0xf5, 0x4c, 0x8a,
+	0x02, 0xb3, 0x57, 0x9d, 0x65, 0x1a, 0x5e, 0x2b, 0xd0, 0xf0, 0x9e, 0x00, 0x19, 0x09, 0x07, 0x16,
+	0xda, 0xb3, 0x7c, 0xec, 0x78, 0xb4, 0x3a, 0x17, 0x52, 0x33, 0xc4, 0x77, 0x73, 0x2f, 0x14, 0x57,
+	0xf0, 0x09, 0xb5, 0x55, 0x8b, 0xb4, 0x4d, 0x8b, 0xa5, 0x5e, 0x85, 0xf5, 0x9c, 0x51, 0xe8, 0xfb,
+	0x8b, 0xc4, 0xf4, 0xe5, 0xda, 0xbf, 0x1b, 0x6d, 0xf4, 0x6f, 0xeb, 0x9b, 0xe4, 0x38, 0x73, 0x3e,
+	0x8e, 0xe9, 0x84, 0x23, 0x8e, 0x69, 0xa3, 0xe0, 0x78, 0x2c, 0xc1, 0xff, 0xdb, 0xc4, 0x7e, 0xd0,
+	0xef, 0xb8, 0x0e, 0x1d, 0xc9, 0x1e, 0x56, 0x08, 0x61, 0x36, 0x8a, 0xc6, 0xd3, 0x1c, 0x41, 0xe5,
+	0xf7, 0x53, 0x27, 0x3c, 0x3d, 0xc1, 0x09, 0x27, 0x2b, 0x25, 0xe1, 0xdb, 0xbc, 0xcd, 0xaa, 0x45,
+	0x44, 0x0e, 0xd9, 0x6e, 0x16, 0xb1, 0xcd, 0xa6, 0xae, 0xee, 0xc2, 0xd5, 0x02, 0x73, 0xcc, 0x58,
+	0x5e, 0x85, 0xd9, 0x87, 0x2e, 0xf1, 0xbb, 0x9c, 0x95, 0xc1, 0x3f, 0xd4, 0xbf, 0x24, 0x58, 0x62,
+	0x37, 0xc1, 0x43, 0x8f, 0x2f, 0xa6, 0x90, 0x92, 0x75, 0x32, 0xf3, 0xc2, 0x3a, 0xb9, 0xf4, 0x0f,
+	0xeb, 0xa4, 0xd9, 0xc8, 0xdd, 0x93, 0x7a, 0x71, 0x2d, 0x08, 0xb2, 0x6a, 0x15, 0x5e, 0x4e, 0x5b,
+	0xc4, 0x0d, 0x79, 0x2e, 0xc1, 0x62, 0x9b, 0xd8, 0x2d, 0xec, 0x59, 0x17, 0x23, 0xcc, 0x1d, 0x98,
+	0x33, 0x5d, 0xdc, 0x8f, 0xee, 0x7f, 0xd8, 0x64, 0xa3, 0xc8, 0xe1, 0x54, 0xd1, 0xa2, 0xa9, 0xa2,
+	0xdd, 0xc3, 0x8e, 0x97, 0x6a, 0xb2, 0xdc, 0xa7, 0xf9, 0x66, 0x8e, 0x7b, 0xad, 0x88, 0xfb, 0x88,
+	0x8e, 0xba, 0x06, 0x2f, 0xa5, 0x0c, 0x82, 0xf9, 0x49, 0x34, 0x39, 0xbc, 0xce, 0x7f, 0x84, 0xfb,
+	0x4e, 0x8e, 0x7b, 0xf1, 0x7c, 0x49, 0x10, 0x52, 0x6d, 0x3e, 0x5f, 0x12, 0x26, 0x51, 0x29, 0x1f,
+	0xc2, 0x42, 0x80, 0x7a, 0xc8, 0x24, 0x68, 0x3f, 0x9c, 0xd3, 0x8c, 0x6f, 0x65, 0x47, 0xd1, 0xf8,
+	0x10, 0xd7, 0xe2, 0x21, 0xae, 0x7d, 0x1c, 0x0f, 0xf1, 0xd6, 0x62, 0x98, 0xd3, 0xd3, 0xdf, 0xeb,
+	0x12, 0xcf, 0xab, 0x12, 0xb9, 0x87, 0x00, 0xf5, 0x7b, 0xde, 0x69, 0xde, 0x41, 0xc1, 0x45, 0xce,
+	0xab, 0xe6, 0xad, 0x9c, 0x26, 0x85, 0x5d, 0x24, 0x9b, 0x96, 0xea, 0xb0, 0x2e, 0x92, 0x35, 0x0b,
+	0x6d, 0x3e, 0x80, 0x4a, 0x80, 0x5c, 0x3c, 0x38, 0xaf, 0x34, 0xc0, 0xbd, 0x99, 0x32, 0xdf, 0x49,
+	0xb0, 0xdc, 0x26, 0xf6, 0x5d, 0xcb, 0x7a, 0xcf, 0xa4, 0xe8, 0x10, 0x21, 0x1f, 0x05, 0xe7, 0x7e,
+	0xa2, 0x4c, 0x2c, 0xcc, 0x5e, 0xfe, 0x35, 0x72, 0xbd, 0x48, 0x99, 0x54, 0x5a, 0xaa, 0x02, 0xd5,
+	0xac, 0x4d, 0xd4, 0xcb, 0x0f, 0xfc, 0x84, 0x0d, 0xc6, 0xec, 0x22, 0xa9, 0xdc, 0xce, 0x53, 0xd9,
+	0x2c, 0x6e, 0x78, 0xe9, 0xcc, 0xd4, 0x6b, 0xec, 0x90, 0xb3, 0xe6, 0x98, 0xd0, 0xce, 0x9f, 0xff,
+	0x83, 0x99, 0x36, 0xb1, 0xe5, 0x2f, 0x61, 0x21, 0xf5, 0x7c, 0x54, 0x0b, 0x5a, 0x71, 0xe6, 0x91,
+	0xa6, 0x6c, 0x8f, 0xc7, 0x88, 0xcb, 0x64, 0xc1, 0x52, 0xe6, 0x11, 0xb7, 0x59, 0xec, 0x9d, 0x46,
+	0x29, 0x6f, 0x4c, 0x82, 0x4a, 0xee, 0x92, 0x79, 0xca, 0x6c, 0xbe, 0x28, 0xc7, 0x18, 0x55, 0xb6,
+	0x4b, 0xf1, 0x83, 0x42, 0x7e, 0x04, 0xcb, 0xb9, 0xc7, 0xc4, 0x8d, 0xe2, 0x08, 0x59, 0x9c, 0xa2,
+	0x4d, 0x86, 0x13, 0x7b, 0x7d, 0x01, 0x95, 0xe4, 0xc0, 0xbe, 0x5e, 0x26, 0x87, 0x80, 0x28, 0xaf,
+	0x8d, 0x85, 0x88, 0xe0, 0x9f, 0x01, 0x24, 0x66, 0xde, 0x46, 0xb1, 0xe3, 0x08, 0xa1, 0x6c, 0x8d,
+	0x43, 0x88, 0xc8, 0xe1, 0x75, 0x4a, 0xce, 0x94, 0xb2, 0xeb, 0x94, 0xc0, 0x94, 0x5e, 0xa7, 0xa2,
+	0xbe, 0xfd, 0x08, 0x96, 0x73, 0x5d, 0xb6, 0xe4, 0x08, 0xb2, 0xb8, 0xb2, 0x23, 0x28, 0xed, 0x83,
+	0x26, 0x2c, 0xa6, 0xfb, 0xd6, 0x2b, 0xc5, 0x01, 0x52, 0x20, 0xe5, 0xf5, 0x09, 0x40, 0x49, 0x3a,
+	0xb9, 0x96, 0x72, 0xa3, 0xec, 0x1c, 0xd3, 0xb8, 0x32, 0x3a, 0x65, 0x15, 0xaf, 0xcc, 0x7e, 0x15,
+	0x76, 0xe7, 0xd6, 0x47, 0xcf, 0x4e, 0x6a, 0xd2, 0xf1, 0x49, 0x4d, 0xfa, 0xe3, 0xa4, 0x26, 0x3d,
+	0x3d, 0xad, 0x4d, 0x1d, 0x9f, 0xd6, 0xa6, 0x7e, 0x3b, 0xad, 0x4d, 0x7d, 0xfe, 0x96, 0xed, 0xd0,
+	0x83, 0x7e, 0x47, 0xeb, 0x62, 0x57, 0x67, 0xa1, 0x6f, 0x46, 0x3f, 0x79, 0x53, 0x1f, 0x89, 0xb6,
+	0x43, 0x87, 0x3e, 0x22, 0x9d, 0x39, 0x36, 0x11, 0x76, 0xff, 0x0e, 0x00, 0x00, 0xff, 0xff, 0xa5,
+	0x4d, 0x25, 0x20, 0x9a, 0x0f, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -529,6 +1162,20 @@ type MsgClient interface {
 	// SubmitCollateral verifies Intel collateral against Intel's root at block
 	// time and caches it for its FMSPC. Anyone may submit; newer replaces older.
 	SubmitCollateral(ctx context.Context, in *MsgSubmitCollateral, opts ...grpc.CallOption) (*MsgSubmitCollateralResponse, error)
+	// RenewWorker refreshes a worker's attestation with fresh evidence for
+	// the same keys (for example after an enclave upgrade or a TCB recovery).
+	RenewWorker(ctx context.Context, in *MsgRenewWorker, opts ...grpc.CallOption) (*MsgRenewWorkerResponse, error)
+	// BondWorker adds stake to a worker, from its operator.
+	BondWorker(ctx context.Context, in *MsgBondWorker, opts ...grpc.CallOption) (*MsgBondWorkerResponse, error)
+	// UnbondWorker starts returning stake to the operator after unbonding_time.
+	UnbondWorker(ctx context.Context, in *MsgUnbondWorker, opts ...grpc.CallOption) (*MsgUnbondWorkerResponse, error)
+	// DeregisterWorker takes a worker out of service; it is removed and its
+	// bond returned after unbonding_time.
+	DeregisterWorker(ctx context.Context, in *MsgDeregisterWorker, opts ...grpc.CallOption) (*MsgDeregisterWorkerResponse, error)
+	// AddGatekeeper makes a registered worker a gatekeeper; only the authority (x/gov) may.
+	AddGatekeeper(ctx context.Context, in *MsgAddGatekeeper, opts ...grpc.CallOption) (*MsgAddGatekeeperResponse, error)
+	// RemoveGatekeeper removes a gatekeeper; only the authority (x/gov) may.
+	RemoveGatekeeper(ctx context.Context, in *MsgRemoveGatekeeper, opts ...grpc.CallOption) (*MsgRemoveGatekeeperResponse, error)
 }
 
 type msgClient struct {
@@ -575,6 +1222,60 @@ func (c *msgClient) SubmitCollateral(ctx context.Context, in *MsgSubmitCollatera
 	return out, nil
 }
 
+func (c *msgClient) RenewWorker(ctx context.Context, in *MsgRenewWorker, opts ...grpc.CallOption) (*MsgRenewWorkerResponse, error) {
+	out := new(MsgRenewWorkerResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Msg/RenewWorker", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) BondWorker(ctx context.Context, in *MsgBondWorker, opts ...grpc.CallOption) (*MsgBondWorkerResponse, error) {
+	out := new(MsgBondWorkerResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Msg/BondWorker", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) UnbondWorker(ctx context.Context, in *MsgUnbondWorker, opts ...grpc.CallOption) (*MsgUnbondWorkerResponse, error) {
+	out := new(MsgUnbondWorkerResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Msg/UnbondWorker", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) DeregisterWorker(ctx context.Context, in *MsgDeregisterWorker, opts ...grpc.CallOption) (*MsgDeregisterWorkerResponse, error) {
+	out := new(MsgDeregisterWorkerResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Msg/DeregisterWorker", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) AddGatekeeper(ctx context.Context, in *MsgAddGatekeeper, opts ...grpc.CallOption) (*MsgAddGatekeeperResponse, error) {
+	out := new(MsgAddGatekeeperResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Msg/AddGatekeeper", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) RemoveGatekeeper(ctx context.Context, in *MsgRemoveGatekeeper, opts ...grpc.CallOption) (*MsgRemoveGatekeeperResponse, error) {
+	out := new(MsgRemoveGatekeeperResponse)
+	err := c.cc.Invoke(ctx, "/phala.registry.v1.Msg/RemoveGatekeeper", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// UpdateParams replaces the attestation policy; only the authority (x/gov) may.
@@ -589,6 +1290,20 @@ type MsgServer interface {
 	// SubmitCollateral verifies Intel collateral against Intel's root at block
 	// time and caches it for its FMSPC. Anyone may submit; newer replaces older.
 	SubmitCollateral(context.Context, *MsgSubmitCollateral) (*MsgSubmitCollateralResponse, error)
+	// RenewWorker refreshes a worker's attestation with fresh evidence for
+	// the same keys (for example after an enclave upgrade or a TCB recovery).
+	RenewWorker(context.Context, *MsgRenewWorker) (*MsgRenewWorkerResponse, error)
+	// BondWorker adds stake to a worker, from its operator.
+	BondWorker(context.Context, *MsgBondWorker) (*MsgBondWorkerResponse, error)
+	// UnbondWorker starts returning stake to the operator after unbonding_time.
+	UnbondWorker(context.Context, *MsgUnbondWorker) (*MsgUnbondWorkerResponse, error)
+	// DeregisterWorker takes a worker out of service; it is removed and its
+	// bond returned after unbonding_time.
+	DeregisterWorker(context.Context, *MsgDeregisterWorker) (*MsgDeregisterWorkerResponse, error)
+	// AddGatekeeper makes a registered worker a gatekeeper; only the authority (x/gov) may.
+	AddGatekeeper(context.Context, *MsgAddGatekeeper) (*MsgAddGatekeeperResponse, error)
+	// RemoveGatekeeper removes a gatekeeper; only the authority (x/gov) may.
+	RemoveGatekeeper(context.Context, *MsgRemoveGatekeeper) (*MsgRemoveGatekeeperResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -606,6 +1321,24 @@ func (*UnimplementedMsgServer) UpdateEndpoint(ctx context.Context, req *MsgUpdat
 }
 func (*UnimplementedMsgServer) SubmitCollateral(ctx context.Context, req *MsgSubmitCollateral) (*MsgSubmitCollateralResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method SubmitCollateral not implemented")
+}
+func (*UnimplementedMsgServer) RenewWorker(ctx context.Context, req *MsgRenewWorker) (*MsgRenewWorkerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RenewWorker not implemented")
+}
+func (*UnimplementedMsgServer) BondWorker(ctx context.Context, req *MsgBondWorker) (*MsgBondWorkerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method BondWorker not implemented")
+}
+func (*UnimplementedMsgServer) UnbondWorker(ctx context.Context, req *MsgUnbondWorker) (*MsgUnbondWorkerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method UnbondWorker not implemented")
+}
+func (*UnimplementedMsgServer) DeregisterWorker(ctx context.Context, req *MsgDeregisterWorker) (*MsgDeregisterWorkerResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method DeregisterWorker not implemented")
+}
+func (*UnimplementedMsgServer) AddGatekeeper(ctx context.Context, req *MsgAddGatekeeper) (*MsgAddGatekeeperResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method AddGatekeeper not implemented")
+}
+func (*UnimplementedMsgServer) RemoveGatekeeper(ctx context.Context, req *MsgRemoveGatekeeper) (*MsgRemoveGatekeeperResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method RemoveGatekeeper not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -684,6 +1417,114 @@ func _Msg_SubmitCollateral_Handler(srv interface{}, ctx context.Context, dec fun
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_RenewWorker_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRenewWorker)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RenewWorker(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Msg/RenewWorker",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RenewWorker(ctx, req.(*MsgRenewWorker))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_BondWorker_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgBondWorker)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).BondWorker(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Msg/BondWorker",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).BondWorker(ctx, req.(*MsgBondWorker))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_UnbondWorker_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgUnbondWorker)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).UnbondWorker(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Msg/UnbondWorker",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).UnbondWorker(ctx, req.(*MsgUnbondWorker))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_DeregisterWorker_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgDeregisterWorker)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).DeregisterWorker(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Msg/DeregisterWorker",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).DeregisterWorker(ctx, req.(*MsgDeregisterWorker))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_AddGatekeeper_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgAddGatekeeper)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).AddGatekeeper(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Msg/AddGatekeeper",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).AddGatekeeper(ctx, req.(*MsgAddGatekeeper))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_RemoveGatekeeper_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgRemoveGatekeeper)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).RemoveGatekeeper(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.registry.v1.Msg/RemoveGatekeeper",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).RemoveGatekeeper(ctx, req.(*MsgRemoveGatekeeper))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "phala.registry.v1.Msg",
@@ -704,6 +1545,30 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "SubmitCollateral",
 			Handler:    _Msg_SubmitCollateral_Handler,
+		},
+		{
+			MethodName: "RenewWorker",
+			Handler:    _Msg_RenewWorker_Handler,
+		},
+		{
+			MethodName: "BondWorker",
+			Handler:    _Msg_BondWorker_Handler,
+		},
+		{
+			MethodName: "UnbondWorker",
+			Handler:    _Msg_UnbondWorker_Handler,
+		},
+		{
+			MethodName: "DeregisterWorker",
+			Handler:    _Msg_DeregisterWorker_Handler,
+		},
+		{
+			MethodName: "AddGatekeeper",
+			Handler:    _Msg_AddGatekeeper_Handler,
+		},
+		{
+			MethodName: "RemoveGatekeeper",
+			Handler:    _Msg_RemoveGatekeeper_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -1003,6 +1868,421 @@ func (m *MsgSubmitCollateralResponse) MarshalToSizedBuffer(dAtA []byte) (int, er
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgRenewWorker) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRenewWorker) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRenewWorker) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Collateral != nil {
+		{
+			size, err := m.Collateral.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintTx(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Evidence) > 0 {
+		i -= len(m.Evidence)
+		copy(dAtA[i:], m.Evidence)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Evidence)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRenewWorkerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRenewWorkerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRenewWorkerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgBondWorker) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBondWorker) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBondWorker) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgBondWorkerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgBondWorkerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgBondWorkerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUnbondWorker) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUnbondWorker) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUnbondWorker) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Amount.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintTx(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x1a
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgUnbondWorkerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgUnbondWorkerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgUnbondWorkerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	n7, err7 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.ReleaseTime, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.ReleaseTime):])
+	if err7 != nil {
+		return 0, err7
+	}
+	i -= n7
+	i = encodeVarintTx(dAtA, i, uint64(n7))
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDeregisterWorker) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDeregisterWorker) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDeregisterWorker) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgDeregisterWorkerResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgDeregisterWorkerResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgDeregisterWorkerResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	n8, err8 := github_com_cosmos_gogoproto_types.StdTimeMarshalTo(m.RemoveTime, dAtA[i-github_com_cosmos_gogoproto_types.SizeOfStdTime(m.RemoveTime):])
+	if err8 != nil {
+		return 0, err8
+	}
+	i -= n8
+	i = encodeVarintTx(dAtA, i, uint64(n8))
+	i--
+	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgAddGatekeeper) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgAddGatekeeper) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgAddGatekeeper) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Authority) > 0 {
+		i -= len(m.Authority)
+		copy(dAtA[i:], m.Authority)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Authority)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgAddGatekeeperResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgAddGatekeeperResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgAddGatekeeperResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRemoveGatekeeper) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRemoveGatekeeper) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRemoveGatekeeper) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Authority) > 0 {
+		i -= len(m.Authority)
+		copy(dAtA[i:], m.Authority)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Authority)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgRemoveGatekeeperResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgRemoveGatekeeperResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgRemoveGatekeeperResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -1135,6 +2415,178 @@ func (m *MsgSubmitCollateralResponse) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovTx(uint64(l))
 	}
+	return n
+}
+
+func (m *MsgRenewWorker) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Evidence)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.Collateral != nil {
+		l = m.Collateral.Size()
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgRenewWorkerResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgBondWorker) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgBondWorkerResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgUnbondWorker) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = m.Amount.Size()
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgUnbondWorkerResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.ReleaseTime)
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgDeregisterWorker) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgDeregisterWorkerResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = github_com_cosmos_gogoproto_types.SizeOfStdTime(m.RemoveTime)
+	n += 1 + l + sovTx(uint64(l))
+	return n
+}
+
+func (m *MsgAddGatekeeper) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Authority)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgAddGatekeeperResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *MsgRemoveGatekeeper) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Authority)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgRemoveGatekeeperResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
 	return n
 }
 
@@ -1985,6 +3437,1204 @@ func (m *MsgSubmitCollateralResponse) Unmarshal(dAtA []byte) error {
 			}
 			m.Fmspc = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRenewWorker) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRenewWorker: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRenewWorker: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = append(m.IdentityPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.IdentityPubkey == nil {
+				m.IdentityPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Evidence", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Evidence = append(m.Evidence[:0], dAtA[iNdEx:postIndex]...)
+			if m.Evidence == nil {
+				m.Evidence = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Collateral", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Collateral == nil {
+				m.Collateral = &Collateral{}
+			}
+			if err := m.Collateral.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRenewWorkerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRenewWorkerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRenewWorkerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgBondWorker) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBondWorker: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBondWorker: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = append(m.IdentityPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.IdentityPubkey == nil {
+				m.IdentityPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgBondWorkerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgBondWorkerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgBondWorkerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUnbondWorker) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUnbondWorker: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUnbondWorker: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = append(m.IdentityPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.IdentityPubkey == nil {
+				m.IdentityPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Amount.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgUnbondWorkerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgUnbondWorkerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgUnbondWorkerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReleaseTime", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.ReleaseTime, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDeregisterWorker) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDeregisterWorker: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDeregisterWorker: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = append(m.IdentityPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.IdentityPubkey == nil {
+				m.IdentityPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgDeregisterWorkerResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgDeregisterWorkerResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgDeregisterWorkerResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RemoveTime", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := github_com_cosmos_gogoproto_types.StdTimeUnmarshal(&m.RemoveTime, dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgAddGatekeeper) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgAddGatekeeper: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgAddGatekeeper: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Authority", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Authority = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = append(m.IdentityPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.IdentityPubkey == nil {
+				m.IdentityPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgAddGatekeeperResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgAddGatekeeperResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgAddGatekeeperResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRemoveGatekeeper) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRemoveGatekeeper: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRemoveGatekeeper: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Authority", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Authority = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = append(m.IdentityPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.IdentityPubkey == nil {
+				m.IdentityPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgRemoveGatekeeperResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgRemoveGatekeeperResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgRemoveGatekeeperResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])

@@ -57,6 +57,8 @@ const (
 	devnetUnbondingEras     = 2
 	devnetSlashDefer        = 1
 	devnetSignedBlockWindow = 50
+	// Worker stake and deregistered workers come back after two minutes.
+	devnetWorkerUnbondingTime = 2 * time.Minute
 )
 
 // DevAccounts are the prefunded user accounts of every devnet.
@@ -345,6 +347,7 @@ func (c creator) setDevnetParams(appState map[string]json.RawMessage) error {
 	}
 	// No SGX here: workers run the simulated TEE, whose signer the policy allows.
 	registryGen.Params.AllowSimulation = true
+	registryGen.Params.UnbondingTime = devnetWorkerUnbondingTime
 	registryGen.Params.AllowedEnclaves = append(registryGen.Params.AllowedEnclaves, registrytypes.EnclaveIdentity{
 		MrSigner: hex.EncodeToString(sim.Signer[:]), IsvProdId: sim.DefaultProdID,
 	})

@@ -30,6 +30,6 @@ func NewTxCmd() *cobra.Command {
 		},
 		Example: `{"allow_simulation":false,"max_collateral_age":"604800s"}`,
 	})
-	cmd.AddCommand(RegisterWorkerCmd(), SubmitCollateralCmd(), UpdateEndpointCmd())
+	cmd.AddCommand(RegisterWorkerCmd(), RenewWorkerCmd(), SubmitCollateralCmd(), UpdateEndpointCmd())
 	return cmd
 }

@@ -43,15 +43,7 @@ registration, naming the failed step, if anything does not hold.`,
       --endpoint https://worker.example:8000 --collateral collateral.json --from operator`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			clientCtx, err := client.GetClientTxContext(cmd)
-			if err != nil {
-				return err
-			}
-			evidence, err := readEvidence(args[0])
-			if err != nil {
-				return err
-			}
-			identity, err := hexFlag(cmd, flagIdentityPubkey)
+			clientCtx, in, err := readAttestationArgs(cmd, args[0])
 			if err != nil {
 				return err
 			}
@@ -61,15 +53,8 @@ registration, naming the failed step, if anything does not hold.`,
 			}
 			endpoint, _ := cmd.Flags().GetString(flagEndpoint)
 			msg := &types.MsgRegisterWorker{
-				Operator: clientCtx.GetFromAddress().String(), IdentityPubkey: identity, EcdhPubkey: ecdh,
-				Evidence: evidence, Endpoint: endpoint,
-			}
-			if path, _ := cmd.Flags().GetString(flagCollateral); path != "" {
-				c, err := readCollateral(path)
-				if err != nil {
-					return err
-				}
-				msg.Collateral = &c
+				Operator: clientCtx.GetFromAddress().String(), IdentityPubkey: in.identity, EcdhPubkey: ecdh,
+				Evidence: in.evidence, Collateral: in.collateral, Endpoint: endpoint,
 			}
 			if err := msg.ValidateBasic(); err != nil {
 				return err
@@ -83,6 +68,75 @@ registration, naming the failed step, if anything does not hold.`,
 	cmd.Flags().String(flagCollateral, "", "Intel collateral in one JSON file (default: the collateral stored on chain)")
 	flags.AddTxFlagsToCmd(cmd)
 	return cmd
+}
+
+// RenewWorkerCmd is `tx registry renew-worker EVIDENCE_FILE`.
+func RenewWorkerCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "renew-worker <evidence-file> --identity-pubkey HEX [--collateral FILE]",
+		Short: "Refresh your worker's attestation with fresh evidence (after an upgrade or a TCB recovery)",
+		Long: `Refreshes a registered worker's attestation. The evidence must bind the worker's registered
+keys and operator exactly as at registration (see 'query registry report-data'); the chain
+verifies it under the current policy and records the new measurement and TCB status.`,
+		Example: `  phalad tx registry renew-worker quote.bin --identity-pubkey <hex> --collateral collateral.json --from operator`,
+		Args:    cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			clientCtx, in, err := readAttestationArgs(cmd, args[0])
+			if err != nil {
+				return err
+			}
+			msg := &types.MsgRenewWorker{
+				Operator: clientCtx.GetFromAddress().String(), IdentityPubkey: in.identity,
+				Evidence: in.evidence, Collateral: in.collateral,
+			}
+			if err := msg.ValidateBasic(); err != nil {
+				return err
+			}
+			return tx.GenerateOrBroadcastTxCLI(clientCtx, cmd.Flags(), msg)
+		},
+	}
+	cmd.Flags().String(flagIdentityPubkey, "", "the worker's Ed25519 identity key, hex (32 bytes)")
+	cmd.Flags().String(flagCollateral, "", "Intel collateral in one JSON file (default: the collateral stored on chain)")
+	flags.AddTxFlagsToCmd(cmd)
+	return cmd
+}
+
+// attestationArgs are what register-worker and renew-worker read alike.
+type attestationArgs struct {
+	identity   []byte
+	evidence   []byte
+	collateral *types.Collateral
+}
+
+// readAttestationArgs reads the client context, the evidence file,
+// --identity-pubkey and --collateral.
+func readAttestationArgs(cmd *cobra.Command, evidencePath string) (client.Context, attestationArgs, error) {
+	var in attestationArgs
+	clientCtx, err := client.GetClientTxContext(cmd)
+	if err != nil {
+		return clientCtx, in, err
+	}
+	if in.evidence, err = readEvidence(evidencePath); err != nil {
+		return clientCtx, in, err
+	}
+	if in.identity, err = hexFlag(cmd, flagIdentityPubkey); err != nil {
+		return clientCtx, in, err
+	}
+	in.collateral, err = collateralFlag(cmd)
+	return clientCtx, in, err
+}
+
+// collateralFlag reads --collateral, nil when it is not given.
+func collateralFlag(cmd *cobra.Command) (*types.Collateral, error) {
+	path, _ := cmd.Flags().GetString(flagCollateral)
+	if path == "" {
+		return nil, nil
+	}
+	c, err := readCollateral(path)
+	if err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // SubmitCollateralCmd is `tx registry submit-collateral FILE`.
