@@ -1,7 +1,9 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -11,6 +13,9 @@ import (
 	"github.com/cometbft/cometbft/light/provider"
 	lighthttp "github.com/cometbft/cometbft/light/provider/http"
 	lightdb "github.com/cometbft/cometbft/light/store/db"
+	"github.com/cometbft/cometbft/types"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
 )
 
 // verifyAcrossSetChange runs CometBFT's light client (the verification IBC's
@@ -47,5 +52,47 @@ func verifyAcrossSetChange(t *testing.T, d *devnet, trusted, target int64) {
 	}
 	if verified.ValidatorsHash.String() == anchor.ValidatorsHash.String() {
 		t.Fatalf("the validator set did not change between heights %d and %d", trusted, target)
+	}
+}
+
+// followWithEnclaveClient runs the enclave's light client
+// (enclave/lightclient) over the devnet's real headers: pinned to block 1,
+// adjacent up to target, which must carry a different validator set, and
+// refusing a replay on the way.
+func followWithEnclaveClient(t *testing.T, d *devnet, target int64) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	node, err := lighthttp.New(chainID, d.rpcURL(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := node.LightBlock(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := lightclient.New(lightclient.TrustAnchor{ChainID: chainID, Height: 1, Hash: first.Hash()}, first, lightclient.DefaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var previous *types.LightBlock
+	for h := int64(2); h <= target; h++ {
+		lb, err := node.LightBlock(ctx, h)
+		if err != nil {
+			t.Fatalf("light block %d: %v", h, err)
+		}
+		if err := c.Update(lb); err != nil {
+			t.Fatalf("enclave light client at height %d: %v", h, err)
+		}
+		if previous != nil {
+			if err := c.Update(previous); !errors.Is(err, lightclient.ErrNotNewer) {
+				t.Fatalf("replayed header %d: %v", previous.Height, err)
+			}
+		}
+		previous = lb
+	}
+	if c.Latest().Height != target || bytes.Equal(c.TrustedBlock().ValidatorsHash, first.ValidatorsHash) {
+		t.Fatalf("followed to %d with validators %X, want %d with a set other than genesis's %X",
+			c.Latest().Height, c.TrustedBlock().ValidatorsHash, target, first.ValidatorsHash)
 	}
 }
