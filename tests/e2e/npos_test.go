@@ -120,7 +120,7 @@ func testNominationElectsCandidate(t *testing.T, d *devnet) {
 		return err == nil && h > after, fmt.Sprintf("height %d", h)
 	})
 	verifyAcrossSetChange(t, d, before, after)
-	followWithEnclaveClient(t, d, after)
+	followEnclave(t, d, after, true)
 }
 
 func testRewardsAddUp(t *testing.T, d *devnet) {

@@ -111,6 +111,11 @@ func testRegisterWorkers(t *testing.T, d *devnet) {
 		t.Fatalf("registered worker %+v", res.Worker)
 	}
 	refused(w.args("alice"), "worker already registered")
+	identity, err := hex.DecodeString(w.identity)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proveWorkerRecord(t, d, identity)
 
 	// Out of service until bonded at least min_worker_bond (1,000 PHA).
 	var status struct {

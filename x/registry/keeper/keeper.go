@@ -6,6 +6,7 @@ package keeper
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -16,6 +17,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
+	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
@@ -42,6 +44,11 @@ type Keeper struct {
 	Deregistrations collections.KeySet[collections.Pair[int64, []byte]]
 	// Gatekeepers holds the identity keys of the gatekeepers.
 	Gatekeepers collections.KeySet[[]byte]
+	// Ingress holds messages for enclaves by destination and sequence number,
+	// under the layout enclave/ingress reads (key: destination || sequence).
+	Ingress collections.Map[[]byte, types.IngressMessage]
+	// IngressLength counts the messages ever queued per destination.
+	IngressLength collections.Map[[]byte, uint64]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
@@ -61,6 +68,10 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authori
 		Deregistrations: collections.NewKeySet(sb, types.DeregistrationsKey, "deregistrations",
 			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey)),
 		Gatekeepers: collections.NewKeySet(sb, types.GatekeepersKey, "gatekeepers", collections.BytesKey),
+		Ingress: collections.NewMap(sb, collections.NewPrefix(int(ingress.MessagePrefix)), "ingress",
+			collections.BytesKey, codec.CollValue[types.IngressMessage](cdc)),
+		IngressLength: collections.NewMap(sb, collections.NewPrefix(int(ingress.LengthPrefix)), "ingress_length",
+			collections.BytesKey, collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -120,6 +131,14 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, e := range gs.Ingress {
+		if err := k.Ingress.Set(ctx, ingress.MessageKey(e.Destination, e.Sequence)[1:], e.Message); err != nil {
+			return err
+		}
+		if err := k.IngressLength.Set(ctx, e.Destination, e.Sequence); err != nil {
+			return err
+		}
+	}
 	if held := k.bank.GetAllBalances(ctx, ModuleAddress()).AmountOf(gs.Params.MinWorkerBond.Denom); !held.Equal(total) {
 		return fmt.Errorf("%s genesis: the module account holds %s%s but bonds and unbondings total %s", types.ModuleName, held, gs.Params.MinWorkerBond.Denom, total)
 	}
@@ -155,6 +174,13 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}
 	if err := k.Gatekeepers.Walk(ctx, nil, func(g []byte) (bool, error) {
 		gs.Gatekeepers = append(gs.Gatekeepers, g)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Ingress.Walk(ctx, nil, func(key []byte, m types.IngressMessage) (bool, error) {
+		dest, seq := key[:ingress.DestinationSize], binary.BigEndian.Uint64(key[ingress.DestinationSize:])
+		gs.Ingress = append(gs.Ingress, types.IngressEntry{Destination: dest, Sequence: seq, Message: m})
 		return false, nil
 	}); err != nil {
 		return nil, err

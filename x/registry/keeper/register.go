@@ -179,6 +179,12 @@ func (k Keeper) RegisterWorker(ctx context.Context, msg *types.MsgRegisterWorker
 	if err := k.Workers.Set(ctx, w.IdentityPubkey, w); err != nil {
 		return nil, err
 	}
+	// The enclave's first message: proof that the chain admitted it.
+	if _, err := k.Enqueue(ctx, w.IdentityPubkey, types.IngressMessage{Body: &types.IngressMessage_Registered{Registered: &types.WorkerRegistered{
+		Height: w.RegisteredHeight, Operator: w.Operator, EcdhPubkey: w.EcdhPubkey, Backend: w.Backend,
+	}}}); err != nil {
+		return nil, err
+	}
 	return &w, nil
 }
 

@@ -42,6 +42,17 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("%s genesis: collateral[%d]: fmspc %q is not 6 bytes of lower-case hex", ModuleName, i, c.Fmspc)
 		}
 	}
+	next := map[string]uint64{}
+	for i, e := range gs.Ingress {
+		if len(e.Destination) != PubkeySize {
+			return fmt.Errorf("%s genesis: ingress[%d]: destination is %d bytes, want %d", ModuleName, i, len(e.Destination), PubkeySize)
+		}
+		id := hex.EncodeToString(e.Destination)
+		if e.Sequence != next[id]+1 {
+			return fmt.Errorf("%s genesis: ingress[%d]: destination %s has sequence %d after %d; sequences run 1, 2, 3... in order", ModuleName, i, id, e.Sequence, next[id])
+		}
+		next[id] = e.Sequence
+	}
 	seen := map[string]bool{}
 	for _, g := range gs.Gatekeepers {
 		id := hex.EncodeToString(g)
