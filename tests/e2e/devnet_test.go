@@ -111,8 +111,10 @@ func TestDevnet(t *testing.T) {
 		})
 	})
 
+	var gatekeeper simWorker
+	var gatekeeperProposal string
 	t.Run("workers register by attestation; forged and expired evidence is refused", func(t *testing.T) {
-		testRegisterWorkers(t, d)
+		gatekeeper, gatekeeperProposal = testRegisterWorkers(t, d)
 	})
 	t.Run("a killed validator catches up after restart", func(t *testing.T) {
 		pid := readPID(t, filepath.Join(home, "node3", "phalad.pid"))
@@ -170,6 +172,12 @@ func TestDevnet(t *testing.T) {
 			t.Skip("no proposal was submitted")
 		}
 		testParamsProposalPasses(t, d, proposal)
+	})
+	t.Run("the gatekeeper publishes the master key through egress", func(t *testing.T) {
+		if gatekeeperProposal == "" {
+			t.Skip("no gatekeeper was proposed")
+		}
+		testMasterKeyPublished(t, d, gatekeeper, gatekeeperProposal)
 	})
 
 	t.Run("Ctrl-C stops every node and the chain resumes", func(t *testing.T) {

@@ -4,13 +4,18 @@ import (
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/phala-cosmos/phala-cosmos/enclave/egress"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
+	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
 // simWorker is a simulated enclave's registration: fresh keys and a
@@ -18,6 +23,7 @@ import (
 type simWorker struct {
 	identity, ecdh string // hex public keys
 	evidence       string // file holding the simulated report
+	key            ed25519.PrivateKey
 }
 
 // newSimWorker makes enclave keys and asks the chain (through the CLI) what
@@ -25,7 +31,7 @@ type simWorker struct {
 // phalad with the chain's home and node flags.
 func newSimWorker(t *testing.T, run func(args ...string) string, operator string) simWorker {
 	t.Helper()
-	idPub, _, err := ed25519.GenerateKey(rand.Reader)
+	idPub, idKey, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +39,7 @@ func newSimWorker(t *testing.T, run func(args ...string) string, operator string
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := simWorker{identity: hex.EncodeToString(idPub), ecdh: hex.EncodeToString(x.PublicKey().Bytes())}
+	w := simWorker{identity: hex.EncodeToString(idPub), ecdh: hex.EncodeToString(x.PublicKey().Bytes()), key: idKey}
 	var res struct {
 		ReportData string `json:"report_data"`
 	}
@@ -70,8 +76,10 @@ func (w simWorker) args(from string) []string {
 
 // testRegisterWorkers registers a simulated worker on the devnet, refuses
 // one whose report data was made for another operator and a real Intel quote
-// whose collateral has expired, and bonds the worker into service.
-func testRegisterWorkers(t *testing.T, d *devnet) {
+// whose collateral has expired, bonds the worker into service, and proposes
+// it as a gatekeeper (every validator votes yes). It returns the worker and
+// the proposal id.
+func testRegisterWorkers(t *testing.T, d *devnet) (simWorker, string) {
 	alice := strings.TrimSpace(d.mustPhalad(t, "keys", "show", "alice", "-a", "--keyring-backend", "test"))
 	bob := strings.TrimSpace(d.mustPhalad(t, "keys", "show", "bob", "-a", "--keyring-backend", "test"))
 	run := func(args ...string) string { return d.mustPhalad(t, args...) }
@@ -136,5 +144,77 @@ func testRegisterWorkers(t *testing.T, d *devnet) {
 	d.queryJSON(t, &status, "q", "registry", "worker", w.identity)
 	if !status.InService || status.Worker.Bond.Amount != "1000000000" {
 		t.Fatalf("after bonding 1,000 PHA: %+v", status)
+	}
+
+	submitted := d.sendTx(t, "registry", "add-gatekeeper", w.identity, "--title", "First gatekeeper", "--summary", "e2e",
+		"--deposit", "10000000upha", "--from", "alice")
+	id := submitted.attribute("submit_proposal", "proposal_id")
+	if id == "" {
+		t.Fatalf("no proposal_id in the submission's events: %+v", submitted.Events)
+	}
+	for i := 0; i < 4; i++ {
+		d.sendTx(t, "gov", "vote", id, "yes", "--from", fmt.Sprintf("validator%d", i))
+	}
+	return w, id
+}
+
+// testMasterKeyPublished waits for the gatekeeper proposal to pass, then has
+// the gatekeeper's enclave (its identity key, held here) publish a master
+// public key through the egress channel, submitted by bob: the chain stores
+// it; a replica's identical submission is a duplicate; a forged signature
+// and a second message under the same number are refused.
+func testMasterKeyPublished(t *testing.T, d *devnet, w simWorker, proposal string) {
+	waitFor(t, 90*time.Second, "the gatekeeper proposal to pass", func() (bool, string) {
+		var res struct {
+			Gatekeepers []struct {
+				Operator string `json:"operator"`
+			} `json:"gatekeepers"`
+		}
+		d.queryJSON(t, &res, "q", "registry", "gatekeepers")
+		return len(res.Gatekeepers) == 1, fmt.Sprintf("%d gatekeepers (proposal %s)", len(res.Gatekeepers), proposal)
+	})
+	master, err := ecdh.X25519().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	submit := func(seq uint64, publicKey []byte, sign func([]byte) []byte) []string {
+		payload, err := (&registrytypes.EgressMessage{Body: &registrytypes.EgressMessage_MasterKeyPublished{
+			MasterKeyPublished: &registrytypes.MasterKeyPublished{PublicKey: publicKey}}}).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		file := filepath.Join(t.TempDir(), "payload.bin")
+		writeFile(t, file, string(payload))
+		worker := w.key.Public().(ed25519.PublicKey)
+		sig := sign(egress.SignBytes(chainID, worker, seq, payload))
+		return []string{"tx", "registry", "submit-egress", w.identity, fmt.Sprint(seq), file, hex.EncodeToString(sig), "--from", "bob"}
+	}
+	honest := func(b []byte) []byte { return ed25519.Sign(w.key, b) }
+	_, stranger, _ := ed25519.GenerateKey(rand.Reader)
+	forged := submit(1, master.PublicKey().Bytes(), func(b []byte) []byte { return ed25519.Sign(stranger, b) })
+	out, errOut, err := d.phalad(append(forged, "--keyring-backend", "test", "--gas", "auto", "-y")...)
+	if err == nil || !strings.Contains(errOut, "egress signature does not verify") {
+		t.Fatalf("forged egress: err %v, output %q %q", err, out, errOut)
+	}
+	first := submit(1, master.PublicKey().Bytes(), honest)
+	d.sendTx(t, first[1:]...)
+	var res struct {
+		MasterKey struct {
+			PublicKey   string `json:"public_key"`
+			PublishedBy string `json:"published_by"`
+		} `json:"master_key"`
+	}
+	d.queryJSON(t, &res, "q", "registry", "master-key")
+	if res.MasterKey.PublicKey != base64.StdEncoding.EncodeToString(master.PublicKey().Bytes()) {
+		t.Fatalf("master key %+v", res.MasterKey)
+	}
+	dup := d.sendTx(t, first[1:]...)
+	if dup.attribute("egress", "duplicate") != "true" {
+		t.Fatalf("a replica's identical submission: %+v", dup.Events)
+	}
+	other, _ := ecdh.X25519().GenerateKey(rand.Reader)
+	out, errOut, err = d.phalad(append(submit(1, other.PublicKey().Bytes(), honest), "--keyring-backend", "test", "--gas", "auto", "-y")...)
+	if err == nil || !strings.Contains(errOut, "egress message already used") {
+		t.Fatalf("another message 1: err %v, output %q %q", err, out, errOut)
 	}
 }

@@ -46,6 +46,11 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "operator"}},
 				},
 				{
+					RpcMethod: "MasterKey",
+					Use:       "master-key",
+					Short:     "Show the master public key the first gatekeeper published",
+				},
+				{
 					RpcMethod: "ReportData",
 					Use:       "report-data <operator> <identity-pubkey-hex> <ecdh-pubkey-hex>",
 					Short:     "Show the report data an enclave must attest to register with these keys and operator",
@@ -84,6 +89,14 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Use:            "deregister-worker <identity-pubkey-hex>",
 					Short:          "Take your worker out of service; it is removed and its bond returned after unbonding_time",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "identity_pubkey"}},
+				},
+				{
+					RpcMethod: "SubmitEgress",
+					Use:       "submit-egress <worker-hex> <sequence> <payload-file|hex> <signature-hex>",
+					Short:     "Deliver a message an enclave signed (normally its sidecar does); anyone may",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{
+						{ProtoField: "worker"}, {ProtoField: "sequence"}, {ProtoField: "payload"}, {ProtoField: "signature"},
+					},
 				},
 				{
 					RpcMethod:      "AddGatekeeper",

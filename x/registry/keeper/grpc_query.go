@@ -133,3 +133,15 @@ func (q Querier) Unbondings(ctx context.Context, req *types.QueryUnbondingsReque
 	})
 	return out, err
 }
+
+// MasterKey returns the published master public key.
+func (q Querier) MasterKey(ctx context.Context, _ *types.QueryMasterKeyRequest) (*types.QueryMasterKeyResponse, error) {
+	mk, err := q.k.MasterKey.Get(ctx)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Error(codes.NotFound, "no master key is published yet: the first gatekeeper publishes it")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryMasterKeyResponse{MasterKey: mk}, nil
+}

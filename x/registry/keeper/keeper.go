@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 
 	"cosmossdk.io/collections"
@@ -49,6 +50,13 @@ type Keeper struct {
 	Ingress collections.Map[[]byte, types.IngressMessage]
 	// IngressLength counts the messages ever queued per destination.
 	IngressLength collections.Map[[]byte, uint64]
+	// EgressNext is each worker's next egress sequence number (absent: 1).
+	EgressNext collections.Map[[]byte, uint64]
+	// EgressDigests holds SHA-256 of the last EgressWindow accepted egress
+	// messages per worker, so replicas' duplicates are recognised.
+	EgressDigests collections.Map[collections.Pair[[]byte, uint64], []byte]
+	// MasterKey is the master public key, once published.
+	MasterKey collections.Item[types.MasterKey]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
@@ -72,6 +80,10 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authori
 			collections.BytesKey, codec.CollValue[types.IngressMessage](cdc)),
 		IngressLength: collections.NewMap(sb, collections.NewPrefix(int(ingress.LengthPrefix)), "ingress_length",
 			collections.BytesKey, collections.Uint64Value),
+		EgressNext: collections.NewMap(sb, types.EgressNextKey, "egress_next", collections.BytesKey, collections.Uint64Value),
+		EgressDigests: collections.NewMap(sb, types.EgressDigestsKey, "egress_digests",
+			collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key), collections.BytesValue),
+		MasterKey: collections.NewItem(sb, types.MasterKeyKey, "master_key", codec.CollValue[types.MasterKey](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -139,6 +151,16 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, e := range gs.Egress {
+		if err := k.EgressNext.Set(ctx, e.Worker, e.Next); err != nil {
+			return err
+		}
+	}
+	if gs.MasterKey != nil {
+		if err := k.MasterKey.Set(ctx, *gs.MasterKey); err != nil {
+			return err
+		}
+	}
 	if held := k.bank.GetAllBalances(ctx, ModuleAddress()).AmountOf(gs.Params.MinWorkerBond.Denom); !held.Equal(total) {
 		return fmt.Errorf("%s genesis: the module account holds %s%s but bonds and unbondings total %s", types.ModuleName, held, gs.Params.MinWorkerBond.Denom, total)
 	}
@@ -183,6 +205,17 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		gs.Ingress = append(gs.Ingress, types.IngressEntry{Destination: dest, Sequence: seq, Message: m})
 		return false, nil
 	}); err != nil {
+		return nil, err
+	}
+	if err := k.EgressNext.Walk(ctx, nil, func(w []byte, next uint64) (bool, error) {
+		gs.Egress = append(gs.Egress, types.EgressState{Worker: w, Next: next})
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if mk, err := k.MasterKey.Get(ctx); err == nil {
+		gs.MasterKey = &mk
+	} else if !errors.Is(err, collections.ErrNotFound) {
 		return nil, err
 	}
 	return gs, nil

@@ -3,6 +3,7 @@ package keeper
 import (
 	"context"
 	"encoding/hex"
+	"fmt"
 
 	errorsmod "cosmossdk.io/errors"
 
@@ -147,4 +148,21 @@ func (m msgServer) RemoveGatekeeper(ctx context.Context, msg *types.MsgRemoveGat
 		return nil, err
 	}
 	return &types.MsgRemoveGatekeeperResponse{}, m.k.RemoveGatekeeper(ctx, msg)
+}
+
+// SubmitEgress delivers an enclave's signed message.
+func (m msgServer) SubmitEgress(ctx context.Context, msg *types.MsgSubmitEgress) (*types.MsgSubmitEgressResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	duplicate, rejected, err := m.k.SubmitEgress(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent("egress",
+		sdk.NewAttribute("worker", hex.EncodeToString(msg.Worker)),
+		sdk.NewAttribute("sequence", fmt.Sprint(msg.Sequence)),
+		sdk.NewAttribute("duplicate", fmt.Sprint(duplicate)),
+		sdk.NewAttribute("rejected", rejected)))
+	return &types.MsgSubmitEgressResponse{Duplicate: duplicate, Rejected: rejected}, nil
 }

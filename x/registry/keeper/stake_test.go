@@ -24,8 +24,14 @@ import (
 // returns its identity key.
 func registeredSimWorker(t *testing.T, f *registryFixture) []byte {
 	t.Helper()
+	return registerSimWorkerKey(t, f, bytesOf(identityKeyByte))
+}
+
+// registerSimWorkerKey registers a simulated worker with identity key id.
+func registerSimWorkerKey(t *testing.T, f *registryFixture, id []byte) []byte {
+	t.Helper()
 	want, err := f.q.ReportData(f.ctx, &types.QueryReportDataRequest{
-		Operator: f.operator.Address.String(), IdentityPubkey: hex.EncodeToString(bytesOf(identityKeyByte)), EcdhPubkey: hex.EncodeToString(bytesOf(0x22)),
+		Operator: f.operator.Address.String(), IdentityPubkey: hex.EncodeToString(id), EcdhPubkey: hex.EncodeToString(bytesOf(0x22)),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -34,10 +40,12 @@ func registeredSimWorker(t *testing.T, f *registryFixture) []byte {
 	if _, err := hex.Decode(data[:], []byte(want.ReportData)); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.register(t, f.registration(simReport(t, data), nil)); err != nil {
+	msg := f.registration(simReport(t, data), nil)
+	msg.IdentityPubkey = id
+	if err := f.register(t, msg); err != nil {
 		t.Fatal(err)
 	}
-	return bytesOf(identityKeyByte)
+	return id
 }
 
 func upha(n int64) sdk.Coin { return sdk.NewInt64Coin(appconfig.BondDenom, n) }

@@ -11,7 +11,7 @@ import (
 // RegisterInterfaces registers the module's messages with the interface registry.
 func RegisterInterfaces(ir codectypes.InterfaceRegistry) {
 	ir.RegisterImplementations((*sdk.Msg)(nil), &MsgUpdateParams{}, &MsgRegisterWorker{}, &MsgUpdateEndpoint{}, &MsgSubmitCollateral{},
-		&MsgRenewWorker{}, &MsgBondWorker{}, &MsgUnbondWorker{}, &MsgDeregisterWorker{}, &MsgAddGatekeeper{}, &MsgRemoveGatekeeper{})
+		&MsgRenewWorker{}, &MsgBondWorker{}, &MsgUnbondWorker{}, &MsgDeregisterWorker{}, &MsgAddGatekeeper{}, &MsgRemoveGatekeeper{}, &MsgSubmitEgress{})
 	msgservice.RegisterMsgServiceDesc(ir, &_Msg_serviceDesc)
 }
 
@@ -27,5 +27,6 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgDeregisterWorker{}, "phala/x/registry/MsgDeregisterWorker")
 	legacy.RegisterAminoMsg(cdc, &MsgAddGatekeeper{}, "phala/x/registry/MsgAddGatekeeper")
 	legacy.RegisterAminoMsg(cdc, &MsgRemoveGatekeeper{}, "phala/x/registry/MsgRemoveGatekeeper")
+	legacy.RegisterAminoMsg(cdc, &MsgSubmitEgress{}, "phala/x/registry/MsgSubmitEgress")
 	cdc.RegisterConcrete(&Params{}, "phala/x/registry/Params", nil)
 }

@@ -26,3 +26,10 @@ var (
 	ErrWrongDenom          = errorsmod.Register(ModuleName, 17, "wrong bond denom")
 	ErrGatekeeper          = errorsmod.Register(ModuleName, 18, "gatekeeper change refused")
 )
+
+// Errors of the enclave-to-chain channel.
+var (
+	ErrEgressSignature = errorsmod.Register(ModuleName, 19, "egress signature does not verify")
+	ErrEgressReplay    = errorsmod.Register(ModuleName, 20, "egress message already used")
+	ErrEgressGap       = errorsmod.Register(ModuleName, 21, "egress message out of order")
+)

@@ -53,6 +53,11 @@ func (gs GenesisState) Validate() error {
 		}
 		next[id] = e.Sequence
 	}
+	for i, e := range gs.Egress {
+		if len(e.Worker) != PubkeySize || e.Next < 1 {
+			return fmt.Errorf("%s genesis: egress[%d]: want a %d-byte worker key and next >= 1", ModuleName, i, PubkeySize)
+		}
+	}
 	seen := map[string]bool{}
 	for _, g := range gs.Gatekeepers {
 		id := hex.EncodeToString(g)

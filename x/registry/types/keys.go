@@ -27,4 +27,10 @@ var (
 	DeregistrationsKey = collections.NewPrefix(6)
 	// GatekeepersKey holds the gatekeepers' identity keys.
 	GatekeepersKey = collections.NewPrefix(7)
+	// EgressNextKey holds each worker's next egress sequence number.
+	EgressNextKey = collections.NewPrefix(8)
+	// EgressDigestsKey holds digests of recently accepted egress messages.
+	EgressDigestsKey = collections.NewPrefix(9)
+	// MasterKeyKey holds the published master public key.
+	MasterKeyKey = collections.NewPrefix(12)
 )

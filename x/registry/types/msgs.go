@@ -151,3 +151,23 @@ func validateEvidence(evidence []byte, collateral *Collateral) error {
 	}
 	return nil
 }
+
+// MaxEgressPayload bounds an enclave message.
+const MaxEgressPayload = 64 << 10
+
+// ValidateBasic checks the egress message's shape.
+func (m *MsgSubmitEgress) ValidateBasic() error {
+	if err := validateOperatorAndWorker(m.Submitter, m.Worker); err != nil {
+		return err
+	}
+	if m.Sequence == 0 {
+		return errorsmod.Wrap(ErrEgressGap, "sequence numbers start at 1")
+	}
+	if len(m.Signature) != 64 {
+		return errorsmod.Wrapf(ErrEgressSignature, "signature is %d bytes, want 64", len(m.Signature))
+	}
+	if len(m.Payload) == 0 || len(m.Payload) > MaxEgressPayload {
+		return errorsmod.Wrapf(ErrInvalidWorker, "payload is %d bytes, want 1..%d", len(m.Payload), MaxEgressPayload)
+	}
+	return nil
+}

@@ -513,6 +513,7 @@ type IngressMessage struct {
 	// Types that are valid to be assigned to Body:
 	//
 	//	*IngressMessage_Registered
+	//	*IngressMessage_MasterKeyShare
 	Body isIngressMessage_Body `protobuf_oneof:"body"`
 }
 
@@ -558,8 +559,12 @@ type isIngressMessage_Body interface {
 type IngressMessage_Registered struct {
 	Registered *WorkerRegistered `protobuf:"bytes,1,opt,name=registered,proto3,oneof" json:"registered,omitempty"`
 }
+type IngressMessage_MasterKeyShare struct {
+	MasterKeyShare *MasterKeyShare `protobuf:"bytes,2,opt,name=master_key_share,json=masterKeyShare,proto3,oneof" json:"master_key_share,omitempty"`
+}
 
-func (*IngressMessage_Registered) isIngressMessage_Body() {}
+func (*IngressMessage_Registered) isIngressMessage_Body()     {}
+func (*IngressMessage_MasterKeyShare) isIngressMessage_Body() {}
 
 func (m *IngressMessage) GetBody() isIngressMessage_Body {
 	if m != nil {
@@ -575,11 +580,84 @@ func (m *IngressMessage) GetRegistered() *WorkerRegistered {
 	return nil
 }
 
+func (m *IngressMessage) GetMasterKeyShare() *MasterKeyShare {
+	if x, ok := m.GetBody().(*IngressMessage_MasterKeyShare); ok {
+		return x.MasterKeyShare
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*IngressMessage) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
 		(*IngressMessage_Registered)(nil),
+		(*IngressMessage_MasterKeyShare)(nil),
 	}
+}
+
+// MasterKeyShare is the master key encrypted by one gatekeeper to another's
+// attested X25519 key (enclave/masterkey), relayed by the chain.
+type MasterKeyShare struct {
+	// from is the sending gatekeeper (in egress) or, in ingress, who sent it.
+	From []byte `protobuf:"bytes,1,opt,name=from,proto3" json:"from,omitempty"`
+	// to is the receiving gatekeeper's identity key.
+	To []byte `protobuf:"bytes,2,opt,name=to,proto3" json:"to,omitempty"`
+	// share is the envelope; only the recipient enclave can open it.
+	Share []byte `protobuf:"bytes,3,opt,name=share,proto3" json:"share,omitempty"`
+}
+
+func (m *MasterKeyShare) Reset()         { *m = MasterKeyShare{} }
+func (m *MasterKeyShare) String() string { return proto.CompactTextString(m) }
+func (*MasterKeyShare) ProtoMessage()    {}
+func (*MasterKeyShare) Descriptor() ([]byte, []int) {
+	return fileDescriptor_0aa749958fe56e1f, []int{5}
+}
+func (m *MasterKeyShare) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MasterKeyShare) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MasterKeyShare.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MasterKeyShare) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MasterKeyShare.Merge(m, src)
+}
+func (m *MasterKeyShare) XXX_Size() int {
+	return m.Size()
+}
+func (m *MasterKeyShare) XXX_DiscardUnknown() {
+	xxx_messageInfo_MasterKeyShare.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MasterKeyShare proto.InternalMessageInfo
+
+func (m *MasterKeyShare) GetFrom() []byte {
+	if m != nil {
+		return m.From
+	}
+	return nil
+}
+
+func (m *MasterKeyShare) GetTo() []byte {
+	if m != nil {
+		return m.To
+	}
+	return nil
+}
+
+func (m *MasterKeyShare) GetShare() []byte {
+	if m != nil {
+		return m.Share
+	}
+	return nil
 }
 
 // WorkerRegistered tells an enclave that the chain admitted it, and how.
@@ -594,7 +672,7 @@ func (m *WorkerRegistered) Reset()         { *m = WorkerRegistered{} }
 func (m *WorkerRegistered) String() string { return proto.CompactTextString(m) }
 func (*WorkerRegistered) ProtoMessage()    {}
 func (*WorkerRegistered) Descriptor() ([]byte, []int) {
-	return fileDescriptor_0aa749958fe56e1f, []int{5}
+	return fileDescriptor_0aa749958fe56e1f, []int{6}
 }
 func (m *WorkerRegistered) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -662,7 +740,7 @@ func (m *IngressEntry) Reset()         { *m = IngressEntry{} }
 func (m *IngressEntry) String() string { return proto.CompactTextString(m) }
 func (*IngressEntry) ProtoMessage()    {}
 func (*IngressEntry) Descriptor() ([]byte, []int) {
-	return fileDescriptor_0aa749958fe56e1f, []int{6}
+	return fileDescriptor_0aa749958fe56e1f, []int{7}
 }
 func (m *IngressEntry) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -712,89 +790,356 @@ func (m *IngressEntry) GetMessage() IngressMessage {
 	return IngressMessage{}
 }
 
+// EgressMessage is what an enclave sends to the chain, signed by its identity
+// key and numbered (enclave/egress).
+type EgressMessage struct {
+	// Types that are valid to be assigned to Body:
+	//
+	//	*EgressMessage_MasterKeyPublished
+	//	*EgressMessage_MasterKeyShare
+	Body isEgressMessage_Body `protobuf_oneof:"body"`
+}
+
+func (m *EgressMessage) Reset()         { *m = EgressMessage{} }
+func (m *EgressMessage) String() string { return proto.CompactTextString(m) }
+func (*EgressMessage) ProtoMessage()    {}
+func (*EgressMessage) Descriptor() ([]byte, []int) {
+	return fileDescriptor_0aa749958fe56e1f, []int{8}
+}
+func (m *EgressMessage) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EgressMessage) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EgressMessage.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EgressMessage) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EgressMessage.Merge(m, src)
+}
+func (m *EgressMessage) XXX_Size() int {
+	return m.Size()
+}
+func (m *EgressMessage) XXX_DiscardUnknown() {
+	xxx_messageInfo_EgressMessage.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EgressMessage proto.InternalMessageInfo
+
+type isEgressMessage_Body interface {
+	isEgressMessage_Body()
+	MarshalTo([]byte) (int, error)
+	Size() int
+}
+
+type EgressMessage_MasterKeyPublished struct {
+	MasterKeyPublished *MasterKeyPublished `protobuf:"bytes,1,opt,name=master_key_published,json=masterKeyPublished,proto3,oneof" json:"master_key_published,omitempty"`
+}
+type EgressMessage_MasterKeyShare struct {
+	MasterKeyShare *MasterKeyShare `protobuf:"bytes,2,opt,name=master_key_share,json=masterKeyShare,proto3,oneof" json:"master_key_share,omitempty"`
+}
+
+func (*EgressMessage_MasterKeyPublished) isEgressMessage_Body() {}
+func (*EgressMessage_MasterKeyShare) isEgressMessage_Body()     {}
+
+func (m *EgressMessage) GetBody() isEgressMessage_Body {
+	if m != nil {
+		return m.Body
+	}
+	return nil
+}
+
+func (m *EgressMessage) GetMasterKeyPublished() *MasterKeyPublished {
+	if x, ok := m.GetBody().(*EgressMessage_MasterKeyPublished); ok {
+		return x.MasterKeyPublished
+	}
+	return nil
+}
+
+func (m *EgressMessage) GetMasterKeyShare() *MasterKeyShare {
+	if x, ok := m.GetBody().(*EgressMessage_MasterKeyShare); ok {
+		return x.MasterKeyShare
+	}
+	return nil
+}
+
+// XXX_OneofWrappers is for the internal use of the proto package.
+func (*EgressMessage) XXX_OneofWrappers() []interface{} {
+	return []interface{}{
+		(*EgressMessage_MasterKeyPublished)(nil),
+		(*EgressMessage_MasterKeyShare)(nil),
+	}
+}
+
+// MasterKeyPublished is the first gatekeeper publishing the public half of
+// the master key it generated inside its enclave.
+type MasterKeyPublished struct {
+	// public_key is the X25519 public key of the master key (32 bytes).
+	PublicKey []byte `protobuf:"bytes,1,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+}
+
+func (m *MasterKeyPublished) Reset()         { *m = MasterKeyPublished{} }
+func (m *MasterKeyPublished) String() string { return proto.CompactTextString(m) }
+func (*MasterKeyPublished) ProtoMessage()    {}
+func (*MasterKeyPublished) Descriptor() ([]byte, []int) {
+	return fileDescriptor_0aa749958fe56e1f, []int{9}
+}
+func (m *MasterKeyPublished) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MasterKeyPublished) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MasterKeyPublished.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MasterKeyPublished) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MasterKeyPublished.Merge(m, src)
+}
+func (m *MasterKeyPublished) XXX_Size() int {
+	return m.Size()
+}
+func (m *MasterKeyPublished) XXX_DiscardUnknown() {
+	xxx_messageInfo_MasterKeyPublished.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MasterKeyPublished proto.InternalMessageInfo
+
+func (m *MasterKeyPublished) GetPublicKey() []byte {
+	if m != nil {
+		return m.PublicKey
+	}
+	return nil
+}
+
+// MasterKey is the cluster's master public key as published on chain.
+type MasterKey struct {
+	PublicKey []byte `protobuf:"bytes,1,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	// published_by is the gatekeeper's identity key.
+	PublishedBy     []byte `protobuf:"bytes,2,opt,name=published_by,json=publishedBy,proto3" json:"published_by,omitempty"`
+	PublishedHeight int64  `protobuf:"varint,3,opt,name=published_height,json=publishedHeight,proto3" json:"published_height,omitempty"`
+}
+
+func (m *MasterKey) Reset()         { *m = MasterKey{} }
+func (m *MasterKey) String() string { return proto.CompactTextString(m) }
+func (*MasterKey) ProtoMessage()    {}
+func (*MasterKey) Descriptor() ([]byte, []int) {
+	return fileDescriptor_0aa749958fe56e1f, []int{10}
+}
+func (m *MasterKey) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MasterKey) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MasterKey.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MasterKey) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MasterKey.Merge(m, src)
+}
+func (m *MasterKey) XXX_Size() int {
+	return m.Size()
+}
+func (m *MasterKey) XXX_DiscardUnknown() {
+	xxx_messageInfo_MasterKey.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MasterKey proto.InternalMessageInfo
+
+func (m *MasterKey) GetPublicKey() []byte {
+	if m != nil {
+		return m.PublicKey
+	}
+	return nil
+}
+
+func (m *MasterKey) GetPublishedBy() []byte {
+	if m != nil {
+		return m.PublishedBy
+	}
+	return nil
+}
+
+func (m *MasterKey) GetPublishedHeight() int64 {
+	if m != nil {
+		return m.PublishedHeight
+	}
+	return 0
+}
+
+// EgressState is a worker's egress channel for genesis: the next sequence
+// number it must use.
+type EgressState struct {
+	Worker []byte `protobuf:"bytes,1,opt,name=worker,proto3" json:"worker,omitempty"`
+	Next   uint64 `protobuf:"varint,2,opt,name=next,proto3" json:"next,omitempty"`
+}
+
+func (m *EgressState) Reset()         { *m = EgressState{} }
+func (m *EgressState) String() string { return proto.CompactTextString(m) }
+func (*EgressState) ProtoMessage()    {}
+func (*EgressState) Descriptor() ([]byte, []int) {
+	return fileDescriptor_0aa749958fe56e1f, []int{11}
+}
+func (m *EgressState) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EgressState) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EgressState.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EgressState) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EgressState.Merge(m, src)
+}
+func (m *EgressState) XXX_Size() int {
+	return m.Size()
+}
+func (m *EgressState) XXX_DiscardUnknown() {
+	xxx_messageInfo_EgressState.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EgressState proto.InternalMessageInfo
+
+func (m *EgressState) GetWorker() []byte {
+	if m != nil {
+		return m.Worker
+	}
+	return nil
+}
+
+func (m *EgressState) GetNext() uint64 {
+	if m != nil {
+		return m.Next
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*Worker)(nil), "phala.registry.v1.Worker")
 	proto.RegisterType((*WorkerUnbonding)(nil), "phala.registry.v1.WorkerUnbonding")
 	proto.RegisterType((*Collateral)(nil), "phala.registry.v1.Collateral")
 	proto.RegisterType((*CollateralRecord)(nil), "phala.registry.v1.CollateralRecord")
 	proto.RegisterType((*IngressMessage)(nil), "phala.registry.v1.IngressMessage")
+	proto.RegisterType((*MasterKeyShare)(nil), "phala.registry.v1.MasterKeyShare")
 	proto.RegisterType((*WorkerRegistered)(nil), "phala.registry.v1.WorkerRegistered")
 	proto.RegisterType((*IngressEntry)(nil), "phala.registry.v1.IngressEntry")
+	proto.RegisterType((*EgressMessage)(nil), "phala.registry.v1.EgressMessage")
+	proto.RegisterType((*MasterKeyPublished)(nil), "phala.registry.v1.MasterKeyPublished")
+	proto.RegisterType((*MasterKey)(nil), "phala.registry.v1.MasterKey")
+	proto.RegisterType((*EgressState)(nil), "phala.registry.v1.EgressState")
 }
 
 func init() { proto.RegisterFile("phala/registry/v1/worker.proto", fileDescriptor_0aa749958fe56e1f) }
 
 var fileDescriptor_0aa749958fe56e1f = []byte{
-	// 1089 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x94, 0x56, 0xcd, 0x6e, 0x23, 0x45,
-	0x10, 0xce, 0xac, 0x1d, 0x3b, 0x2e, 0x3b, 0xb1, 0xd3, 0x64, 0x61, 0x36, 0x68, 0x1d, 0xaf, 0x39,
-	0x60, 0x7e, 0x76, 0x46, 0x09, 0xbf, 0x07, 0x2e, 0x6b, 0x6b, 0xa5, 0xb5, 0xc4, 0xcf, 0x32, 0x01,
-	0xad, 0xc4, 0x65, 0x34, 0x3f, 0x9d, 0x71, 0x2b, 0x9e, 0x6e, 0x6f, 0x77, 0xdb, 0xac, 0x6f, 0xbc,
-	0x01, 0x7b, 0xe7, 0x05, 0x38, 0x72, 0x40, 0x3c, 0x02, 0xda, 0xe3, 0x8a, 0x13, 0x27, 0x40, 0xc9,
-	0x81, 0x97, 0xe0, 0x80, 0xba, 0xa7, 0xc7, 0x33, 0x4e, 0x22, 0x48, 0x2e, 0x51, 0xaa, 0xbe, 0xaf,
-	0x6a, 0xaa, 0xba, 0xbe, 0xae, 0x36, 0x74, 0x67, 0x93, 0x60, 0x1a, 0xb8, 0x1c, 0x27, 0x44, 0x48,
-	0xbe, 0x74, 0x17, 0x87, 0xee, 0xb7, 0x8c, 0x9f, 0x62, 0xee, 0xcc, 0x38, 0x93, 0x0c, 0xed, 0x6a,
-	0xdc, 0xc9, 0x71, 0x67, 0x71, 0xb8, 0xbf, 0x97, 0xb0, 0x84, 0x69, 0xd4, 0x55, 0xff, 0x65, 0xc4,
-	0xfd, 0xdd, 0x20, 0x25, 0x94, 0xb9, 0xfa, 0xaf, 0x71, 0xdd, 0x89, 0x98, 0x48, 0x99, 0xf0, 0x33,
-	0x6e, 0x66, 0x18, 0xe8, 0x20, 0x61, 0x2c, 0x99, 0x62, 0x57, 0x5b, 0xe1, 0xfc, 0xc4, 0x95, 0x24,
-	0xc5, 0x42, 0x06, 0xe9, 0xcc, 0x10, 0xba, 0x19, 0xdd, 0x0d, 0x03, 0x81, 0xdd, 0xc5, 0x61, 0x88,
-	0x65, 0x70, 0xe8, 0x46, 0x8c, 0xd0, 0x0c, 0xef, 0xff, 0xb2, 0x09, 0xb5, 0x27, 0xba, 0x50, 0xf4,
-	0x26, 0xb4, 0x49, 0x8c, 0xa9, 0x24, 0x72, 0xe9, 0xcf, 0xe6, 0xe1, 0x29, 0x5e, 0xda, 0x56, 0xcf,
-	0x1a, 0xb4, 0xbc, 0x9d, 0xdc, 0xfd, 0x58, 0x7b, 0xd1, 0x01, 0x34, 0x71, 0x14, 0x4f, 0x72, 0xd2,
-	0x2d, 0x4d, 0x02, 0xe5, 0x32, 0x84, 0xf7, 0x61, 0x8b, 0xcd, 0x30, 0x0f, 0x24, 0xe3, 0x76, 0xa5,
-	0x67, 0x0d, 0x1a, 0x43, 0xfb, 0xb7, 0x9f, 0xef, 0xef, 0x99, 0xca, 0x1f, 0xc4, 0x31, 0xc7, 0x42,
-	0x1c, 0x4b, 0x4e, 0x68, 0xe2, 0xad, 0x98, 0x68, 0x1f, 0xb6, 0x30, 0x8d, 0x67, 0x8c, 0x50, 0x69,
-	0x57, 0x55, 0x94, 0xb7, 0xb2, 0x91, 0x0d, 0xf5, 0x30, 0x88, 0x4e, 0x31, 0x8d, 0xed, 0x4d, 0x0d,
-	0xe5, 0x26, 0xba, 0x0b, 0x90, 0x72, 0x1f, 0xd3, 0x68, 0x1a, 0x2c, 0xb0, 0x5d, 0xd3, 0x60, 0x23,
-	0xe5, 0x0f, 0x33, 0x07, 0x7a, 0x1d, 0x1a, 0x29, 0xf7, 0x05, 0x49, 0x28, 0xe6, 0x76, 0x3d, 0xcb,
-	0x9a, 0xf2, 0x63, 0x6d, 0xa3, 0x2e, 0x34, 0x89, 0x58, 0xa8, 0x73, 0x8d, 0x7d, 0x12, 0xdb, 0x5b,
-	0x3d, 0x6b, 0xb0, 0xed, 0x35, 0x88, 0x58, 0x3c, 0xe6, 0x2c, 0x1e, 0xc7, 0xe8, 0x35, 0xa8, 0x2b,
-	0x5c, 0x2c, 0xa8, 0xdd, 0xd0, 0x58, 0x8d, 0x88, 0xc5, 0xf1, 0x82, 0xaa, 0x8f, 0xca, 0x28, 0xf4,
-	0x85, 0x0c, 0xe4, 0x5c, 0xd8, 0x90, 0x7d, 0x54, 0x46, 0xe1, 0xb1, 0x76, 0xa0, 0x7b, 0xd0, 0x0a,
-	0xe2, 0x05, 0x11, 0x8c, 0x2f, 0x7d, 0x12, 0x0b, 0xbb, 0xd9, 0xab, 0x0c, 0x1a, 0x5e, 0x33, 0xf7,
-	0x8d, 0x63, 0x81, 0xf6, 0x60, 0xf3, 0x24, 0x15, 0xb3, 0xc8, 0x6e, 0xe9, 0xe0, 0xcc, 0x40, 0xef,
-	0xc0, 0x6e, 0xa6, 0x10, 0xcc, 0x71, 0xec, 0x4f, 0x30, 0x49, 0x26, 0xd2, 0xde, 0xee, 0x59, 0x83,
-	0x8a, 0xd7, 0x29, 0x80, 0x47, 0xda, 0xaf, 0xe6, 0x15, 0x48, 0x89, 0x85, 0x2c, 0xa8, 0x3b, 0x9a,
-	0xba, 0x93, 0xbb, 0x0d, 0xf1, 0x73, 0xd8, 0x5e, 0x11, 0x95, 0x3e, 0xec, 0x76, 0xcf, 0x1a, 0x34,
-	0x8f, 0xf6, 0x9d, 0x4c, 0x3c, 0x4e, 0x2e, 0x1e, 0xe7, 0xab, 0x5c, 0x3c, 0xc3, 0xed, 0x17, 0x7f,
-	0x1c, 0x6c, 0x3c, 0xff, 0xf3, 0xc0, 0xfa, 0xf1, 0xef, 0x9f, 0xde, 0xb6, 0xbc, 0x56, 0x1e, 0xaf,
-	0x18, 0xe8, 0x63, 0xa8, 0x86, 0x8c, 0xc6, 0x76, 0x47, 0xa7, 0xb9, 0xe3, 0x98, 0xb9, 0x2a, 0x89,
-	0x39, 0x46, 0x62, 0xce, 0x88, 0x11, 0x3a, 0x6c, 0xa8, 0x2c, 0x59, 0x06, 0x1d, 0x81, 0xc6, 0xd0,
-	0x8e, 0x71, 0xde, 0x48, 0x56, 0xcb, 0xee, 0xff, 0xd6, 0x52, 0x55, 0x75, 0x78, 0x3b, 0x45, 0xa0,
-	0x82, 0xfa, 0xff, 0x58, 0xd0, 0xce, 0x84, 0xfb, 0x35, 0x55, 0xb9, 0x09, 0x4d, 0xd6, 0x74, 0x67,
-	0x5d, 0x5b, 0x77, 0x57, 0xe8, 0xfe, 0xd6, 0x95, 0xba, 0xff, 0x04, 0x6a, 0x41, 0xca, 0xe6, 0x54,
-	0x6a, 0x51, 0x5f, 0xb7, 0x73, 0x13, 0x83, 0x3e, 0x85, 0x16, 0xc7, 0x53, 0x1c, 0x08, 0x9c, 0x35,
-	0x5e, 0xbd, 0xe9, 0x10, 0x9a, 0x26, 0x5c, 0xb7, 0xff, 0x5d, 0x05, 0x60, 0xc4, 0xa6, 0xd3, 0x40,
-	0x62, 0x1e, 0x4c, 0xd1, 0x1d, 0xd8, 0x52, 0x82, 0x24, 0xf4, 0x84, 0x99, 0x4b, 0x5b, 0x97, 0x51,
-	0x38, 0xa6, 0x27, 0x0c, 0xbd, 0x0b, 0x28, 0x87, 0xf4, 0x3d, 0x08, 0xe4, 0x9c, 0x63, 0xd3, 0x61,
-	0xc7, 0x90, 0x8e, 0x73, 0x3f, 0x3a, 0x84, 0xdb, 0x2b, 0x36, 0x11, 0x62, 0x8e, 0xb9, 0x1f, 0x4d,
-	0x02, 0x42, 0x75, 0xcb, 0x2d, 0x0f, 0x99, 0x80, 0xb1, 0x86, 0x46, 0x0a, 0x51, 0xeb, 0xe0, 0x29,
-	0xf6, 0xf3, 0xb3, 0xd2, 0x7d, 0xb5, 0x3c, 0x78, 0x8a, 0xc7, 0xc6, 0x83, 0x8e, 0xe0, 0x76, 0x89,
-	0x50, 0x2a, 0x62, 0x53, 0x53, 0x5f, 0x29, 0xa8, 0x45, 0x1d, 0x1f, 0x81, 0x5d, 0x8e, 0x59, 0x2b,
-	0xa5, 0xa6, 0xc3, 0x6e, 0x17, 0x61, 0xe5, 0x6a, 0xba, 0xd0, 0xe4, 0x8c, 0x49, 0x3f, 0x0a, 0xfc,
-	0x88, 0x4f, 0xf5, 0x95, 0x6f, 0x79, 0x0d, 0xe5, 0x1a, 0x05, 0x23, 0x3e, 0x55, 0x77, 0x7a, 0x16,
-	0x9d, 0x6a, 0x6c, 0x4b, 0x63, 0xb5, 0x59, 0x74, 0xaa, 0x00, 0x17, 0xf6, 0x0c, 0xb0, 0xfe, 0xb5,
-	0x86, 0x66, 0xed, 0x66, 0xac, 0xd2, 0x97, 0xfa, 0xbf, 0x56, 0xa0, 0x53, 0x8c, 0xc0, 0xc3, 0x11,
-	0xe3, 0x71, 0x71, 0xaf, 0xad, 0xf2, 0xbd, 0x7e, 0x04, 0x10, 0xad, 0x98, 0xfa, 0xec, 0x9b, 0x47,
-	0x77, 0x9d, 0x4b, 0x4f, 0x82, 0x53, 0xa4, 0x2b, 0x2b, 0xa8, 0x14, 0x8b, 0xbe, 0x84, 0xf6, 0xfa,
-	0x7c, 0x62, 0x23, 0xc6, 0x1b, 0x08, 0x69, 0xbb, 0x3c, 0xc4, 0x18, 0x3d, 0x01, 0x74, 0xe9, 0xa8,
-	0xe3, 0x9b, 0xcb, 0xb3, 0x73, 0x61, 0x1e, 0x31, 0x1a, 0x41, 0x1d, 0x3f, 0x9b, 0x11, 0x8e, 0x85,
-	0x9e, 0xf4, 0x8d, 0xb2, 0xe5, 0x91, 0xe8, 0x43, 0x68, 0x88, 0x79, 0x98, 0x12, 0x29, 0x31, 0xcf,
-	0xd6, 0xfb, 0x7f, 0x5c, 0xea, 0x82, 0x8a, 0xde, 0x82, 0x4e, 0x6e, 0xac, 0xd6, 0x63, 0x5d, 0xaf,
-	0xc7, 0xf6, 0xca, 0x9f, 0xed, 0xc7, 0xbe, 0x0f, 0x3b, 0x63, 0x9a, 0xa8, 0x34, 0x9f, 0x61, 0x21,
-	0x82, 0x04, 0xa3, 0x87, 0x00, 0xc5, 0xba, 0xd5, 0xa3, 0x6c, 0x1e, 0xbd, 0x71, 0xc5, 0xbc, 0xb2,
-	0x05, 0xe4, 0x15, 0x9b, 0x79, 0xc3, 0x2b, 0x05, 0x0e, 0x6b, 0x6a, 0x51, 0xc6, 0xcb, 0xfe, 0x0f,
-	0x16, 0x74, 0x2e, 0x52, 0xd1, 0xab, 0x50, 0x33, 0x65, 0x59, 0xba, 0x2c, 0x63, 0xad, 0x2d, 0xb1,
-	0x5b, 0xd7, 0x5e, 0x62, 0x17, 0xde, 0xe4, 0xca, 0xa5, 0x37, 0xb9, 0xf4, 0x82, 0x56, 0xd7, 0x5e,
-	0xd0, 0xfe, 0xf7, 0x16, 0xb4, 0x4c, 0xff, 0x0f, 0xa9, 0xe4, 0x4b, 0xd4, 0x83, 0x66, 0x8c, 0x85,
-	0x24, 0x34, 0x90, 0x84, 0x51, 0xb3, 0x4f, 0xca, 0x2e, 0xf5, 0x54, 0x0b, 0xfc, 0x74, 0x8e, 0x69,
-	0x94, 0x6d, 0x92, 0xaa, 0xb7, 0xb2, 0xd1, 0x03, 0xa8, 0xa7, 0xd9, 0x31, 0x1a, 0x65, 0xde, 0xbb,
-	0xe2, 0xe0, 0xd6, 0xcf, 0x7b, 0x58, 0x55, 0xc3, 0xf7, 0xf2, 0xb8, 0xe1, 0x17, 0x2f, 0xce, 0xba,
-	0xd6, 0xcb, 0xb3, 0xae, 0xf5, 0xd7, 0x59, 0xd7, 0x7a, 0x7e, 0xde, 0xdd, 0x78, 0x79, 0xde, 0xdd,
-	0xf8, 0xfd, 0xbc, 0xbb, 0xf1, 0xcd, 0x07, 0x09, 0x91, 0x93, 0x79, 0xe8, 0x44, 0x2c, 0x75, 0x75,
-	0xd6, 0xfb, 0xe6, 0xf7, 0xcd, 0x9a, 0xf1, 0xac, 0xf8, 0x1d, 0x26, 0x97, 0x33, 0x2c, 0xc2, 0x9a,
-	0x16, 0xdc, 0x7b, 0xff, 0x06, 0x00, 0x00, 0xff, 0xff, 0x37, 0xbd, 0xde, 0x82, 0xa6, 0x09, 0x00,
-	0x00,
+	// 1273 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xb4, 0x56, 0x4b, 0x6f, 0x5b, 0xc5,
+	0x17, 0xf7, 0x8d, 0x1d, 0x3b, 0x3e, 0xd7, 0x71, 0x9c, 0xf9, 0xa7, 0x7f, 0x6e, 0x83, 0xea, 0xb8,
+	0x46, 0x88, 0xf0, 0xa8, 0xad, 0xa4, 0x3c, 0x25, 0x36, 0x75, 0x14, 0x29, 0xa6, 0x14, 0xca, 0x0d,
+	0xa8, 0x82, 0xcd, 0xd5, 0x7d, 0x4c, 0xec, 0x51, 0x7c, 0xef, 0xb8, 0x33, 0x63, 0x13, 0xef, 0xf8,
+	0x06, 0x74, 0xcf, 0x17, 0x60, 0x85, 0x58, 0x20, 0xf6, 0x6c, 0x50, 0x97, 0x15, 0x2b, 0x56, 0x80,
+	0xda, 0x05, 0x5f, 0x82, 0x05, 0x9a, 0xc7, 0x7d, 0xb8, 0x89, 0xda, 0x66, 0xc1, 0xc6, 0xf2, 0x39,
+	0xe7, 0x77, 0x66, 0xce, 0x9c, 0xf3, 0x3b, 0xe7, 0x1e, 0x68, 0x4f, 0xc7, 0xfe, 0xc4, 0xef, 0x33,
+	0x3c, 0x22, 0x5c, 0xb0, 0x45, 0x7f, 0xbe, 0xd7, 0xff, 0x9a, 0xb2, 0x53, 0xcc, 0x7a, 0x53, 0x46,
+	0x05, 0x45, 0x9b, 0xca, 0xde, 0x4b, 0xed, 0xbd, 0xf9, 0xde, 0xf6, 0xd6, 0x88, 0x8e, 0xa8, 0xb2,
+	0xf6, 0xe5, 0x3f, 0x0d, 0xdc, 0xde, 0xf4, 0x63, 0x92, 0xd0, 0xbe, 0xfa, 0x35, 0xaa, 0xab, 0x21,
+	0xe5, 0x31, 0xe5, 0x9e, 0xc6, 0x6a, 0xc1, 0x98, 0x76, 0x46, 0x94, 0x8e, 0x26, 0xb8, 0xaf, 0xa4,
+	0x60, 0x76, 0xd2, 0x17, 0x24, 0xc6, 0x5c, 0xf8, 0xf1, 0xd4, 0x00, 0xda, 0x1a, 0xde, 0x0f, 0x7c,
+	0x8e, 0xfb, 0xf3, 0xbd, 0x00, 0x0b, 0x7f, 0xaf, 0x1f, 0x52, 0x92, 0x68, 0x7b, 0xf7, 0xe7, 0x55,
+	0xa8, 0xde, 0x53, 0x81, 0xa2, 0xd7, 0x60, 0x83, 0x44, 0x38, 0x11, 0x44, 0x2c, 0xbc, 0xe9, 0x2c,
+	0x38, 0xc5, 0x0b, 0xc7, 0xea, 0x58, 0xbb, 0x0d, 0xb7, 0x99, 0xaa, 0xef, 0x2a, 0x2d, 0xda, 0x01,
+	0x1b, 0x87, 0xd1, 0x38, 0x05, 0xad, 0x28, 0x10, 0x48, 0x95, 0x01, 0xbc, 0x0d, 0x6b, 0x74, 0x8a,
+	0x99, 0x2f, 0x28, 0x73, 0xca, 0x1d, 0x6b, 0xb7, 0x3e, 0x70, 0x7e, 0xfb, 0xe9, 0xc6, 0x96, 0x89,
+	0xfc, 0x56, 0x14, 0x31, 0xcc, 0xf9, 0xb1, 0x60, 0x24, 0x19, 0xb9, 0x19, 0x12, 0x6d, 0xc3, 0x1a,
+	0x4e, 0xa2, 0x29, 0x25, 0x89, 0x70, 0x2a, 0xd2, 0xcb, 0xcd, 0x64, 0xe4, 0x40, 0x2d, 0xf0, 0xc3,
+	0x53, 0x9c, 0x44, 0xce, 0xaa, 0x32, 0xa5, 0x22, 0xba, 0x06, 0x10, 0x33, 0x0f, 0x27, 0xe1, 0xc4,
+	0x9f, 0x63, 0xa7, 0xaa, 0x8c, 0xf5, 0x98, 0x1d, 0x6a, 0x05, 0x7a, 0x19, 0xea, 0x31, 0xf3, 0x38,
+	0x19, 0x25, 0x98, 0x39, 0x35, 0x7d, 0x6a, 0xcc, 0x8e, 0x95, 0x8c, 0xda, 0x60, 0x13, 0x3e, 0x97,
+	0x79, 0x8d, 0x3c, 0x12, 0x39, 0x6b, 0x1d, 0x6b, 0x77, 0xdd, 0xad, 0x13, 0x3e, 0xbf, 0xcb, 0x68,
+	0x34, 0x8c, 0xd0, 0x4b, 0x50, 0x93, 0x76, 0x3e, 0x4f, 0x9c, 0xba, 0xb2, 0x55, 0x09, 0x9f, 0x1f,
+	0xcf, 0x13, 0x79, 0xa9, 0x08, 0x03, 0x8f, 0x0b, 0x5f, 0xcc, 0xb8, 0x03, 0xfa, 0x52, 0x11, 0x06,
+	0xc7, 0x4a, 0x81, 0xae, 0x43, 0xc3, 0x8f, 0xe6, 0x84, 0x53, 0xb6, 0xf0, 0x48, 0xc4, 0x1d, 0xbb,
+	0x53, 0xde, 0xad, 0xbb, 0x76, 0xaa, 0x1b, 0x46, 0x1c, 0x6d, 0xc1, 0xea, 0x49, 0xcc, 0xa7, 0xa1,
+	0xd3, 0x50, 0xce, 0x5a, 0x40, 0x6f, 0xc2, 0xa6, 0x66, 0x08, 0x66, 0x38, 0xf2, 0xc6, 0x98, 0x8c,
+	0xc6, 0xc2, 0x59, 0xef, 0x58, 0xbb, 0x65, 0xb7, 0x95, 0x1b, 0x8e, 0x94, 0x5e, 0xd6, 0xcb, 0x17,
+	0x02, 0x73, 0x91, 0x43, 0x9b, 0x0a, 0xda, 0x4c, 0xd5, 0x06, 0xf8, 0x09, 0xac, 0x67, 0x40, 0xc9,
+	0x0f, 0x67, 0xa3, 0x63, 0xed, 0xda, 0xfb, 0xdb, 0x3d, 0x4d, 0x9e, 0x5e, 0x4a, 0x9e, 0xde, 0xe7,
+	0x29, 0x79, 0x06, 0xeb, 0x0f, 0xff, 0xd8, 0x29, 0x3d, 0xf8, 0x73, 0xc7, 0xfa, 0xfe, 0xef, 0x1f,
+	0xdf, 0xb0, 0xdc, 0x46, 0xea, 0x2f, 0x11, 0xe8, 0x7d, 0xa8, 0x04, 0x34, 0x89, 0x9c, 0x96, 0x3a,
+	0xe6, 0x6a, 0xcf, 0xd4, 0x55, 0x52, 0xac, 0x67, 0x28, 0xd6, 0x3b, 0xa0, 0x24, 0x19, 0xd4, 0xe5,
+	0x29, 0xfa, 0x04, 0xe5, 0x81, 0x86, 0xb0, 0x11, 0xe1, 0xf4, 0x21, 0x3a, 0x96, 0xcd, 0xe7, 0xc6,
+	0x52, 0x91, 0x71, 0xb8, 0xcd, 0xdc, 0x51, 0x9a, 0xba, 0xff, 0x58, 0xb0, 0xa1, 0x89, 0xfb, 0x45,
+	0x22, 0xcf, 0x26, 0xc9, 0x68, 0x89, 0x77, 0xd6, 0x0b, 0xf3, 0xee, 0x02, 0xde, 0xaf, 0x5c, 0xc8,
+	0xfb, 0x0f, 0xa1, 0xea, 0xc7, 0x74, 0x96, 0x08, 0x45, 0xea, 0x17, 0x7d, 0xb9, 0xf1, 0x41, 0x1f,
+	0x43, 0x83, 0xe1, 0x09, 0xf6, 0x39, 0xd6, 0x0f, 0xaf, 0x5c, 0xb6, 0x08, 0xb6, 0x71, 0x57, 0xcf,
+	0xff, 0xa6, 0x0c, 0x70, 0x40, 0x27, 0x13, 0x5f, 0x60, 0xe6, 0x4f, 0xd0, 0x55, 0x58, 0x93, 0x84,
+	0x24, 0xc9, 0x09, 0x35, 0x4d, 0x5b, 0x13, 0x61, 0x30, 0x4c, 0x4e, 0x28, 0x7a, 0x0b, 0x50, 0x6a,
+	0x52, 0x7d, 0xe0, 0x8b, 0x19, 0xc3, 0xe6, 0x85, 0x2d, 0x03, 0x3a, 0x4e, 0xf5, 0x68, 0x0f, 0xae,
+	0x64, 0x68, 0xc2, 0xf9, 0x0c, 0x33, 0x2f, 0x1c, 0xfb, 0x24, 0x51, 0x4f, 0x6e, 0xb8, 0xc8, 0x38,
+	0x0c, 0x95, 0xe9, 0x40, 0x5a, 0xe4, 0x38, 0xb8, 0x8f, 0xbd, 0x34, 0x57, 0xea, 0x5d, 0x0d, 0x17,
+	0xee, 0xe3, 0xa1, 0xd1, 0xa0, 0x7d, 0xb8, 0x52, 0x00, 0x14, 0x82, 0x58, 0x55, 0xd0, 0xff, 0xe5,
+	0xd0, 0x3c, 0x8e, 0xf7, 0xc0, 0x29, 0xfa, 0x2c, 0x85, 0x52, 0x55, 0x6e, 0x57, 0x72, 0xb7, 0x62,
+	0x34, 0x6d, 0xb0, 0x19, 0xa5, 0xc2, 0x0b, 0x7d, 0x2f, 0x64, 0x13, 0xd5, 0xf2, 0x0d, 0xb7, 0x2e,
+	0x55, 0x07, 0xfe, 0x01, 0x9b, 0xc8, 0x9e, 0x9e, 0x86, 0xa7, 0xca, 0xb6, 0xa6, 0x6c, 0xd5, 0x69,
+	0x78, 0x2a, 0x0d, 0x7d, 0xd8, 0x32, 0x86, 0xe5, 0xdb, 0xea, 0x0a, 0xb5, 0xa9, 0x51, 0x85, 0x9b,
+	0xba, 0xbf, 0x96, 0xa1, 0x95, 0x97, 0xc0, 0xc5, 0x21, 0x65, 0x51, 0xde, 0xd7, 0x56, 0xb1, 0xaf,
+	0x8f, 0x00, 0xc2, 0x0c, 0xa9, 0x72, 0x6f, 0xef, 0x5f, 0xeb, 0x9d, 0xfb, 0x24, 0xf4, 0xf2, 0xe3,
+	0x8a, 0x0c, 0x2a, 0xf8, 0xa2, 0xcf, 0x60, 0x63, 0xb9, 0x3e, 0x91, 0x21, 0xe3, 0x25, 0x88, 0xb4,
+	0x5e, 0x2c, 0x62, 0x84, 0xee, 0x01, 0x3a, 0x97, 0xea, 0xe8, 0xf2, 0xf4, 0x6c, 0x3d, 0x55, 0x8f,
+	0x08, 0x1d, 0x40, 0x0d, 0x9f, 0x4d, 0x09, 0xc3, 0x5c, 0x55, 0xfa, 0x52, 0xa7, 0xa5, 0x9e, 0xe8,
+	0x5d, 0xa8, 0xf3, 0x59, 0x10, 0x13, 0x21, 0x30, 0xd3, 0xe3, 0xfd, 0x19, 0x4d, 0x9d, 0x43, 0xd1,
+	0xeb, 0xd0, 0x4a, 0x85, 0x6c, 0x3c, 0xd6, 0xd4, 0x78, 0xdc, 0xc8, 0xf4, 0x7a, 0x3e, 0x76, 0x7f,
+	0xb0, 0xa0, 0x39, 0x4c, 0x46, 0xf2, 0x9c, 0x3b, 0x98, 0x73, 0x7f, 0x84, 0xd1, 0x21, 0x40, 0x3e,
+	0x6f, 0x55, 0x2d, 0xed, 0xfd, 0x57, 0x2e, 0x28, 0x98, 0x9e, 0x40, 0x6e, 0x3e, 0x9a, 0x4b, 0x6e,
+	0xc1, 0x11, 0xdd, 0x81, 0x56, 0xec, 0xab, 0x59, 0x77, 0x8a, 0x17, 0x1e, 0x1f, 0xfb, 0xa6, 0xf3,
+	0xec, 0xfd, 0xeb, 0x17, 0x1c, 0x76, 0x47, 0x41, 0x6f, 0xe3, 0xc5, 0xb1, 0x04, 0x1e, 0x95, 0xdc,
+	0x66, 0xbc, 0xa4, 0x19, 0x54, 0xe5, 0xe0, 0x8d, 0x16, 0xdd, 0x8f, 0xa0, 0xb9, 0x8c, 0x45, 0x08,
+	0x2a, 0x27, 0x8c, 0xc6, 0xa6, 0xf7, 0xd5, 0x7f, 0xd4, 0x84, 0x15, 0x41, 0x4d, 0xa3, 0xaf, 0x08,
+	0x2a, 0xa9, 0xa9, 0x23, 0xd0, 0xad, 0xac, 0x85, 0xee, 0x77, 0x16, 0xb4, 0x9e, 0x7e, 0x05, 0xfa,
+	0x3f, 0x54, 0x4d, 0xca, 0x2c, 0x95, 0x32, 0x23, 0x2d, 0x0d, 0xd8, 0x95, 0x17, 0x1e, 0xb0, 0x4f,
+	0xed, 0x0b, 0xe5, 0x73, 0xfb, 0x42, 0xe1, 0xeb, 0x5e, 0x59, 0xfa, 0xba, 0x77, 0xbf, 0xb5, 0xa0,
+	0x61, 0x4a, 0x73, 0x98, 0x08, 0xb6, 0x40, 0x1d, 0xb0, 0x23, 0xcc, 0x05, 0x49, 0x7c, 0x41, 0x68,
+	0x62, 0xde, 0x5b, 0x54, 0xc9, 0x35, 0x82, 0xe3, 0xfb, 0x33, 0x9c, 0x84, 0x3a, 0xd7, 0x15, 0x37,
+	0x93, 0xd1, 0x2d, 0xa8, 0xc5, 0xba, 0xc2, 0xa6, 0x6b, 0x2e, 0x2a, 0xc3, 0x32, 0x15, 0x06, 0x15,
+	0x49, 0x4c, 0x37, 0xf5, 0xeb, 0xfe, 0x62, 0xc1, 0xfa, 0xe1, 0x12, 0x57, 0xbe, 0x84, 0xad, 0x42,
+	0x91, 0xa7, 0xb3, 0x60, 0x42, 0xf8, 0x38, 0x63, 0xcd, 0xab, 0xcf, 0x2a, 0xf4, 0xdd, 0x14, 0x7c,
+	0x54, 0x72, 0x51, 0x7c, 0x4e, 0xfb, 0x5f, 0xf1, 0xe7, 0x26, 0xa0, 0xf3, 0x21, 0xc8, 0xa5, 0x46,
+	0x05, 0x1f, 0x7a, 0xf9, 0xea, 0x57, 0xd7, 0x9a, 0xdb, 0x78, 0xd1, 0x3d, 0x83, 0x7a, 0xe6, 0xf4,
+	0x1c, 0xac, 0x5c, 0x80, 0xb2, 0x3c, 0x78, 0x41, 0xfa, 0x3d, 0xb5, 0x33, 0xdd, 0x60, 0x21, 0xfb,
+	0x33, 0x87, 0x18, 0xb2, 0x95, 0x75, 0x7f, 0x66, 0x7a, 0xd3, 0x9f, 0x1f, 0x80, 0xad, 0x33, 0x2e,
+	0xd7, 0x2b, 0x2c, 0xc9, 0xa9, 0x57, 0x6b, 0x73, 0xaf, 0x91, 0x64, 0x0f, 0x24, 0xf8, 0x4c, 0x98,
+	0xa2, 0xab, 0xff, 0x83, 0x4f, 0x1f, 0x3e, 0x6e, 0x5b, 0x8f, 0x1e, 0xb7, 0xad, 0xbf, 0x1e, 0xb7,
+	0xad, 0x07, 0x4f, 0xda, 0xa5, 0x47, 0x4f, 0xda, 0xa5, 0xdf, 0x9f, 0xb4, 0x4b, 0x5f, 0xbd, 0x33,
+	0x22, 0x62, 0x3c, 0x0b, 0x7a, 0x21, 0x8d, 0xfb, 0x2a, 0x95, 0x37, 0xcc, 0xa6, 0xbc, 0x24, 0x9c,
+	0xe5, 0x1b, 0xbd, 0x58, 0x4c, 0x31, 0x0f, 0xaa, 0x6a, 0x74, 0xdd, 0xfc, 0x37, 0x00, 0x00, 0xff,
+	0xff, 0x5a, 0x69, 0x03, 0x9c, 0xf0, 0x0b, 0x00, 0x00,
 }
 
 func (m *Worker) Marshal() (dAtA []byte, err error) {
@@ -1214,6 +1559,71 @@ func (m *IngressMessage_Registered) MarshalToSizedBuffer(dAtA []byte) (int, erro
 	}
 	return len(dAtA) - i, nil
 }
+func (m *IngressMessage_MasterKeyShare) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *IngressMessage_MasterKeyShare) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.MasterKeyShare != nil {
+		{
+			size, err := m.MasterKeyShare.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintWorker(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	return len(dAtA) - i, nil
+}
+func (m *MasterKeyShare) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MasterKeyShare) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MasterKeyShare) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Share) > 0 {
+		i -= len(m.Share)
+		copy(dAtA[i:], m.Share)
+		i = encodeVarintWorker(dAtA, i, uint64(len(m.Share)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.To) > 0 {
+		i -= len(m.To)
+		copy(dAtA[i:], m.To)
+		i = encodeVarintWorker(dAtA, i, uint64(len(m.To)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.From) > 0 {
+		i -= len(m.From)
+		copy(dAtA[i:], m.From)
+		i = encodeVarintWorker(dAtA, i, uint64(len(m.From)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *WorkerRegistered) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -1302,6 +1712,187 @@ func (m *IngressEntry) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 		i -= len(m.Destination)
 		copy(dAtA[i:], m.Destination)
 		i = encodeVarintWorker(dAtA, i, uint64(len(m.Destination)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EgressMessage) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EgressMessage) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressMessage) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Body != nil {
+		{
+			size := m.Body.Size()
+			i -= size
+			if _, err := m.Body.MarshalTo(dAtA[i:]); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EgressMessage_MasterKeyPublished) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressMessage_MasterKeyPublished) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.MasterKeyPublished != nil {
+		{
+			size, err := m.MasterKeyPublished.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintWorker(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+func (m *EgressMessage_MasterKeyShare) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressMessage_MasterKeyShare) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.MasterKeyShare != nil {
+		{
+			size, err := m.MasterKeyShare.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintWorker(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	return len(dAtA) - i, nil
+}
+func (m *MasterKeyPublished) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MasterKeyPublished) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MasterKeyPublished) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.PublicKey) > 0 {
+		i -= len(m.PublicKey)
+		copy(dAtA[i:], m.PublicKey)
+		i = encodeVarintWorker(dAtA, i, uint64(len(m.PublicKey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MasterKey) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MasterKey) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MasterKey) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.PublishedHeight != 0 {
+		i = encodeVarintWorker(dAtA, i, uint64(m.PublishedHeight))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.PublishedBy) > 0 {
+		i -= len(m.PublishedBy)
+		copy(dAtA[i:], m.PublishedBy)
+		i = encodeVarintWorker(dAtA, i, uint64(len(m.PublishedBy)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.PublicKey) > 0 {
+		i -= len(m.PublicKey)
+		copy(dAtA[i:], m.PublicKey)
+		i = encodeVarintWorker(dAtA, i, uint64(len(m.PublicKey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *EgressState) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EgressState) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Next != 0 {
+		i = encodeVarintWorker(dAtA, i, uint64(m.Next))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Worker) > 0 {
+		i -= len(m.Worker)
+		copy(dAtA[i:], m.Worker)
+		i = encodeVarintWorker(dAtA, i, uint64(len(m.Worker)))
 		i--
 		dAtA[i] = 0xa
 	}
@@ -1508,6 +2099,39 @@ func (m *IngressMessage_Registered) Size() (n int) {
 	}
 	return n
 }
+func (m *IngressMessage_MasterKeyShare) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.MasterKeyShare != nil {
+		l = m.MasterKeyShare.Size()
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	return n
+}
+func (m *MasterKeyShare) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.From)
+	if l > 0 {
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	l = len(m.To)
+	if l > 0 {
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	l = len(m.Share)
+	if l > 0 {
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	return n
+}
+
 func (m *WorkerRegistered) Size() (n int) {
 	if m == nil {
 		return 0
@@ -1547,6 +2171,91 @@ func (m *IngressEntry) Size() (n int) {
 	}
 	l = m.Message.Size()
 	n += 1 + l + sovWorker(uint64(l))
+	return n
+}
+
+func (m *EgressMessage) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Body != nil {
+		n += m.Body.Size()
+	}
+	return n
+}
+
+func (m *EgressMessage_MasterKeyPublished) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.MasterKeyPublished != nil {
+		l = m.MasterKeyPublished.Size()
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	return n
+}
+func (m *EgressMessage_MasterKeyShare) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.MasterKeyShare != nil {
+		l = m.MasterKeyShare.Size()
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	return n
+}
+func (m *MasterKeyPublished) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.PublicKey)
+	if l > 0 {
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	return n
+}
+
+func (m *MasterKey) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.PublicKey)
+	if l > 0 {
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	l = len(m.PublishedBy)
+	if l > 0 {
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	if m.PublishedHeight != 0 {
+		n += 1 + sovWorker(uint64(m.PublishedHeight))
+	}
+	return n
+}
+
+func (m *EgressState) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Worker)
+	if l > 0 {
+		n += 1 + l + sovWorker(uint64(l))
+	}
+	if m.Next != 0 {
+		n += 1 + sovWorker(uint64(m.Next))
+	}
 	return n
 }
 
@@ -2975,6 +3684,193 @@ func (m *IngressMessage) Unmarshal(dAtA []byte) error {
 			}
 			m.Body = &IngressMessage_Registered{v}
 			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MasterKeyShare", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &MasterKeyShare{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &IngressMessage_MasterKeyShare{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipWorker(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MasterKeyShare) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowWorker
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MasterKeyShare: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MasterKeyShare: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field From", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.From = append(m.From[:0], dAtA[iNdEx:postIndex]...)
+			if m.From == nil {
+				m.From = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field To", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.To = append(m.To[:0], dAtA[iNdEx:postIndex]...)
+			if m.To == nil {
+				m.To = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Share", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Share = append(m.Share[:0], dAtA[iNdEx:postIndex]...)
+			if m.Share == nil {
+				m.Share = []byte{}
+			}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipWorker(dAtA[iNdEx:])
@@ -3278,6 +4174,450 @@ func (m *IngressEntry) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipWorker(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EgressMessage) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowWorker
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EgressMessage: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EgressMessage: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MasterKeyPublished", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &MasterKeyPublished{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &EgressMessage_MasterKeyPublished{v}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MasterKeyShare", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &MasterKeyShare{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &EgressMessage_MasterKeyShare{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipWorker(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MasterKeyPublished) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowWorker
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MasterKeyPublished: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MasterKeyPublished: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PublicKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PublicKey = append(m.PublicKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.PublicKey == nil {
+				m.PublicKey = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipWorker(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MasterKey) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowWorker
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MasterKey: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MasterKey: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PublicKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PublicKey = append(m.PublicKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.PublicKey == nil {
+				m.PublicKey = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PublishedBy", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PublishedBy = append(m.PublishedBy[:0], dAtA[iNdEx:postIndex]...)
+			if m.PublishedBy == nil {
+				m.PublishedBy = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PublishedHeight", wireType)
+			}
+			m.PublishedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.PublishedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipWorker(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EgressState) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowWorker
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EgressState: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EgressState: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Worker", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthWorker
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthWorker
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Worker = append(m.Worker[:0], dAtA[iNdEx:postIndex]...)
+			if m.Worker == nil {
+				m.Worker = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Next", wireType)
+			}
+			m.Next = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowWorker
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Next |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipWorker(dAtA[iNdEx:])

@@ -1,0 +1,143 @@
+package keeper
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+
+	"cosmossdk.io/collections"
+	errorsmod "cosmossdk.io/errors"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/egress"
+	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
+)
+
+// EgressWindow is how many accepted egress messages per worker are
+// remembered for recognising replicas' duplicates.
+const EgressWindow = 64
+
+// EgressVerificationGas is charged for the signature check, before it.
+const EgressVerificationGas = 1_000
+
+// SubmitEgress accepts a worker's signed message in sequence. The sequence
+// number is consumed once the signature and order check out, whatever the
+// payload's fate, so the channel never stalls; a payload that cannot apply
+// is reported in rejected and changes nothing.
+func (k Keeper) SubmitEgress(ctx context.Context, msg *types.MsgSubmitEgress) (duplicate bool, rejected string, err error) {
+	if has, err := k.Workers.Has(ctx, msg.Worker); err != nil {
+		return false, "", err
+	} else if !has {
+		return false, "", errorsmod.Wrapf(types.ErrWorkerNotFound, "identity key %x", msg.Worker)
+	}
+	sdkCtx := sdk.UnwrapSDKContext(ctx)
+	sdkCtx.GasMeter().ConsumeGas(EgressVerificationGas, "egress signature verification")
+	if !egress.Verify(sdkCtx.ChainID(), msg.Worker, msg.Sequence, msg.Payload, msg.Signature) {
+		return false, "", errorsmod.Wrapf(types.ErrEgressSignature, "message %d of worker %x on chain %q", msg.Sequence, msg.Worker, sdkCtx.ChainID())
+	}
+	next, err := k.EgressNext.Get(ctx, msg.Worker)
+	if errors.Is(err, collections.ErrNotFound) {
+		next = 1
+	} else if err != nil {
+		return false, "", err
+	}
+	digest := sha256.Sum256(msg.Payload)
+	switch {
+	case msg.Sequence < next:
+		seen, err := k.EgressDigests.Get(ctx, collections.Join(msg.Worker, msg.Sequence))
+		if err == nil && bytes.Equal(seen, digest[:]) {
+			return true, "", nil
+		}
+		return false, "", errorsmod.Wrapf(types.ErrEgressReplay, "message %d of worker %x: the next is %d", msg.Sequence, msg.Worker, next)
+	case msg.Sequence > next:
+		return false, "", errorsmod.Wrapf(types.ErrEgressGap, "message %d of worker %x: the next is %d", msg.Sequence, msg.Worker, next)
+	}
+	if err := k.EgressNext.Set(ctx, msg.Worker, next+1); err != nil {
+		return false, "", err
+	}
+	if err := k.EgressDigests.Set(ctx, collections.Join(msg.Worker, msg.Sequence), digest[:]); err != nil {
+		return false, "", err
+	}
+	if msg.Sequence > EgressWindow {
+		if err := k.EgressDigests.Remove(ctx, collections.Join(msg.Worker, msg.Sequence-EgressWindow)); err != nil {
+			return false, "", err
+		}
+	}
+	// The payload applies in a cache, so a refused one leaves no trace.
+	cache, write := sdkCtx.CacheContext()
+	if err := k.applyEgress(cache, msg.Worker, msg.Payload); err != nil {
+		return false, err.Error(), nil
+	}
+	write()
+	return false, "", nil
+}
+
+// applyEgress carries out an enclave's message.
+func (k Keeper) applyEgress(ctx sdk.Context, worker, payload []byte) error {
+	var m types.EgressMessage
+	if err := m.Unmarshal(payload); err != nil {
+		return fmt.Errorf("payload is not an EgressMessage: %v", err)
+	}
+	switch body := m.Body.(type) {
+	case *types.EgressMessage_MasterKeyPublished:
+		return k.publishMasterKey(ctx, worker, body.MasterKeyPublished)
+	case *types.EgressMessage_MasterKeyShare:
+		return k.relayMasterKeyShare(ctx, worker, body.MasterKeyShare)
+	default:
+		return errors.New("payload carries no known message")
+	}
+}
+
+// publishMasterKey stores the master public key from a gatekeeper, once.
+func (k Keeper) publishMasterKey(ctx sdk.Context, worker []byte, m *types.MasterKeyPublished) error {
+	if is, err := k.Gatekeepers.Has(ctx, worker); err != nil {
+		return err
+	} else if !is {
+		return fmt.Errorf("worker %x is not a gatekeeper", worker)
+	}
+	if has, err := k.MasterKey.Has(ctx); err != nil {
+		return err
+	} else if has {
+		return errors.New("the master key is already published")
+	}
+	if len(m.PublicKey) != 32 {
+		return fmt.Errorf("master public key is %d bytes, want 32", len(m.PublicKey))
+	}
+	ctx.EventManager().EmitEvent(sdk.NewEvent("master_key_published",
+		sdk.NewAttribute("public_key", hexKey(m.PublicKey)), sdk.NewAttribute("gatekeeper", hexKey(worker))))
+	return k.MasterKey.Set(ctx, types.MasterKey{PublicKey: m.PublicKey, PublishedBy: worker, PublishedHeight: ctx.BlockHeight()})
+}
+
+// relayMasterKeyShare queues a gatekeeper's encrypted master key for another
+// gatekeeper, which reads it from its ingress queue with a proof.
+func (k Keeper) relayMasterKeyShare(ctx sdk.Context, worker []byte, m *types.MasterKeyShare) error {
+	for _, g := range [][]byte{worker, m.To} {
+		if is, err := k.Gatekeepers.Has(ctx, g); err != nil {
+			return err
+		} else if !is {
+			return fmt.Errorf("worker %x is not a gatekeeper", g)
+		}
+	}
+	if bytes.Equal(worker, m.To) {
+		return errors.New("a gatekeeper cannot share the master key with itself")
+	}
+	if has, err := k.MasterKey.Has(ctx); err != nil {
+		return err
+	} else if !has {
+		return errors.New("no master key is published yet")
+	}
+	if len(m.Share) == 0 || len(m.Share) > 1024 {
+		return fmt.Errorf("share is %d bytes, want 1..1024", len(m.Share))
+	}
+	seq, err := k.Enqueue(ctx, m.To, types.IngressMessage{Body: &types.IngressMessage_MasterKeyShare{
+		MasterKeyShare: &types.MasterKeyShare{From: worker, To: m.To, Share: m.Share}}})
+	if err != nil {
+		return err
+	}
+	ctx.EventManager().EmitEvent(sdk.NewEvent("master_key_shared",
+		sdk.NewAttribute("from", hexKey(worker)), sdk.NewAttribute("to", hexKey(m.To)), sdk.NewAttribute("ingress_sequence", fmt.Sprint(seq))))
+	return nil
+}
