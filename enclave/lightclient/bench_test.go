@@ -3,6 +3,8 @@ package lightclient
 import (
 	"fmt"
 	"testing"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/internal/testchain"
 )
 
 // BenchmarkUpdateAdjacent measures header sync: one op verifies the next
@@ -15,9 +17,9 @@ func BenchmarkUpdateAdjacent(b *testing.B) {
 			for i := range powers {
 				powers[i] = 10
 			}
-			vals := newValSet(b, powers...)
+			vals := testchain.NewValSet(b, powers...)
 			const length = 2000
-			chain := testChain(b, length, vals, vals, 0)
+			chain := testchain.Chain(b, length, vals, vals, 0)
 			b.ResetTimer()
 			var c *Client
 			for i := 0; i < b.N; i++ {
@@ -42,10 +44,10 @@ func BenchmarkUpdateAdjacent(b *testing.B) {
 // precommit's sign bytes, the unit a header's verification repeats for
 // each signature it needs (more than 2/3 of the power).
 func BenchmarkEd25519Verify(b *testing.B) {
-	vals := newValSet(b, 10)
-	lb := makeBlock(b, blockSpec{height: 1, time: genesisTime, vals: vals, next: vals})
-	val := vals.set.Validators[0]
-	signBytes := lb.Commit.VoteSignBytes(testChainID, 0)
+	vals := testchain.NewValSet(b, 10)
+	lb := testchain.Block(b, testchain.Spec{Height: 1, Time: testchain.GenesisTime, Vals: vals, Next: vals})
+	val := vals.Set.Validators[0]
+	signBytes := lb.Commit.VoteSignBytes(testchain.ChainID, 0)
 	sig := lb.Commit.Signatures[0].Signature
 	for b.Loop() {
 		if !val.PubKey.VerifySignature(signBytes, sig) {

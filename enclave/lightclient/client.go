@@ -102,6 +102,16 @@ func New(anchor TrustAnchor, first *types.LightBlock, opts Options) (*Client, er
 	return c, nil
 }
 
+// Resume restarts a client from a block it verified before, kept in a
+// checkpoint sealed by the TEE (enclave/checkpoint): sealing, not this
+// function, vouches for it. It is still checked for consistency.
+func Resume(chainID string, trusted *types.LightBlock, opts Options) (*Client, error) {
+	if err := checkBlock(chainID, trusted); err != nil {
+		return nil, err
+	}
+	return New(TrustAnchor{ChainID: chainID, Height: trusted.Height, Hash: trusted.Hash()}, trusted, opts)
+}
+
 // checkBlock refuses light blocks for another chain or not consistent in
 // themselves (LightBlock.ValidateBasic: the commit is for this header and
 // the validator set hashes to the header's ValidatorsHash).

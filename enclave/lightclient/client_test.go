@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/cometbft/cometbft/types"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/internal/testchain"
 )
 
 func newTestClient(t *testing.T, first *types.LightBlock) *Client {
@@ -18,9 +20,9 @@ func newTestClient(t *testing.T, first *types.LightBlock) *Client {
 }
 
 func TestFollowsAdjacentAndSkipping(t *testing.T) {
-	a := newValSet(t, 10, 10, 10, 10)
-	b := newValSet(t, 10, 10, 10, 10) // a whole new set, as an NPoS election may elect
-	chain := testChain(t, 40, a, b, 21)
+	a := testchain.NewValSet(t, 10, 10, 10, 10)
+	b := testchain.NewValSet(t, 10, 10, 10, 10) // a whole new set, as an NPoS election may elect
+	chain := testchain.Chain(t, 40, a, b, 21)
 
 	// Adjacent, block by block, across the change.
 	c := newTestClient(t, chain[0])
@@ -60,23 +62,23 @@ func TestFollowsAdjacentAndSkipping(t *testing.T) {
 }
 
 func TestPartialSetChangeSkips(t *testing.T) {
-	a := newValSet(t, 10, 10, 10, 10)
+	a := testchain.NewValSet(t, 10, 10, 10, 10)
 	// Half the power stays: a skipping client trusts the overlap.
-	b := valSet{keys: map[string]types.PrivValidator{}}
+	b := testchain.ValSet{Keys: map[string]types.PrivValidator{}}
 	var vals []*types.Validator
-	for i, v := range a.set.Validators {
+	for i, v := range a.Set.Validators {
 		if i < 2 {
 			vals = append(vals, types.NewValidator(v.PubKey, v.VotingPower))
-			b.keys[string(v.Address)] = a.keys[string(v.Address)]
+			b.Keys[string(v.Address)] = a.Keys[string(v.Address)]
 		}
 	}
-	fresh := newValSet(t, 10, 10)
-	for _, v := range fresh.set.Validators {
+	fresh := testchain.NewValSet(t, 10, 10)
+	for _, v := range fresh.Set.Validators {
 		vals = append(vals, types.NewValidator(v.PubKey, v.VotingPower))
-		b.keys[string(v.Address)] = fresh.keys[string(v.Address)]
+		b.Keys[string(v.Address)] = fresh.Keys[string(v.Address)]
 	}
-	b.set = types.NewValidatorSet(vals)
-	chain := testChain(t, 30, a, b, 11)
+	b.Set = types.NewValidatorSet(vals)
+	chain := testchain.Chain(t, 30, a, b, 11)
 	c := newTestClient(t, chain[0])
 	if err := c.Update(chain[29]); err != nil {
 		t.Fatalf("skip 1 -> 30 with half the power kept: %v", err)
@@ -84,16 +86,16 @@ func TestPartialSetChangeSkips(t *testing.T) {
 }
 
 func TestRefusals(t *testing.T) {
-	a := newValSet(t, 10, 10, 10, 10)
-	other := newValSet(t, 10, 10, 10, 10)
-	chain := testChain(t, 10, a, a, 0)
-	at := func(h int64) time.Time { return genesisTime.Add(time.Duration(h) * time.Second) }
+	a := testchain.NewValSet(t, 10, 10, 10, 10)
+	other := testchain.NewValSet(t, 10, 10, 10, 10)
+	chain := testchain.Chain(t, 10, a, a, 0)
+	at := func(h int64) time.Time { return testchain.GenesisTime.Add(time.Duration(h) * time.Second) }
 
-	forgedAppHash := makeBlock(t, blockSpec{height: 3, time: at(3), vals: a, next: a})
+	forgedAppHash := testchain.Block(t, testchain.Spec{Height: 3, Time: at(3), Vals: a, Next: a})
 	forgedAppHash.AppHash = []byte("forged state root, 32 bytes long")
 
-	withOtherVals := makeBlock(t, blockSpec{height: 3, time: at(3), vals: a, next: a})
-	withOtherVals.ValidatorSet = other.set
+	withOtherVals := testchain.Block(t, testchain.Spec{Height: 3, Time: at(3), Vals: a, Next: a})
+	withOtherVals.ValidatorSet = other.Set
 
 	for _, tc := range []struct {
 		name string
@@ -102,15 +104,15 @@ func TestRefusals(t *testing.T) {
 	}{
 		{"replay of the trusted header", chain[1], ErrNotNewer},
 		{"older header", chain[0], ErrNotNewer},
-		{"another chain", makeBlock(t, blockSpec{chainID: "other-chain", height: 3, time: at(3), vals: a, next: a}), ErrWrongChain},
-		{"signed by strangers", makeBlock(t, blockSpec{height: 3, time: at(3), vals: other, next: other}), ErrVerification},
-		{"signed by 2 of 4 (not more than 2/3)", makeBlock(t, blockSpec{height: 3, time: at(3), vals: a, next: a, signers: 2}), ErrVerification},
-		{"skipping, signed by 2 of 4", makeBlock(t, blockSpec{height: 8, time: at(8), vals: a, next: a, signers: 2}), ErrVerification},
-		{"time going backwards", makeBlock(t, blockSpec{height: 3, time: at(1), vals: a, next: a}), ErrVerification},
-		{"same time as the trusted header", makeBlock(t, blockSpec{height: 3, time: at(2), vals: a, next: a}), ErrVerification},
+		{"another chain", testchain.Block(t, testchain.Spec{ChainID: "other-chain", Height: 3, Time: at(3), Vals: a, Next: a}), ErrWrongChain},
+		{"signed by strangers", testchain.Block(t, testchain.Spec{Height: 3, Time: at(3), Vals: other, Next: other}), ErrVerification},
+		{"signed by 2 of 4 (not more than 2/3)", testchain.Block(t, testchain.Spec{Height: 3, Time: at(3), Vals: a, Next: a, Signers: 2}), ErrVerification},
+		{"skipping, signed by 2 of 4", testchain.Block(t, testchain.Spec{Height: 8, Time: at(8), Vals: a, Next: a, Signers: 2}), ErrVerification},
+		{"time going backwards", testchain.Block(t, testchain.Spec{Height: 3, Time: at(1), Vals: a, Next: a}), ErrVerification},
+		{"same time as the trusted header", testchain.Block(t, testchain.Spec{Height: 3, Time: at(2), Vals: a, Next: a}), ErrVerification},
 		{"header changed after signing", forgedAppHash, ErrMalformed},
 		{"validator set not the header's", withOtherVals, ErrMalformed},
-		{"beyond the trusting period", makeBlock(t, blockSpec{height: 3, time: at(2).Add(15 * 24 * time.Hour), vals: a, next: a}), ErrVerification},
+		{"beyond the trusting period", testchain.Block(t, testchain.Spec{Height: 3, Time: at(2).Add(15 * 24 * time.Hour), Vals: a, Next: a}), ErrVerification},
 		{"nothing", &types.LightBlock{}, ErrMalformed},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -135,8 +137,8 @@ func TestRefusals(t *testing.T) {
 }
 
 func TestAnchor(t *testing.T) {
-	a := newValSet(t, 10, 10, 10)
-	chain := testChain(t, 3, a, a, 0)
+	a := testchain.NewValSet(t, 10, 10, 10)
+	chain := testchain.Chain(t, 3, a, a, 0)
 	anchor := anchorOf(chain[0])
 	if _, err := New(anchor, chain[1], DefaultOptions()); !errors.Is(err, ErrAnchorMismatch) {
 		t.Fatalf("another header for the anchor: %v", err)
@@ -156,4 +158,8 @@ func TestAnchor(t *testing.T) {
 	if _, err := New(anchor, chain[0], bad); err == nil {
 		t.Fatal("zero trusting period accepted")
 	}
+}
+
+func anchorOf(lb *types.LightBlock) TrustAnchor {
+	return TrustAnchor{ChainID: lb.ChainID, Height: lb.Height, Hash: lb.Hash()}
 }
