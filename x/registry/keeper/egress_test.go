@@ -157,7 +157,7 @@ func TestMasterKeyHandOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	second := registerSimWorkerKey(t, f, secondKeys.IdentityPublic())
+	second := registerSimWorkerKeys(t, f, secondKeys.IdentityPublic(), secondKeys.ECDHPublic())
 
 	master, err := masterkey.Generate()
 	if err != nil {
@@ -185,9 +185,29 @@ func TestMasterKeyHandOver(t *testing.T) {
 	if res, err := f.srv.SubmitEgress(f.ctx, first.msg(t, 3, shareMsg)); err != nil || res.Rejected != "" {
 		t.Fatalf("share: %+v %v", res, err)
 	}
-	queued, err := f.k.Ingress.Get(f.ctx, ingress.MessageKey(second, 2)[1:])
-	if err != nil || queued.GetMasterKeyShare() == nil {
-		t.Fatalf("ingress message 2: %+v %v", queued, err)
+	// Each enclave was told through its queue: the first that it generates
+	// the key, the first that the second joined (with its X25519 key), the
+	// second that it is a gatekeeper but not the first; then the share.
+	queue := func(dest []byte, seq uint64) *types.IngressMessage {
+		t.Helper()
+		m, err := f.k.Ingress.Get(f.ctx, ingress.MessageKey(dest, seq)[1:])
+		if err != nil {
+			t.Fatalf("ingress %x/%d: %v", dest[:4], seq, err)
+		}
+		return &m
+	}
+	if a := queue(first.pub, 2).GetGatekeeperAppointed(); a == nil || !a.First {
+		t.Fatalf("the first gatekeeper's appointment: %+v", a)
+	}
+	if added := queue(first.pub, 3).GetGatekeeperAdded(); added == nil || string(added.EcdhPubkey) != string(secondKeys.ECDHPublic()) {
+		t.Fatalf("the first gatekeeper was not told of the second: %+v", added)
+	}
+	if a := queue(second, 2).GetGatekeeperAppointed(); a == nil || a.First {
+		t.Fatalf("the second gatekeeper's appointment: %+v", a)
+	}
+	queued := queue(second, 3)
+	if queued.GetMasterKeyShare() == nil {
+		t.Fatalf("ingress message 3: %+v", queued)
 	}
 	mk, _ := f.k.MasterKey.Get(f.ctx)
 	got, err := masterkey.Receive(secondKeys, f.ctx.ChainID(), second, mk.PublicKey, queued.GetMasterKeyShare().Share)

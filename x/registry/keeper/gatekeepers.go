@@ -9,7 +9,10 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
-// AddGatekeeper makes a registered, attested worker a gatekeeper.
+// AddGatekeeper makes a registered, attested worker a gatekeeper and tells
+// the enclaves concerned through their ingress queues: the newcomer that it
+// is a gatekeeper (and whether it is the first, which generates the master
+// key), the others that it joined.
 func (k Keeper) AddGatekeeper(ctx context.Context, msg *types.MsgAddGatekeeper) error {
 	if msg.Authority != k.authority {
 		return errorsmod.Wrapf(types.ErrInvalidSigner, "expected %s, got %s", k.authority, msg.Authority)
@@ -25,6 +28,30 @@ func (k Keeper) AddGatekeeper(ctx context.Context, msg *types.MsgAddGatekeeper) 
 		return err
 	} else if is {
 		return errorsmod.Wrapf(types.ErrGatekeeper, "worker %x is already a gatekeeper", msg.IdentityPubkey)
+	}
+	// Tell the existing gatekeepers (in key order), so one holding the
+	// master key shares it with the newcomer.
+	var existing [][]byte
+	if err := k.Gatekeepers.Walk(ctx, nil, func(g []byte) (bool, error) {
+		existing = append(existing, g)
+		return false, nil
+	}); err != nil {
+		return err
+	}
+	for _, g := range existing {
+		if _, err := k.Enqueue(ctx, g, types.IngressMessage{Body: &types.IngressMessage_GatekeeperAdded{
+			GatekeeperAdded: &types.GatekeeperAdded{Identity: w.IdentityPubkey, EcdhPubkey: w.EcdhPubkey}}}); err != nil {
+			return err
+		}
+	}
+	published, err := k.MasterKey.Has(ctx)
+	if err != nil {
+		return err
+	}
+	first := len(existing) == 0 && !published
+	if _, err := k.Enqueue(ctx, w.IdentityPubkey, types.IngressMessage{Body: &types.IngressMessage_GatekeeperAppointed{
+		GatekeeperAppointed: &types.GatekeeperAppointed{First: first}}}); err != nil {
+		return err
 	}
 	return k.Gatekeepers.Set(ctx, msg.IdentityPubkey)
 }

@@ -30,8 +30,14 @@ func registeredSimWorker(t *testing.T, f *registryFixture) []byte {
 // registerSimWorkerKey registers a simulated worker with identity key id.
 func registerSimWorkerKey(t *testing.T, f *registryFixture, id []byte) []byte {
 	t.Helper()
+	return registerSimWorkerKeys(t, f, id, bytesOf(0x22))
+}
+
+// registerSimWorkerKeys registers a simulated worker with both its keys.
+func registerSimWorkerKeys(t *testing.T, f *registryFixture, id, ecdh []byte) []byte {
+	t.Helper()
 	want, err := f.q.ReportData(f.ctx, &types.QueryReportDataRequest{
-		Operator: f.operator.Address.String(), IdentityPubkey: hex.EncodeToString(id), EcdhPubkey: hex.EncodeToString(bytesOf(0x22)),
+		Operator: f.operator.Address.String(), IdentityPubkey: hex.EncodeToString(id), EcdhPubkey: hex.EncodeToString(ecdh),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -41,7 +47,7 @@ func registerSimWorkerKey(t *testing.T, f *registryFixture, id []byte) []byte {
 		t.Fatal(err)
 	}
 	msg := f.registration(simReport(t, data), nil)
-	msg.IdentityPubkey = id
+	msg.IdentityPubkey, msg.EcdhPubkey = id, ecdh
 	if err := f.register(t, msg); err != nil {
 		t.Fatal(err)
 	}
