@@ -20,6 +20,7 @@ import (
 	coretypes "github.com/cometbft/cometbft/rpc/core/types"
 	"github.com/cometbft/cometbft/types"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
 	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
 	"github.com/phala-cosmos/phala-cosmos/enclave/stateproof"
@@ -179,7 +180,7 @@ func proveWorkerRecord(t *testing.T, d *devnet, identity []byte) {
 	if err := q.Accept(appHash, 1, msg, proof); !errors.Is(err, ingress.ErrReplay) {
 		t.Fatalf("replayed ingress message: %v", err)
 	}
-	var m registrytypes.IngressMessage
+	var m enclaveapi.IngressMessage
 	if err := m.Unmarshal(msg); err != nil || m.GetRegistered() == nil || m.GetRegistered().Operator != w.Operator {
 		t.Fatalf("ingress message 1 is not the registration: %v %+v", err, m)
 	}

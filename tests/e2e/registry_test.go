@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/egress"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
-	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
 // simWorker is a simulated enclave's registration: fresh keys and a
@@ -178,8 +178,8 @@ func testMasterKeyPublished(t *testing.T, d *devnet, w simWorker, proposal strin
 		t.Fatal(err)
 	}
 	submit := func(seq uint64, publicKey []byte, sign func([]byte) []byte) []string {
-		payload, err := (&registrytypes.EgressMessage{Body: &registrytypes.EgressMessage_MasterKeyPublished{
-			MasterKeyPublished: &registrytypes.MasterKeyPublished{PublicKey: publicKey}}}).Marshal()
+		payload, err := (&enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_MasterKeyPublished{
+			MasterKeyPublished: &enclaveapi.MasterKeyPublished{PublicKey: publicKey}}}).Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -12,6 +12,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/egress"
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
@@ -77,14 +78,14 @@ func (k Keeper) SubmitEgress(ctx context.Context, msg *types.MsgSubmitEgress) (d
 
 // applyEgress carries out an enclave's message.
 func (k Keeper) applyEgress(ctx sdk.Context, worker, payload []byte) error {
-	var m types.EgressMessage
+	var m enclaveapi.EgressMessage
 	if err := m.Unmarshal(payload); err != nil {
 		return fmt.Errorf("payload is not an EgressMessage: %v", err)
 	}
 	switch body := m.Body.(type) {
-	case *types.EgressMessage_MasterKeyPublished:
+	case *enclaveapi.EgressMessage_MasterKeyPublished:
 		return k.publishMasterKey(ctx, worker, body.MasterKeyPublished)
-	case *types.EgressMessage_MasterKeyShare:
+	case *enclaveapi.EgressMessage_MasterKeyShare:
 		return k.relayMasterKeyShare(ctx, worker, body.MasterKeyShare)
 	default:
 		return errors.New("payload carries no known message")
@@ -92,7 +93,7 @@ func (k Keeper) applyEgress(ctx sdk.Context, worker, payload []byte) error {
 }
 
 // publishMasterKey stores the master public key from a gatekeeper, once.
-func (k Keeper) publishMasterKey(ctx sdk.Context, worker []byte, m *types.MasterKeyPublished) error {
+func (k Keeper) publishMasterKey(ctx sdk.Context, worker []byte, m *enclaveapi.MasterKeyPublished) error {
 	if is, err := k.Gatekeepers.Has(ctx, worker); err != nil {
 		return err
 	} else if !is {
@@ -113,7 +114,7 @@ func (k Keeper) publishMasterKey(ctx sdk.Context, worker []byte, m *types.Master
 
 // relayMasterKeyShare queues a gatekeeper's encrypted master key for another
 // gatekeeper, which reads it from its ingress queue with a proof.
-func (k Keeper) relayMasterKeyShare(ctx sdk.Context, worker []byte, m *types.MasterKeyShare) error {
+func (k Keeper) relayMasterKeyShare(ctx sdk.Context, worker []byte, m *enclaveapi.MasterKeyShare) error {
 	for _, g := range [][]byte{worker, m.To} {
 		if is, err := k.Gatekeepers.Has(ctx, g); err != nil {
 			return err
@@ -132,8 +133,8 @@ func (k Keeper) relayMasterKeyShare(ctx sdk.Context, worker []byte, m *types.Mas
 	if len(m.Share) == 0 || len(m.Share) > 1024 {
 		return fmt.Errorf("share is %d bytes, want 1..1024", len(m.Share))
 	}
-	seq, err := k.Enqueue(ctx, m.To, types.IngressMessage{Body: &types.IngressMessage_MasterKeyShare{
-		MasterKeyShare: &types.MasterKeyShare{From: worker, To: m.To, Share: m.Share}}})
+	seq, err := k.Enqueue(ctx, m.To, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_MasterKeyShare{
+		MasterKeyShare: &enclaveapi.MasterKeyShare{From: worker, To: m.To, Share: m.Share}}})
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 	govtypes "github.com/cosmos/cosmos-sdk/x/gov/types"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/egress"
 	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
 	"github.com/phala-cosmos/phala-cosmos/enclave/keys"
@@ -37,7 +38,7 @@ func newEnclaveSender(t *testing.T, f *registryFixture) *enclaveSender {
 	return &enclaveSender{f: f, key: priv, pub: pub, next: 1}
 }
 
-func (s *enclaveSender) msg(t *testing.T, seq uint64, m *types.EgressMessage) *types.MsgSubmitEgress {
+func (s *enclaveSender) msg(t *testing.T, seq uint64, m *enclaveapi.EgressMessage) *types.MsgSubmitEgress {
 	t.Helper()
 	payload, err := m.Marshal()
 	if err != nil {
@@ -47,8 +48,8 @@ func (s *enclaveSender) msg(t *testing.T, seq uint64, m *types.EgressMessage) *t
 	return &types.MsgSubmitEgress{Submitter: s.f.operator.Address.String(), Worker: s.pub, Sequence: seq, Payload: payload, Signature: sig}
 }
 
-func publish(key []byte) *types.EgressMessage {
-	return &types.EgressMessage{Body: &types.EgressMessage_MasterKeyPublished{MasterKeyPublished: &types.MasterKeyPublished{PublicKey: key}}}
+func publish(key []byte) *enclaveapi.EgressMessage {
+	return &enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_MasterKeyPublished{MasterKeyPublished: &enclaveapi.MasterKeyPublished{PublicKey: key}}}
 }
 
 func TestEgress(t *testing.T) {
@@ -170,7 +171,7 @@ func TestMasterKeyHandOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shareMsg := &types.EgressMessage{Body: &types.EgressMessage_MasterKeyShare{MasterKeyShare: &types.MasterKeyShare{To: second, Share: share}}}
+	shareMsg := &enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_MasterKeyShare{MasterKeyShare: &enclaveapi.MasterKeyShare{To: second, Share: share}}}
 	// Not yet a gatekeeper: rejected, nothing queued.
 	res, err := f.srv.SubmitEgress(f.ctx, first.msg(t, 2, shareMsg))
 	if err != nil || !strings.Contains(res.Rejected, "is not a gatekeeper") {
@@ -188,7 +189,7 @@ func TestMasterKeyHandOver(t *testing.T) {
 	// Each enclave was told through its queue: the first that it generates
 	// the key, the first that the second joined (with its X25519 key), the
 	// second that it is a gatekeeper but not the first; then the share.
-	queue := func(dest []byte, seq uint64) *types.IngressMessage {
+	queue := func(dest []byte, seq uint64) *enclaveapi.IngressMessage {
 		t.Helper()
 		m, err := f.k.Ingress.Get(f.ctx, ingress.MessageKey(dest, seq)[1:])
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 
 	errorsmod "cosmossdk.io/errors"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
@@ -39,8 +40,8 @@ func (k Keeper) AddGatekeeper(ctx context.Context, msg *types.MsgAddGatekeeper) 
 		return err
 	}
 	for _, g := range existing {
-		if _, err := k.Enqueue(ctx, g, types.IngressMessage{Body: &types.IngressMessage_GatekeeperAdded{
-			GatekeeperAdded: &types.GatekeeperAdded{Identity: w.IdentityPubkey, EcdhPubkey: w.EcdhPubkey}}}); err != nil {
+		if _, err := k.Enqueue(ctx, g, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_GatekeeperAdded{
+			GatekeeperAdded: &enclaveapi.GatekeeperAdded{Identity: w.IdentityPubkey, EcdhPubkey: w.EcdhPubkey}}}); err != nil {
 			return err
 		}
 	}
@@ -49,8 +50,8 @@ func (k Keeper) AddGatekeeper(ctx context.Context, msg *types.MsgAddGatekeeper) 
 		return err
 	}
 	first := len(existing) == 0 && !published
-	if _, err := k.Enqueue(ctx, w.IdentityPubkey, types.IngressMessage{Body: &types.IngressMessage_GatekeeperAppointed{
-		GatekeeperAppointed: &types.GatekeeperAppointed{First: first}}}); err != nil {
+	if _, err := k.Enqueue(ctx, w.IdentityPubkey, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_GatekeeperAppointed{
+		GatekeeperAppointed: &enclaveapi.GatekeeperAppointed{First: first}}}); err != nil {
 		return err
 	}
 	return k.Gatekeepers.Set(ctx, msg.IdentityPubkey)

@@ -6,13 +6,13 @@ import (
 
 	"cosmossdk.io/collections"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
-	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
 // Enqueue appends msg to dest's queue and returns its sequence number
 // (1 for the first). Enclaves read it with a proof (enclave/ingress).
-func (k Keeper) Enqueue(ctx context.Context, dest []byte, msg types.IngressMessage) (uint64, error) {
+func (k Keeper) Enqueue(ctx context.Context, dest []byte, msg enclaveapi.IngressMessage) (uint64, error) {
 	n, err := k.IngressLength.Get(ctx, dest)
 	if err != nil && !errors.Is(err, collections.ErrNotFound) {
 		return 0, err

@@ -18,6 +18,7 @@ import (
 	sdk "github.com/cosmos/cosmos-sdk/types"
 	authtypes "github.com/cosmos/cosmos-sdk/x/auth/types"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
@@ -47,7 +48,7 @@ type Keeper struct {
 	Gatekeepers collections.KeySet[[]byte]
 	// Ingress holds messages for enclaves by destination and sequence number,
 	// under the layout enclave/ingress reads (key: destination || sequence).
-	Ingress collections.Map[[]byte, types.IngressMessage]
+	Ingress collections.Map[[]byte, enclaveapi.IngressMessage]
 	// IngressLength counts the messages ever queued per destination.
 	IngressLength collections.Map[[]byte, uint64]
 	// EgressNext is each worker's next egress sequence number (absent: 1).
@@ -77,7 +78,7 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authori
 			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey)),
 		Gatekeepers: collections.NewKeySet(sb, types.GatekeepersKey, "gatekeepers", collections.BytesKey),
 		Ingress: collections.NewMap(sb, collections.NewPrefix(int(ingress.MessagePrefix)), "ingress",
-			collections.BytesKey, codec.CollValue[types.IngressMessage](cdc)),
+			collections.BytesKey, codec.CollValue[enclaveapi.IngressMessage](cdc)),
 		IngressLength: collections.NewMap(sb, collections.NewPrefix(int(ingress.LengthPrefix)), "ingress_length",
 			collections.BytesKey, collections.Uint64Value),
 		EgressNext: collections.NewMap(sb, types.EgressNextKey, "egress_next", collections.BytesKey, collections.Uint64Value),
@@ -200,7 +201,7 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}); err != nil {
 		return nil, err
 	}
-	if err := k.Ingress.Walk(ctx, nil, func(key []byte, m types.IngressMessage) (bool, error) {
+	if err := k.Ingress.Walk(ctx, nil, func(key []byte, m enclaveapi.IngressMessage) (bool, error) {
 		dest, seq := key[:ingress.DestinationSize], binary.BigEndian.Uint64(key[ingress.DestinationSize:])
 		gs.Ingress = append(gs.Ingress, types.IngressEntry{Destination: dest, Sequence: seq, Message: m})
 		return false, nil

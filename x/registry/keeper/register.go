@@ -14,7 +14,9 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/attestation"
+	"github.com/phala-cosmos/phala-cosmos/enclave/binding"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
 	"github.com/phala-cosmos/phala-cosmos/x/registry/types"
@@ -100,7 +102,7 @@ func (k Keeper) expectedReportData(ctx context.Context, operator sdk.AccAddress,
 	if err != nil {
 		return [64]byte{}, fmt.Errorf("genesis hash not recorded: %w", err)
 	}
-	return types.WorkerReportData(sdk.UnwrapSDKContext(ctx).ChainID(), genesisHash, identity, ecdh, operator), nil
+	return binding.ReportData(sdk.UnwrapSDKContext(ctx).ChainID(), genesisHash, identity, ecdh, operator), nil
 }
 
 // attest verifies evidence for a worker's keys and operator, in this order,
@@ -180,7 +182,7 @@ func (k Keeper) RegisterWorker(ctx context.Context, msg *types.MsgRegisterWorker
 		return nil, err
 	}
 	// The enclave's first message: proof that the chain admitted it.
-	if _, err := k.Enqueue(ctx, w.IdentityPubkey, types.IngressMessage{Body: &types.IngressMessage_Registered{Registered: &types.WorkerRegistered{
+	if _, err := k.Enqueue(ctx, w.IdentityPubkey, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_Registered{Registered: &enclaveapi.WorkerRegistered{
 		Height: w.RegisteredHeight, Operator: w.Operator, EcdhPubkey: w.EcdhPubkey, Backend: w.Backend,
 	}}}); err != nil {
 		return nil, err

@@ -16,6 +16,7 @@ import (
 
 	"github.com/phala-cosmos/phala-cosmos/app/apptest"
 	"github.com/phala-cosmos/phala-cosmos/enclave/attestation"
+	"github.com/phala-cosmos/phala-cosmos/enclave/binding"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
 	"github.com/phala-cosmos/phala-cosmos/x/registry/keeper"
@@ -251,7 +252,7 @@ func TestRegisterSimulatedWorker(t *testing.T) {
 	}
 
 	// Evidence made for another operator, other keys or another chain is refused.
-	other := types.WorkerReportData("other-chain", []byte("genesis"), bytesOf(identityKeyByte), bytesOf(0x22), f.operator.Address)
+	other := binding.ReportData("other-chain", []byte("genesis"), bytesOf(identityKeyByte), bytesOf(0x22), f.operator.Address)
 	if err := f.register(t, f.registration(simReport(t, other), nil)); !errors.Is(err, types.ErrReportDataBinding) {
 		t.Fatalf("other chain's report data: %v", err)
 	}
