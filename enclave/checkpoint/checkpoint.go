@@ -37,6 +37,8 @@ type State struct {
 	Queues []Queue
 	// EgressNext is the next egress sequence number.
 	EgressNext uint64
+	// App is the enclave program's own state (sealed like the rest).
+	App []byte
 }
 
 // Sealer seals to the enclave itself (enclave/tee.TEE).
@@ -173,7 +175,7 @@ func (s *Store) load(height int64) (State, error) {
 
 // encode: version, light block (length-prefixed protobuf), egress next,
 // queue count, then (destination length, destination, next) sorted by
-// destination.
+// destination, then the length-prefixed app state.
 func encode(st State) ([]byte, error) {
 	if st.Trusted == nil {
 		return nil, errors.New("checkpoint: no trusted block")
@@ -198,7 +200,8 @@ func encode(st State) ([]byte, error) {
 		out = append(out, q.Destination...)
 		out = binary.BigEndian.AppendUint64(out, q.Next)
 	}
-	return out, nil
+	out = binary.BigEndian.AppendUint32(out, uint32(len(st.App)))
+	return append(out, st.App...), nil
 }
 
 func decode(b []byte) (State, error) {
@@ -234,8 +237,11 @@ func decode(b []byte) (State, error) {
 		st.Queues = append(st.Queues, Queue{Destination: append([]byte{}, b[1:1+l]...), Next: binary.BigEndian.Uint64(b[1+l:])})
 		b = b[1+l+8:]
 	}
-	if len(b) != 0 {
-		return fail("trailing bytes")
+	if len(b) < 4 || len(b)-4 != int(binary.BigEndian.Uint32(b)) {
+		return fail("app state")
+	}
+	if len(b) > 4 {
+		st.App = append([]byte{}, b[4:]...)
 	}
 	return st, nil
 }

@@ -32,7 +32,8 @@ func TestSaveAndResume(t *testing.T) {
 	chain := testchain.Chain(t, 50, vals, vals, 0)
 	destA, destB := bytes.Repeat([]byte{0xbb}, 32), bytes.Repeat([]byte{0xaa}, 32)
 	for _, h := range []int{10, 20, 30, 40} {
-		st := State{Trusted: chain[h-1], Queues: []Queue{{Destination: destA, Next: uint64(h)}, {Destination: destB, Next: 2}}, EgressNext: uint64(h / 10)}
+		st := State{Trusted: chain[h-1], Queues: []Queue{{Destination: destA, Next: uint64(h)}, {Destination: destB, Next: 2}},
+			EgressNext: uint64(h / 10), App: []byte{byte(h)}}
 		if err := store.Save(st); err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +46,7 @@ func TestSaveAndResume(t *testing.T) {
 	if err != nil || len(skipped) != 0 {
 		t.Fatalf("latest: %v %v", err, skipped)
 	}
-	if st.Trusted.Height != 40 || !bytes.Equal(st.Trusted.Hash(), chain[39].Hash()) || st.EgressNext != 4 ||
+	if st.Trusted.Height != 40 || !bytes.Equal(st.Trusted.Hash(), chain[39].Hash()) || st.EgressNext != 4 || !bytes.Equal(st.App, []byte{40}) ||
 		len(st.Queues) != 2 || !bytes.Equal(st.Queues[0].Destination, destB) || st.Queues[1].Next != 40 {
 		t.Fatalf("resumed %+v", st)
 	}

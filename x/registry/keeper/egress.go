@@ -125,16 +125,17 @@ func (k Keeper) relayMasterKeyShare(ctx sdk.Context, worker []byte, m *enclaveap
 	if bytes.Equal(worker, m.To) {
 		return errors.New("a gatekeeper cannot share the master key with itself")
 	}
-	if has, err := k.MasterKey.Has(ctx); err != nil {
-		return err
-	} else if !has {
+	mk, err := k.MasterKey.Get(ctx)
+	if errors.Is(err, collections.ErrNotFound) {
 		return errors.New("no master key is published yet")
+	} else if err != nil {
+		return err
 	}
 	if len(m.Share) == 0 || len(m.Share) > 1024 {
 		return fmt.Errorf("share is %d bytes, want 1..1024", len(m.Share))
 	}
 	seq, err := k.Enqueue(ctx, m.To, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_MasterKeyShare{
-		MasterKeyShare: &enclaveapi.MasterKeyShare{From: worker, To: m.To, Share: m.Share}}})
+		MasterKeyShare: &enclaveapi.MasterKeyShare{From: worker, To: m.To, Share: m.Share, MasterPublicKey: mk.PublicKey}}})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,401 @@
+// Package core is the enclave program's state machine (pRuntime's role),
+// independent of how its sidecar talks to it. It holds the enclave's sealed
+// keys, follows the chain with the light client from a pinned anchor, takes
+// its ingress messages only with proofs against verified app hashes and in
+// order, acts on them (registration, gatekeeper duties, the master key), and
+// produces signed, numbered egress for the sidecar to submit.
+//
+// Write-ahead rule: every ingress message that changes the enclave's state
+// is followed by a sealed checkpoint before anything it produced can leave
+// (TakeEgress returns only checkpointed egress), so a crash never makes the
+// enclave emit two different messages under one number or generate a second
+// master key. Headers alone are checkpointed every CheckpointEvery blocks.
+package core
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+	"github.com/cometbft/cometbft/types"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/api"
+	"github.com/phala-cosmos/phala-cosmos/enclave/binding"
+	"github.com/phala-cosmos/phala-cosmos/enclave/checkpoint"
+	"github.com/phala-cosmos/phala-cosmos/enclave/egress"
+	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
+	"github.com/phala-cosmos/phala-cosmos/enclave/keys"
+	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
+	"github.com/phala-cosmos/phala-cosmos/enclave/masterkey"
+	"github.com/phala-cosmos/phala-cosmos/enclave/tee"
+)
+
+// Config is what the operator pins when starting the enclave.
+type Config struct {
+	// ChainID and GenesisHash (SHA-256 of the genesis app_state) name the
+	// chain; the registration binds both.
+	ChainID     string
+	GenesisHash []byte
+	// Anchor is the trusted header to start from on first start.
+	Anchor lightclient.TrustAnchor
+	// StateDir holds the sealed keys and checkpoints.
+	StateDir string
+	// CheckpointEvery is how many blocks of headers between checkpoints.
+	CheckpointEvery int64
+	// Light tunes the light client.
+	Light lightclient.Options
+}
+
+// Egress is a signed message for the chain.
+type Egress struct {
+	Sequence  uint64
+	Payload   []byte
+	Signature []byte
+}
+
+// Enclave is the running enclave.
+type Enclave struct {
+	cfg         Config
+	tee         tee.TEE
+	keys        *keys.Keys
+	checkpoints *checkpoint.Store
+	client      *lightclient.Client // nil until the anchor header arrives
+	queue       *ingress.Queue
+	egressNext  uint64
+	outbox      []Egress
+	lastSaved   int64
+
+	registered bool
+	gatekeeper bool
+	master     *masterkey.Master
+}
+
+// Errors of the enclave API.
+var (
+	// ErrNotSynced: no header verified yet, or none kept at that height.
+	ErrNotSynced = errors.New("core: no verified header for that")
+)
+
+// Open starts the enclave: its keys (generated and sealed on first start),
+// then the newest usable checkpoint, if any. It returns the checkpoints that
+// could not be used.
+func Open(t tee.TEE, cfg Config) (*Enclave, []error, error) {
+	if cfg.CheckpointEvery < 1 {
+		return nil, nil, fmt.Errorf("core: checkpoint interval must be at least 1 block, got %d", cfg.CheckpointEvery)
+	}
+	k, err := keys.LoadOrCreate(t, cfg.StateDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	store, err := checkpoint.NewStore(cfg.StateDir, t, 3)
+	if err != nil {
+		return nil, nil, err
+	}
+	e := &Enclave{cfg: cfg, tee: t, keys: k, checkpoints: store, egressNext: 1}
+	if e.queue, err = ingress.NewQueue(k.IdentityPublic(), 1); err != nil {
+		return nil, nil, err
+	}
+	st, skipped, err := store.Latest()
+	if errors.Is(err, checkpoint.ErrNone) {
+		return e, skipped, nil
+	}
+	if err != nil {
+		return nil, skipped, err
+	}
+	if err := e.restore(st); err != nil {
+		return nil, skipped, err
+	}
+	return e, skipped, nil
+}
+
+// Info describes the enclave; nothing secret.
+type Info struct {
+	Backend         tee.Backend
+	Measurement     tee.Measurement
+	IdentityPubkey  []byte
+	ECDHPubkey      []byte
+	SyncedHeight    int64
+	NextIngress     uint64
+	NextEgress      uint64
+	Registered      bool
+	Gatekeeper      bool
+	MasterPublicKey []byte
+}
+
+// Info reports the enclave's public state.
+func (e *Enclave) Info() Info {
+	info := Info{
+		Backend: e.tee.Backend(), Measurement: e.tee.Measurement(),
+		IdentityPubkey: e.keys.IdentityPublic(), ECDHPubkey: e.keys.ECDHPublic(),
+		NextIngress: e.queue.Next(), NextEgress: e.egressNext, Registered: e.registered, Gatekeeper: e.gatekeeper,
+	}
+	if e.client != nil {
+		info.SyncedHeight = e.client.Latest().Height
+	}
+	if e.master != nil {
+		info.MasterPublicKey = e.master.Public()
+	}
+	return info
+}
+
+// Attest returns evidence for registering with operator: the TEE's quote of
+// the binding, computed here from the pinned chain and the enclave's keys.
+func (e *Enclave) Attest(operator []byte) ([]byte, error) {
+	data := binding.ReportData(e.cfg.ChainID, e.cfg.GenesisHash, e.keys.IdentityPublic(), e.keys.ECDHPublic(), operator)
+	return e.tee.Quote(data)
+}
+
+// SyncHeaders verifies light blocks in order; the first ever must be the
+// anchor. It returns the verified height; a refused block stops the batch
+// and leaves the client at the last good one.
+func (e *Enclave) SyncHeaders(blocks []*types.LightBlock) (int64, error) {
+	for _, lb := range blocks {
+		if e.client == nil {
+			c, err := lightclient.New(e.cfg.Anchor, lb, e.cfg.Light)
+			if err != nil {
+				return 0, err
+			}
+			e.client = c
+			continue
+		}
+		if err := e.client.Update(lb); err != nil {
+			return e.client.Latest().Height, err
+		}
+	}
+	if e.client == nil {
+		return 0, nil
+	}
+	h := e.client.Latest().Height
+	if h-e.lastSaved >= e.cfg.CheckpointEvery {
+		if err := e.save(); err != nil {
+			return h, err
+		}
+	}
+	return h, nil
+}
+
+// Dispatch takes ingress message seq, proven by an ABCI query at height
+// (checked against the verified header at height+1), and acts on it.
+func (e *Enclave) Dispatch(height int64, seq uint64, msg []byte, proof *cmtcrypto.ProofOps) error {
+	if e.client == nil {
+		return ErrNotSynced
+	}
+	v, err := e.client.At(height + 1)
+	if err != nil {
+		return fmt.Errorf("%w: header %d (a proof at height %d needs it): %v", ErrNotSynced, height+1, height, err)
+	}
+	var m api.IngressMessage
+	if err := m.Unmarshal(msg); err != nil {
+		return fmt.Errorf("core: ingress %d is not an IngressMessage: %w", seq, err)
+	}
+	// Accept (order and proof) before acting; act on a copy of the state so
+	// a failure leaves nothing half done.
+	before := e.snapshot()
+	if err := e.queue.Accept(v.AppHash, seq, msg, proof); err != nil {
+		return err
+	}
+	if err := e.act(&m); err != nil {
+		e.rollback(before)
+		return fmt.Errorf("core: ingress %d: %w", seq, err)
+	}
+	return e.save()
+}
+
+func (e *Enclave) act(m *api.IngressMessage) error {
+	switch body := m.Body.(type) {
+	case *api.IngressMessage_Registered:
+		e.registered = true
+	case *api.IngressMessage_GatekeeperAppointed:
+		e.gatekeeper = true
+		if body.GatekeeperAppointed.First && e.master == nil {
+			master, err := masterkey.Generate()
+			if err != nil {
+				return err
+			}
+			e.master = master
+			return e.emit(&api.EgressMessage{Body: &api.EgressMessage_MasterKeyPublished{
+				MasterKeyPublished: &api.MasterKeyPublished{PublicKey: master.Public()}}})
+		}
+	case *api.IngressMessage_GatekeeperAdded:
+		if !e.gatekeeper || e.master == nil {
+			return nil // only a gatekeeper holding the key shares it
+		}
+		added := body.GatekeeperAdded
+		share, err := e.master.ShareTo(e.cfg.ChainID, added.Identity, added.EcdhPubkey)
+		if err != nil {
+			return err
+		}
+		return e.emit(&api.EgressMessage{Body: &api.EgressMessage_MasterKeyShare{
+			MasterKeyShare: &api.MasterKeyShare{To: added.Identity, Share: share}}})
+	case *api.IngressMessage_MasterKeyShare:
+		share := body.MasterKeyShare
+		if e.master != nil {
+			return nil // already held
+		}
+		// The chain relays shares with the published master public key;
+		// Receive refuses any other key.
+		master, err := masterkey.Receive(e.keys, e.cfg.ChainID, e.keys.IdentityPublic(), share.MasterPublicKey, share.Share)
+		if err != nil {
+			return err
+		}
+		e.master = master
+	default:
+		return errors.New("unknown ingress message")
+	}
+	return nil
+}
+
+// emit signs payload m as the next egress message.
+func (e *Enclave) emit(m *api.EgressMessage) error {
+	payload, err := m.Marshal()
+	if err != nil {
+		return err
+	}
+	seq := e.egressNext
+	sig := e.keys.Sign(egress.SignBytes(e.cfg.ChainID, e.keys.IdentityPublic(), seq, payload))
+	e.outbox = append(e.outbox, Egress{Sequence: seq, Payload: payload, Signature: sig})
+	e.egressNext++
+	return nil
+}
+
+// TakeEgress returns the checkpointed egress from sequence from on (the
+// sidecar asks again from where the chain is).
+func (e *Enclave) TakeEgress(from uint64) []Egress {
+	var out []Egress
+	for _, m := range e.outbox {
+		if m.Sequence >= from {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// state is the enclave's own part of a checkpoint.
+type state struct {
+	registered, gatekeeper bool
+	master                 *masterkey.Master
+	outbox                 []Egress
+	egressNext             uint64
+	queueNext              uint64
+}
+
+func (e *Enclave) snapshot() state {
+	return state{e.registered, e.gatekeeper, e.master, append([]Egress(nil), e.outbox...), e.egressNext, e.queue.Next()}
+}
+
+func (e *Enclave) rollback(s state) {
+	e.registered, e.gatekeeper, e.master, e.outbox, e.egressNext = s.registered, s.gatekeeper, s.master, s.outbox, s.egressNext
+	e.queue, _ = ingress.NewQueue(e.keys.IdentityPublic(), s.queueNext)
+}
+
+// save writes a checkpoint of everything.
+func (e *Enclave) save() error {
+	if e.client == nil {
+		return nil
+	}
+	app, err := e.encodeApp()
+	if err != nil {
+		return err
+	}
+	st := checkpoint.State{
+		Trusted:    e.client.TrustedBlock(),
+		Queues:     []checkpoint.Queue{{Destination: e.keys.IdentityPublic(), Next: e.queue.Next()}},
+		EgressNext: e.egressNext,
+		App:        app,
+	}
+	if err := e.checkpoints.Save(st); err != nil {
+		return err
+	}
+	e.lastSaved = st.Trusted.Height
+	return nil
+}
+
+func (e *Enclave) restore(st checkpoint.State) error {
+	c, err := lightclient.Resume(e.cfg.ChainID, st.Trusted, e.cfg.Light)
+	if err != nil {
+		return err
+	}
+	e.client, e.egressNext, e.lastSaved = c, st.EgressNext, st.Trusted.Height
+	for _, q := range st.Queues {
+		if bytes.Equal(q.Destination, e.keys.IdentityPublic()) {
+			if e.queue, err = ingress.NewQueue(q.Destination, q.Next); err != nil {
+				return err
+			}
+		}
+	}
+	return e.decodeApp(st.App)
+}
+
+// App state layout: flags (bit 0 registered, bit 1 gatekeeper), the sealed
+// master key (4-byte length, 0 if none), outbox count, then (sequence,
+// payload length, payload, 64-byte signature) per message. It lives only
+// inside the sealed checkpoint.
+func (e *Enclave) encodeApp() ([]byte, error) {
+	var flags byte
+	if e.registered {
+		flags |= 1
+	}
+	if e.gatekeeper {
+		flags |= 2
+	}
+	out := []byte{flags}
+	var sealedMaster []byte
+	if e.master != nil {
+		var err error
+		if sealedMaster, err = e.master.Seal(e.tee); err != nil {
+			return nil, err
+		}
+	}
+	out = binary.BigEndian.AppendUint32(out, uint32(len(sealedMaster)))
+	out = append(out, sealedMaster...)
+	out = binary.BigEndian.AppendUint32(out, uint32(len(e.outbox)))
+	for _, m := range e.outbox {
+		out = binary.BigEndian.AppendUint64(out, m.Sequence)
+		out = binary.BigEndian.AppendUint32(out, uint32(len(m.Payload)))
+		out = append(out, m.Payload...)
+		out = append(out, m.Signature...)
+	}
+	return out, nil
+}
+
+func (e *Enclave) decodeApp(b []byte) error {
+	bad := errors.New("core: malformed app state in checkpoint")
+	if len(b) < 5 {
+		return bad
+	}
+	e.registered, e.gatekeeper = b[0]&1 != 0, b[0]&2 != 0
+	n := int(binary.BigEndian.Uint32(b[1:]))
+	b = b[5:]
+	if len(b) < n+4 {
+		return bad
+	}
+	if n > 0 {
+		m, err := masterkey.Unseal(e.tee, b[:n])
+		if err != nil {
+			return err
+		}
+		e.master = m
+	}
+	b = b[n:]
+	count := binary.BigEndian.Uint32(b)
+	b = b[4:]
+	e.outbox = nil
+	for i := uint32(0); i < count; i++ {
+		if len(b) < 12 {
+			return bad
+		}
+		seq, l := binary.BigEndian.Uint64(b), int(binary.BigEndian.Uint32(b[8:]))
+		b = b[12:]
+		if len(b) < l+64 {
+			return bad
+		}
+		e.outbox = append(e.outbox, Egress{Sequence: seq, Payload: append([]byte{}, b[:l]...), Signature: append([]byte{}, b[l:l+64]...)})
+		b = b[l+64:]
+	}
+	if len(b) != 0 {
+		return bad
+	}
+	return nil
+}
