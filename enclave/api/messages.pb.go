@@ -30,7 +30,6 @@ const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 // with proofs (enclave/ingress): sequence numbers 1, 2, 3... per destination.
 type IngressMessage struct {
 	// Types that are valid to be assigned to Body:
-	//
 	//	*IngressMessage_Registered
 	//	*IngressMessage_MasterKeyShare
 	//	*IngressMessage_GatekeeperAppointed
@@ -390,7 +389,6 @@ func (m *WorkerRegistered) GetBackend() string {
 // key and numbered (enclave/egress).
 type EgressMessage struct {
 	// Types that are valid to be assigned to Body:
-	//
 	//	*EgressMessage_MasterKeyPublished
 	//	*EgressMessage_MasterKeyShare
 	Body isEgressMessage_Body `protobuf_oneof:"body"`

@@ -116,6 +116,9 @@ func TestDevnet(t *testing.T) {
 	t.Run("workers register by attestation; forged and expired evidence is refused", func(t *testing.T) {
 		gatekeeper, gatekeeperProposal = testRegisterWorkers(t, d)
 	})
+	t.Run("a phala-enclave process registers, syncs, takes proven messages and resumes after SIGKILL", func(t *testing.T) {
+		testEnclaveProcess(t, d)
+	})
 	t.Run("a killed validator catches up after restart", func(t *testing.T) {
 		pid := readPID(t, filepath.Join(home, "node3", "phalad.pid"))
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {

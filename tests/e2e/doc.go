@@ -2,6 +2,7 @@
 // 4-validator devnet started by the project's own scripts/devnet.sh, driven
 // through the phalad CLI and CometBFT RPC. They are skipped with -short.
 //
-// The phalad binary is taken from $PHALAD (`make test-e2e` sets it to
-// build/phalad) or built into a temporary directory.
+// The phalad and phala-enclave binaries are taken from $PHALAD and
+// $PHALA_ENCLAVE (`make test-e2e` sets them to build/) or built into a
+// temporary directory.
 package e2e

@@ -22,8 +22,8 @@ import (
 	"time"
 )
 
-// phaladBinary is the phalad under test, set by TestMain.
-var phaladBinary string
+// phaladBinary and enclaveBinary are the programs under test, set by TestMain.
+var phaladBinary, enclaveBinary string
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -31,19 +31,28 @@ func TestMain(m *testing.M) {
 
 func runMain(m *testing.M) int {
 	flag.Parse()
-	phaladBinary = os.Getenv("PHALAD")
-	if phaladBinary == "" && !testing.Short() {
-		dir, err := os.MkdirTemp("", "phalad-e2e-")
-		if err != nil {
-			fmt.Fprintln(os.Stderr, err)
-			return 1
+	phaladBinary, enclaveBinary = os.Getenv("PHALAD"), os.Getenv("PHALA_ENCLAVE")
+	if testing.Short() {
+		return m.Run()
+	}
+	dir, err := os.MkdirTemp("", "phala-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	for _, b := range []struct {
+		path *string
+		pkg  string
+	}{{&phaladBinary, "phalad"}, {&enclaveBinary, "phala-enclave"}} {
+		if *b.path != "" {
+			continue
 		}
-		defer os.RemoveAll(dir)
-		phaladBinary = filepath.Join(dir, "phalad")
-		build := exec.Command("go", "build", "-o", phaladBinary, "../../cmd/phalad")
+		*b.path = filepath.Join(dir, b.pkg)
+		build := exec.Command("go", "build", "-o", *b.path, "../../cmd/"+b.pkg)
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {
-			fmt.Fprintln(os.Stderr, "building phalad:", err)
+			fmt.Fprintln(os.Stderr, "building", b.pkg+":", err)
 			return 1
 		}
 	}

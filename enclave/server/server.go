@@ -1,0 +1,128 @@
+// Package server serves enclave/core over the Enclave gRPC API
+// (proto/phala/enclave/v1/api.proto), one call at a time.
+package server
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+	cmtproto "github.com/cometbft/cometbft/proto/tendermint/types"
+	"github.com/cometbft/cometbft/types"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/api"
+	"github.com/phala-cosmos/phala-cosmos/enclave/core"
+	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
+	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
+)
+
+// MaxHeadersPerCall bounds a SyncHeaders batch.
+const MaxHeadersPerCall = 1000
+
+// Server adapts an Enclave to the gRPC API.
+type Server struct {
+	mu      sync.Mutex
+	enclave *core.Enclave
+	chainID string
+}
+
+var _ api.EnclaveServer = (*Server)(nil)
+
+// New serves e, which follows chainID.
+func New(e *core.Enclave, chainID string) *Server { return &Server{enclave: e, chainID: chainID} }
+
+// Info returns the enclave's public state.
+func (s *Server) Info(context.Context, *api.InfoRequest) (*api.InfoResponse, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.enclave.Info()
+	return &api.InfoResponse{
+		Backend: string(i.Backend), MrEnclave: i.Measurement.MREnclave[:], MrSigner: i.Measurement.MRSigner[:],
+		IsvProdId: uint32(i.Measurement.ISVProdID), IsvSvn: uint32(i.Measurement.ISVSVN), Debug: i.Measurement.Debug,
+		IdentityPubkey: i.IdentityPubkey, EcdhPubkey: i.ECDHPubkey, SyncedHeight: i.SyncedHeight,
+		NextIngress: i.NextIngress, NextEgress: i.NextEgress, Registered: i.Registered, Gatekeeper: i.Gatekeeper,
+		MasterPublicKey: i.MasterPublicKey, ChainId: s.chainID,
+	}, nil
+}
+
+// Attest returns registration evidence for an operator.
+func (s *Server) Attest(_ context.Context, req *api.AttestRequest) (*api.AttestResponse, error) {
+	if len(req.Operator) != 20 {
+		return nil, status.Errorf(codes.InvalidArgument, "operator is %d bytes, want a 20-byte account address", len(req.Operator))
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	evidence, err := s.enclave.Attest(req.Operator)
+	if err != nil {
+		return nil, status.Error(codes.Internal, err.Error())
+	}
+	return &api.AttestResponse{Evidence: evidence}, nil
+}
+
+// SyncHeaders verifies a batch of light blocks.
+func (s *Server) SyncHeaders(_ context.Context, req *api.SyncHeadersRequest) (*api.SyncHeadersResponse, error) {
+	if len(req.LightBlocks) > MaxHeadersPerCall {
+		return nil, status.Errorf(codes.InvalidArgument, "%d headers in one call, at most %d", len(req.LightBlocks), MaxHeadersPerCall)
+	}
+	blocks := make([]*types.LightBlock, 0, len(req.LightBlocks))
+	for i, raw := range req.LightBlocks {
+		var pb cmtproto.LightBlock
+		if err := pb.Unmarshal(raw); err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "light block %d: %v", i, err)
+		}
+		lb, err := types.LightBlockFromProto(&pb)
+		if err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "light block %d: %v", i, err)
+		}
+		blocks = append(blocks, lb)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	h, err := s.enclave.SyncHeaders(blocks)
+	if err != nil {
+		return nil, status.Error(code(err), err.Error())
+	}
+	return &api.SyncHeadersResponse{Height: h}, nil
+}
+
+// Dispatch delivers an ingress message with its proof.
+func (s *Server) Dispatch(_ context.Context, req *api.DispatchRequest) (*api.DispatchResponse, error) {
+	var proof cmtcrypto.ProofOps
+	if err := proof.Unmarshal(req.Proof); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "proof: %v", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if err := s.enclave.Dispatch(req.Height, req.Sequence, req.Message, &proof); err != nil {
+		return nil, status.Error(code(err), err.Error())
+	}
+	return &api.DispatchResponse{}, nil
+}
+
+// TakeEgress returns signed egress from a sequence number on.
+func (s *Server) TakeEgress(_ context.Context, req *api.TakeEgressRequest) (*api.TakeEgressResponse, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := &api.TakeEgressResponse{}
+	for _, m := range s.enclave.TakeEgress(req.From) {
+		out.Messages = append(out.Messages, &api.SignedEgress{Sequence: m.Sequence, Payload: m.Payload, Signature: m.Signature})
+	}
+	return out, nil
+}
+
+// code maps refusals to gRPC codes a sidecar can act on.
+func code(err error) codes.Code {
+	switch {
+	case errors.Is(err, ingress.ErrReplay):
+		return codes.AlreadyExists
+	case errors.Is(err, ingress.ErrGap), errors.Is(err, core.ErrNotSynced), errors.Is(err, lightclient.ErrNotNewer):
+		return codes.FailedPrecondition
+	case errors.Is(err, ingress.ErrNotProven), errors.Is(err, lightclient.ErrVerification), errors.Is(err, lightclient.ErrMalformed),
+		errors.Is(err, lightclient.ErrWrongChain), errors.Is(err, lightclient.ErrAnchorMismatch):
+		return codes.InvalidArgument
+	}
+	return codes.Internal
+}
