@@ -31,6 +31,7 @@ all: build
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(PHALAD) ./cmd/phalad
 	$(GO) build -o $(BUILD_DIR)/phala-enclave ./cmd/phala-enclave
+	$(GO) build -o $(BUILD_DIR)/phala-worker ./cmd/phala-worker
 
 ## devnet: build phalad, then create or resume the local network (DEVNET_* variables, see scripts/devnet.sh).
 devnet: build
@@ -48,7 +49,7 @@ test-race:
 	$(GO) test $(TEST_FLAGS) -short -race $(RACE_PKGS)
 
 test-e2e: build
-	PHALAD=$(PHALAD) PHALA_ENCLAVE=$(BUILD_DIR)/phala-enclave $(GO) test -count=1 -timeout $(E2E_TIMEOUT) -v ./tests/e2e/...
+	PHALAD=$(PHALAD) PHALA_ENCLAVE=$(BUILD_DIR)/phala-enclave PHALA_WORKER=$(BUILD_DIR)/phala-worker $(GO) test -count=1 -timeout $(E2E_TIMEOUT) -v ./tests/e2e/...
 
 # Brief fuzzing of every decoder with a Fuzz target (longer: make fuzz-long).
 FUZZ_TARGETS := $(shell grep -rl --include='*_test.go' '^func Fuzz' . | xargs -r -n1 dirname | sort -u)

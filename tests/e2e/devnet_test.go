@@ -119,6 +119,9 @@ func TestDevnet(t *testing.T) {
 	t.Run("a phala-enclave process registers, syncs, takes proven messages and resumes after SIGKILL", func(t *testing.T) {
 		testEnclaveProcess(t, d)
 	})
+	t.Run("phala-worker registers its enclave, keeps it in sync and survives a restart", func(t *testing.T) {
+		testWorkerSidecar(t, d)
+	})
 	t.Run("a killed validator catches up after restart", func(t *testing.T) {
 		pid := readPID(t, filepath.Join(home, "node3", "phalad.pid"))
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {

@@ -22,8 +22,9 @@ import (
 	"time"
 )
 
-// phaladBinary and enclaveBinary are the programs under test, set by TestMain.
-var phaladBinary, enclaveBinary string
+// phaladBinary, enclaveBinary and workerBinary are the programs under test,
+// set by TestMain.
+var phaladBinary, enclaveBinary, workerBinary string
 
 func TestMain(m *testing.M) {
 	os.Exit(runMain(m))
@@ -31,7 +32,7 @@ func TestMain(m *testing.M) {
 
 func runMain(m *testing.M) int {
 	flag.Parse()
-	phaladBinary, enclaveBinary = os.Getenv("PHALAD"), os.Getenv("PHALA_ENCLAVE")
+	phaladBinary, enclaveBinary, workerBinary = os.Getenv("PHALAD"), os.Getenv("PHALA_ENCLAVE"), os.Getenv("PHALA_WORKER")
 	if testing.Short() {
 		return m.Run()
 	}
@@ -44,7 +45,7 @@ func runMain(m *testing.M) int {
 	for _, b := range []struct {
 		path *string
 		pkg  string
-	}{{&phaladBinary, "phalad"}, {&enclaveBinary, "phala-enclave"}} {
+	}{{&phaladBinary, "phalad"}, {&enclaveBinary, "phala-enclave"}, {&workerBinary, "phala-worker"}} {
 		if *b.path != "" {
 			continue
 		}
