@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cometbft/cometbft/light/provider"
 	lighthttp "github.com/cometbft/cometbft/light/provider/http"
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
@@ -78,15 +79,11 @@ func (p *enclaveProcess) kill() {
 	}
 }
 
-// testEnclaveProcess runs the real phala-enclave against the devnet, with
-// this test in the sidecar's place: it registers from the enclave's own
-// attestation (so the enclave computed the chain's binding itself), syncs
-// headers from block 1, takes its first ingress message with a proof,
-// refuses a replay and a forged header, and after SIGKILL resumes from its
-// sealed checkpoint without the anchor.
-func testEnclaveProcess(t *testing.T, d *devnet) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+// startAnchoredEnclave starts phala-enclave anchored to the devnet's block 1
+// (as its operator would pin it) and returns a light block provider on
+// node0, its state directory, the process and its first Info.
+func startAnchoredEnclave(ctx context.Context, t *testing.T, d *devnet) (provider.Provider, string, *enclaveProcess, *api.InfoResponse) {
+	t.Helper()
 	node, err := lighthttp.New(chainID, d.rpcURL(0))
 	if err != nil {
 		t.Fatal(err)
@@ -98,8 +95,24 @@ func testEnclaveProcess(t *testing.T, d *devnet) {
 	stateDir := t.TempDir()
 	e := startEnclave(t, d, stateDir, hex.EncodeToString(first.Hash()))
 	info, err := e.client.Info(ctx, &api.InfoRequest{})
-	if err != nil || info.Backend != "sim" || info.ChainId != chainID {
-		t.Fatalf("info: %+v %v", info, err)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return node, stateDir, e, info
+}
+
+// testEnclaveProcess runs the real phala-enclave against the devnet, with
+// this test in the sidecar's place: it registers from the enclave's own
+// attestation (so the enclave computed the chain's binding itself), syncs
+// headers from block 1, takes its first ingress message with a proof,
+// refuses a replay and a forged header, and after SIGKILL resumes from its
+// sealed checkpoint without the anchor.
+func testEnclaveProcess(t *testing.T, d *devnet) {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	node, stateDir, e, info := startAnchoredEnclave(ctx, t, d)
+	if info.Backend != "sim" || info.ChainId != chainID {
+		t.Fatalf("info: %+v", info)
 	}
 
 	carol := strings.TrimSpace(d.mustPhalad(t, "keys", "show", "carol", "-a", "--keyring-backend", "test"))

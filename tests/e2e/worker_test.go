@@ -12,8 +12,6 @@ import (
 	"testing"
 	"time"
 
-	lighthttp "github.com/cometbft/cometbft/light/provider/http"
-
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
 )
 
@@ -56,20 +54,7 @@ func startWorker(t *testing.T, d *devnet, socket string) (*exec.Cmd, *syncBuffer
 func testWorkerSidecar(t *testing.T, d *devnet) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	node, err := lighthttp.New(chainID, d.rpcURL(0))
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, err := node.LightBlock(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	stateDir := t.TempDir()
-	e := startEnclave(t, d, stateDir, hex.EncodeToString(first.Hash()))
-	info, err := e.client.Info(ctx, &api.InfoRequest{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, stateDir, e, info := startAnchoredEnclave(ctx, t, d)
 	socket := filepath.Join(stateDir, "enclave.sock")
 	worker, out := startWorker(t, d, socket)
 
