@@ -69,6 +69,7 @@ func run(args []string) error {
 	gasPrices := fs.String("gas-prices", "0upha", "gas price paid for the operator's transactions")
 	interval := fs.Duration("interval", time.Second, "how often to look for new blocks")
 	once := fs.Bool("once", false, "register and catch up once, then exit")
+	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics on this address at /metrics (for example 127.0.0.1:26680); empty: off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -100,7 +101,14 @@ func run(args []string) error {
 		return err
 	}
 	defer conn.Close()
-	s := &sidecar{chain: c, enclave: api.NewEnclaveClient(conn), endpoint: *endpoint, log: os.Stdout, started: time.Now()}
+	s := &sidecar{chain: c, enclave: api.NewEnclaveClient(conn), endpoint: *endpoint, log: os.Stdout, started: time.Now(), metrics: newMetrics()}
+	if *metricsAddr != "" {
+		addr, err := s.metrics.serve(*metricsAddr)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("metrics on http://%s/metrics\n", addr)
+	}
 
 	ctx, cancel := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer cancel()
@@ -124,6 +132,7 @@ func (s *sidecar) loop(ctx context.Context, interval time.Duration) error {
 		case ctx.Err() != nil:
 			return nil
 		case err != nil:
+			s.metrics.errors.Inc()
 			fmt.Fprintln(os.Stderr, "retrying after error:", err)
 			backoff = min(2*backoff, 30*time.Second)
 		default:

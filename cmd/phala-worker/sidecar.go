@@ -28,6 +28,7 @@ type sidecar struct {
 	identity []byte
 	started  time.Time
 	synced   int64
+	metrics  *metrics
 }
 
 // register registers the worker unless the chain already has it.
@@ -93,6 +94,9 @@ func (s *sidecar) step(ctx context.Context) error {
 		s.synced = res.Height
 		from = to + 1
 	}
+	s.metrics.nodeHeight.Set(float64(head))
+	s.metrics.enclaveHeight.Set(float64(s.synced))
+	s.metrics.lag.Set(float64(head - s.synced))
 	if err := s.deliver(ctx, head); err != nil {
 		return err
 	}
@@ -126,6 +130,7 @@ func (s *sidecar) deliver(ctx context.Context, head int64) error {
 		if _, err := s.enclave.Dispatch(ctx, &api.DispatchRequest{Height: at, Sequence: seq, Message: msg, Proof: raw}); err != nil {
 			return fmt.Errorf("enclave refused ingress %d: %w", seq, err)
 		}
+		s.metrics.ingress.Inc()
 		fmt.Fprintf(s.log, "delivered ingress message %d at height %d\n", seq, at)
 	}
 	return nil
@@ -150,6 +155,7 @@ func (s *sidecar) submitEgress(ctx context.Context) error {
 	if err := s.chain.send(ctx, msgs...); err != nil {
 		return fmt.Errorf("submitting egress %d..%d: %w", next, next+uint64(len(msgs))-1, err)
 	}
+	s.metrics.egress.Add(float64(len(msgs)))
 	fmt.Fprintf(s.log, "submitted egress %d..%d\n", next, next+uint64(len(msgs))-1)
 	return nil
 }

@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -38,7 +41,7 @@ func startWorker(t *testing.T, d *devnet, socket string) (*exec.Cmd, *syncBuffer
 	t.Helper()
 	out := &syncBuffer{}
 	cmd := exec.Command(workerBinary, "--enclave-socket", socket, "--chain-id", chainID, "--node", d.rpcURL(0),
-		"--home", d.home, "--from", "bob", "--endpoint", "http://127.0.0.1:8200", "--interval", "500ms")
+		"--home", d.home, "--from", "bob", "--endpoint", "http://127.0.0.1:8200", "--interval", "500ms", "--metrics", "127.0.0.1:0")
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -97,5 +100,20 @@ func testWorkerSidecar(t *testing.T, d *devnet) {
 	inSync("the restarted sidecar to catch the enclave up")
 	if !strings.Contains(out.String(), "is registered") {
 		t.Fatalf("the restarted sidecar registered again or said nothing:\n%s", out.String())
+	}
+	// Its Prometheus metrics show the enclave's height.
+	m := regexp.MustCompile(`metrics on (http://\S+/metrics)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no metrics address in the output:\n%s", out.String())
+	}
+	resp, err := http.Get(m[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	synced := regexp.MustCompile(`(?m)^phala_worker_enclave_synced_height (\S+)$`).FindStringSubmatch(string(body))
+	if synced == nil || synced[1] == "0" {
+		t.Fatalf("metrics lack the enclave's height:\n%s", body)
 	}
 }
