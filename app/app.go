@@ -102,7 +102,7 @@ var moduleAccountPermissions = map[string][]string{
 	ibctransfertypes.ModuleName:     {authtypes.Minter, authtypes.Burner},
 	stakingnpostypes.BondedPoolName: {authtypes.Burner},
 	stakingnpostypes.RewardPoolName: {authtypes.Minter},
-	registrytypes.ModuleName:        {authtypes.Burner}, // worker stake
+	registrytypes.ModuleName:        {authtypes.Minter, authtypes.Burner}, // worker stake, rewards, slashing
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -229,7 +229,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	tmLightClient := ibctm.NewLightClientModule(appCodec, app.IBCKeeper.ClientKeeper.GetStoreProvider())
 	app.IBCKeeper.ClientKeeper.AddRoute(ibctm.ModuleName, &tmLightClient)
 
-	app.RegistryKeeper = registrykeeper.NewKeeper(appCodec, store(registrytypes.StoreKey), govAuthority, app.BankKeeper)
+	app.RegistryKeeper = registrykeeper.NewKeeper(appCodec, store(registrytypes.StoreKey), govAuthority, app.BankKeeper, app.StakingKeeper)
 	app.ConfidentialKeeper = confidentialkeeper.NewKeeper(appCodec, store(confidentialtypes.StoreKey), govAuthority)
 
 	app.ModuleManager = module.NewManager(

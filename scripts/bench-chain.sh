@@ -14,7 +14,7 @@ home=${BENCH_HOME:-$repo/build/bench-devnet}
 log=$(mktemp)
 
 echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(go version | cut -d' ' -f3), commit $(git rev-parse --short HEAD)"
-PHALAD=$phalad DEVNET_HOME=$home DEVNET_RESET=1 DEVNET_VALIDATORS=4 DEVNET_CANDIDATES=0 DEVNET_PORT_BASE=${BENCH_PORT_BASE:-28600} \
+PHALAD=$phalad DEVNET_HOME=$home DEVNET_RESET=1 DEVNET_VALIDATORS=4 DEVNET_CANDIDATES=0 DEVNET_GATEKEEPERS=0 DEVNET_WORKERS=0 DEVNET_PORT_BASE=${BENCH_PORT_BASE:-28600} \
   ./scripts/devnet.sh >"$log" 2>&1 &
 devnet=$!
 stop() { kill -INT "$devnet" 2>/dev/null || true; wait "$devnet" 2>/dev/null || true; rm -f "$log"; }

@@ -8,6 +8,8 @@
 #   DEVNET_CANDIDATES  waiting candidates, at creation (default 2)
 #   DEVNET_PORT_BASE   first port of the port map     (default 26600)
 #   DEVNET_CHAIN_ID    chain-id, at creation          (default phala-devnet-1)
+#   DEVNET_GATEKEEPERS simulated gatekeepers, at creation (default 1)
+#   DEVNET_WORKERS     simulated workers besides them, at creation (default 2)
 #   DEVNET_RESET=1     delete the devnet and start a fresh chain
 #   PHALAD             the phalad binary              (default build/phalad)
 set -euo pipefail
@@ -25,6 +27,8 @@ args=(devnet --dir "${DEVNET_HOME:-.devnet}")
 [[ -n "${DEVNET_CANDIDATES:-}" ]] && args+=(--candidates "$DEVNET_CANDIDATES")
 [[ -n "${DEVNET_PORT_BASE:-}" ]] && args+=(--port-base "$DEVNET_PORT_BASE")
 [[ -n "${DEVNET_CHAIN_ID:-}" ]] && args+=(--chain-id "$DEVNET_CHAIN_ID")
+[[ -n "${DEVNET_GATEKEEPERS:-}" ]] && args+=(--gatekeepers "$DEVNET_GATEKEEPERS")
+[[ -n "${DEVNET_WORKERS:-}" ]] && args+=(--workers "$DEVNET_WORKERS")
 case "${DEVNET_RESET:-0}" in
   1|true|yes) args+=(--reset) ;;
   0|false|no|"") ;;

@@ -18,10 +18,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"syscall"
+	"time"
 
 	"google.golang.org/grpc"
 
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
+	"github.com/phala-cosmos/phala-cosmos/enclave/benchmark"
 	"github.com/phala-cosmos/phala-cosmos/enclave/core"
 	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
 	"github.com/phala-cosmos/phala-cosmos/enclave/server"
@@ -64,6 +66,7 @@ func run(args []string) error {
 	trustHash := fs.String("trust-hash", "", "hex hash of the trusted header (first start)")
 	every := fs.Int64("checkpoint-every", 100, "blocks between checkpoints when only headers arrive")
 	prodID := fs.Uint("sim-prod-id", sim.DefaultProdID, "ISVPRODID a simulated enclave reports")
+	benchFor := fs.Duration("benchmark", 200*time.Millisecond, "how long the start-up benchmark runs (its score weighs the worker's rewards)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -83,8 +86,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	score := benchmark.Run(*benchFor)
 	e, skipped, err := core.Open(t, core.Config{
-		ChainID: chainID, GenesisHash: genesisHash, StateDir: *stateDir, CheckpointEvery: *every,
+		PerformanceScore: score,
+		ChainID:          chainID, GenesisHash: genesisHash, StateDir: *stateDir, CheckpointEvery: *every,
 		Anchor: lightclient.TrustAnchor{ChainID: chainID, Height: *trustHeight, Hash: anchorHash},
 		Light:  lightclient.DefaultOptions(),
 	})
@@ -114,8 +119,8 @@ func run(args []string) error {
 	srv := grpc.NewServer()
 	api.RegisterEnclaveServer(srv, server.New(e, chainID))
 
-	fmt.Printf("phala-enclave: backend %s, chain %s, identity %x, x25519 %x, synced height %d, serving %s\n",
-		t.Backend(), chainID, info.IdentityPubkey, info.ECDHPubkey, info.SyncedHeight, path)
+	fmt.Printf("phala-enclave: backend %s, chain %s, identity %x, x25519 %x, synced height %d, performance score %d, serving %s\n",
+		t.Backend(), chainID, info.IdentityPubkey, info.ECDHPubkey, info.SyncedHeight, score, path)
 	stop := make(chan os.Signal, 1)
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	go func() { <-stop; srv.GracefulStop() }()

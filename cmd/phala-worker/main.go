@@ -69,6 +69,7 @@ func run(args []string) error {
 	gasPrices := fs.String("gas-prices", "0upha", "gas price paid for the operator's transactions")
 	interval := fs.Duration("interval", time.Second, "how often to look for new blocks")
 	once := fs.Bool("once", false, "register and catch up once, then exit")
+	bondFlag := fs.String("bond", "", "stake to keep bonded to the worker (for example 1000000000upha); bonded after registering and topped up at each start; empty: bond by hand")
 	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics on this address at /metrics (for example 127.0.0.1:26680); empty: off")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -91,6 +92,12 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("--gas-prices: %w", err)
 	}
+	var bond sdk.Coin
+	if *bondFlag != "" {
+		if bond, err = sdk.ParseCoinNormalized(*bondFlag); err != nil {
+			return fmt.Errorf("--bond: %w", err)
+		}
+	}
 	fee := sdk.NewCoins(sdk.NewCoin(price.Denom, price.Amount.MulInt64(int64(*gas)).Ceil().TruncateInt()))
 	c, err := newChain(*chainID, *node, authtx.NewTxConfig(cdc, authtx.DefaultSignModes), key, *gas, fee)
 	if err != nil {
@@ -101,7 +108,7 @@ func run(args []string) error {
 		return err
 	}
 	defer conn.Close()
-	s := &sidecar{chain: c, enclave: api.NewEnclaveClient(conn), endpoint: *endpoint, log: os.Stdout, started: time.Now(), metrics: newMetrics()}
+	s := &sidecar{chain: c, enclave: api.NewEnclaveClient(conn), endpoint: *endpoint, bond: bond, log: os.Stdout, started: time.Now(), metrics: newMetrics()}
 	if *metricsAddr != "" {
 		addr, err := s.metrics.serve(*metricsAddr)
 		if err != nil {

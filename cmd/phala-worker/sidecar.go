@@ -7,6 +7,8 @@ import (
 	"io"
 	"time"
 
+	"cosmossdk.io/math"
+
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
@@ -26,6 +28,7 @@ type sidecar struct {
 	log      io.Writer
 
 	identity []byte
+	bond     sdk.Coin // the bond to keep, topped up at start; zero: none
 	started  time.Time
 	synced   int64
 	metrics  *metrics
@@ -47,7 +50,7 @@ func (s *sidecar) register(ctx context.Context) error {
 	}
 	if w != nil {
 		fmt.Fprintf(s.log, "worker %x is registered (backend %s, operator %s)\n", info.IdentityPubkey, w.Backend, w.Operator)
-		return nil
+		return s.topUpBond(ctx, w.Bond)
 	}
 	att, err := s.enclave.Attest(ctx, &api.AttestRequest{Operator: s.chain.operator()})
 	if err != nil {
@@ -59,6 +62,31 @@ func (s *sidecar) register(ctx context.Context) error {
 		return fmt.Errorf("registering worker %x: %w", info.IdentityPubkey, err)
 	}
 	fmt.Fprintf(s.log, "registered worker %x (backend %s) as operator %s\n", info.IdentityPubkey, info.Backend, s.chain.operator())
+	return s.topUpBond(ctx, sdk.Coin{Denom: s.bond.Denom, Amount: math.ZeroInt()})
+}
+
+// topUpBond bonds what the worker lacks of --bond (nothing if unset): after
+// a registration, and after slashes for missed heartbeats took the bond
+// below what the operator wants.
+func (s *sidecar) topUpBond(ctx context.Context, current sdk.Coin) error {
+	if s.bond.Amount.IsNil() || !s.bond.IsPositive() {
+		return nil
+	}
+	if current.Denom != "" && current.Denom != s.bond.Denom {
+		return fmt.Errorf("--bond is in %s but the worker bonds %s", s.bond.Denom, current.Denom)
+	}
+	if !current.Amount.IsNil() && current.Amount.GTE(s.bond.Amount) {
+		return nil
+	}
+	missing := s.bond
+	if !current.Amount.IsNil() {
+		missing.Amount = s.bond.Amount.Sub(current.Amount)
+	}
+	msg := &registrytypes.MsgBondWorker{Operator: s.chain.operator().String(), IdentityPubkey: s.identity, Amount: missing}
+	if err := s.chain.send(ctx, msg); err != nil {
+		return fmt.Errorf("bonding %s to worker %x: %w", missing, s.identity, err)
+	}
+	fmt.Fprintf(s.log, "bonded %s to worker %x (now %s)\n", missing, s.identity, s.bond)
 	return nil
 }
 

@@ -34,6 +34,8 @@ type IngressMessage struct {
 	//	*IngressMessage_MasterKeyShare
 	//	*IngressMessage_GatekeeperAppointed
 	//	*IngressMessage_GatekeeperAdded
+	//	*IngressMessage_HeartbeatChallenge
+	//	*IngressMessage_RandomnessRequest
 	Body isIngressMessage_Body `protobuf_oneof:"body"`
 }
 
@@ -88,11 +90,19 @@ type IngressMessage_GatekeeperAppointed struct {
 type IngressMessage_GatekeeperAdded struct {
 	GatekeeperAdded *GatekeeperAdded `protobuf:"bytes,4,opt,name=gatekeeper_added,json=gatekeeperAdded,proto3,oneof" json:"gatekeeper_added,omitempty"`
 }
+type IngressMessage_HeartbeatChallenge struct {
+	HeartbeatChallenge *HeartbeatChallenge `protobuf:"bytes,5,opt,name=heartbeat_challenge,json=heartbeatChallenge,proto3,oneof" json:"heartbeat_challenge,omitempty"`
+}
+type IngressMessage_RandomnessRequest struct {
+	RandomnessRequest *RandomnessRequest `protobuf:"bytes,6,opt,name=randomness_request,json=randomnessRequest,proto3,oneof" json:"randomness_request,omitempty"`
+}
 
 func (*IngressMessage_Registered) isIngressMessage_Body()          {}
 func (*IngressMessage_MasterKeyShare) isIngressMessage_Body()      {}
 func (*IngressMessage_GatekeeperAppointed) isIngressMessage_Body() {}
 func (*IngressMessage_GatekeeperAdded) isIngressMessage_Body()     {}
+func (*IngressMessage_HeartbeatChallenge) isIngressMessage_Body()  {}
+func (*IngressMessage_RandomnessRequest) isIngressMessage_Body()   {}
 
 func (m *IngressMessage) GetBody() isIngressMessage_Body {
 	if m != nil {
@@ -129,6 +139,20 @@ func (m *IngressMessage) GetGatekeeperAdded() *GatekeeperAdded {
 	return nil
 }
 
+func (m *IngressMessage) GetHeartbeatChallenge() *HeartbeatChallenge {
+	if x, ok := m.GetBody().(*IngressMessage_HeartbeatChallenge); ok {
+		return x.HeartbeatChallenge
+	}
+	return nil
+}
+
+func (m *IngressMessage) GetRandomnessRequest() *RandomnessRequest {
+	if x, ok := m.GetBody().(*IngressMessage_RandomnessRequest); ok {
+		return x.RandomnessRequest
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*IngressMessage) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
@@ -136,7 +160,123 @@ func (*IngressMessage) XXX_OneofWrappers() []interface{} {
 		(*IngressMessage_MasterKeyShare)(nil),
 		(*IngressMessage_GatekeeperAppointed)(nil),
 		(*IngressMessage_GatekeeperAdded)(nil),
+		(*IngressMessage_HeartbeatChallenge)(nil),
+		(*IngressMessage_RandomnessRequest)(nil),
 	}
+}
+
+// HeartbeatChallenge asks a worker to prove it is online and in sync: its
+// enclave answers with a Heartbeat through egress before the deadline, or
+// the chain marks it unresponsive and slashes its bond.
+type HeartbeatChallenge struct {
+	// height is the block that issued the challenge.
+	Height int64 `protobuf:"varint,1,opt,name=height,proto3" json:"height,omitempty"`
+	// deadline is the last block at which the answer counts.
+	Deadline int64 `protobuf:"varint,2,opt,name=deadline,proto3" json:"deadline,omitempty"`
+	// egress_acknowledged is the chain's next egress sequence number for the
+	// worker when it issued the challenge: everything below it was accepted,
+	// so the enclave may forget it.
+	EgressAcknowledged uint64 `protobuf:"varint,3,opt,name=egress_acknowledged,json=egressAcknowledged,proto3" json:"egress_acknowledged,omitempty"`
+}
+
+func (m *HeartbeatChallenge) Reset()         { *m = HeartbeatChallenge{} }
+func (m *HeartbeatChallenge) String() string { return proto.CompactTextString(m) }
+func (*HeartbeatChallenge) ProtoMessage()    {}
+func (*HeartbeatChallenge) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{1}
+}
+func (m *HeartbeatChallenge) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *HeartbeatChallenge) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_HeartbeatChallenge.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *HeartbeatChallenge) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_HeartbeatChallenge.Merge(m, src)
+}
+func (m *HeartbeatChallenge) XXX_Size() int {
+	return m.Size()
+}
+func (m *HeartbeatChallenge) XXX_DiscardUnknown() {
+	xxx_messageInfo_HeartbeatChallenge.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_HeartbeatChallenge proto.InternalMessageInfo
+
+func (m *HeartbeatChallenge) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+func (m *HeartbeatChallenge) GetDeadline() int64 {
+	if m != nil {
+		return m.Deadline
+	}
+	return 0
+}
+
+func (m *HeartbeatChallenge) GetEgressAcknowledged() uint64 {
+	if m != nil {
+		return m.EgressAcknowledged
+	}
+	return 0
+}
+
+// RandomnessRequest asks the gatekeepers for the randomness of a round (the
+// chain's era), derived from the master key, which seeds heartbeat challenges.
+type RandomnessRequest struct {
+	Round uint64 `protobuf:"varint,1,opt,name=round,proto3" json:"round,omitempty"`
+}
+
+func (m *RandomnessRequest) Reset()         { *m = RandomnessRequest{} }
+func (m *RandomnessRequest) String() string { return proto.CompactTextString(m) }
+func (*RandomnessRequest) ProtoMessage()    {}
+func (*RandomnessRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{2}
+}
+func (m *RandomnessRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *RandomnessRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_RandomnessRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *RandomnessRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_RandomnessRequest.Merge(m, src)
+}
+func (m *RandomnessRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *RandomnessRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_RandomnessRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_RandomnessRequest proto.InternalMessageInfo
+
+func (m *RandomnessRequest) GetRound() uint64 {
+	if m != nil {
+		return m.Round
+	}
+	return 0
 }
 
 // GatekeeperAppointed tells an enclave governance made it a gatekeeper.
@@ -151,7 +291,7 @@ func (m *GatekeeperAppointed) Reset()         { *m = GatekeeperAppointed{} }
 func (m *GatekeeperAppointed) String() string { return proto.CompactTextString(m) }
 func (*GatekeeperAppointed) ProtoMessage()    {}
 func (*GatekeeperAppointed) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{1}
+	return fileDescriptor_42428d19c8a7a659, []int{3}
 }
 func (m *GatekeeperAppointed) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -198,7 +338,7 @@ func (m *GatekeeperAdded) Reset()         { *m = GatekeeperAdded{} }
 func (m *GatekeeperAdded) String() string { return proto.CompactTextString(m) }
 func (*GatekeeperAdded) ProtoMessage()    {}
 func (*GatekeeperAdded) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{2}
+	return fileDescriptor_42428d19c8a7a659, []int{4}
 }
 func (m *GatekeeperAdded) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -259,7 +399,7 @@ func (m *MasterKeyShare) Reset()         { *m = MasterKeyShare{} }
 func (m *MasterKeyShare) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyShare) ProtoMessage()    {}
 func (*MasterKeyShare) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{3}
+	return fileDescriptor_42428d19c8a7a659, []int{5}
 }
 func (m *MasterKeyShare) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -328,7 +468,7 @@ func (m *WorkerRegistered) Reset()         { *m = WorkerRegistered{} }
 func (m *WorkerRegistered) String() string { return proto.CompactTextString(m) }
 func (*WorkerRegistered) ProtoMessage()    {}
 func (*WorkerRegistered) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{4}
+	return fileDescriptor_42428d19c8a7a659, []int{6}
 }
 func (m *WorkerRegistered) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -389,8 +529,12 @@ func (m *WorkerRegistered) GetBackend() string {
 // key and numbered (enclave/egress).
 type EgressMessage struct {
 	// Types that are valid to be assigned to Body:
+	//
 	//	*EgressMessage_MasterKeyPublished
 	//	*EgressMessage_MasterKeyShare
+	//	*EgressMessage_Heartbeat
+	//	*EgressMessage_BenchmarkResult
+	//	*EgressMessage_Randomness
 	Body isEgressMessage_Body `protobuf_oneof:"body"`
 }
 
@@ -398,7 +542,7 @@ func (m *EgressMessage) Reset()         { *m = EgressMessage{} }
 func (m *EgressMessage) String() string { return proto.CompactTextString(m) }
 func (*EgressMessage) ProtoMessage()    {}
 func (*EgressMessage) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{5}
+	return fileDescriptor_42428d19c8a7a659, []int{7}
 }
 func (m *EgressMessage) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -439,9 +583,21 @@ type EgressMessage_MasterKeyPublished struct {
 type EgressMessage_MasterKeyShare struct {
 	MasterKeyShare *MasterKeyShare `protobuf:"bytes,2,opt,name=master_key_share,json=masterKeyShare,proto3,oneof" json:"master_key_share,omitempty"`
 }
+type EgressMessage_Heartbeat struct {
+	Heartbeat *Heartbeat `protobuf:"bytes,3,opt,name=heartbeat,proto3,oneof" json:"heartbeat,omitempty"`
+}
+type EgressMessage_BenchmarkResult struct {
+	BenchmarkResult *BenchmarkResult `protobuf:"bytes,4,opt,name=benchmark_result,json=benchmarkResult,proto3,oneof" json:"benchmark_result,omitempty"`
+}
+type EgressMessage_Randomness struct {
+	Randomness *Randomness `protobuf:"bytes,5,opt,name=randomness,proto3,oneof" json:"randomness,omitempty"`
+}
 
 func (*EgressMessage_MasterKeyPublished) isEgressMessage_Body() {}
 func (*EgressMessage_MasterKeyShare) isEgressMessage_Body()     {}
+func (*EgressMessage_Heartbeat) isEgressMessage_Body()          {}
+func (*EgressMessage_BenchmarkResult) isEgressMessage_Body()    {}
+func (*EgressMessage_Randomness) isEgressMessage_Body()         {}
 
 func (m *EgressMessage) GetBody() isEgressMessage_Body {
 	if m != nil {
@@ -464,12 +620,193 @@ func (m *EgressMessage) GetMasterKeyShare() *MasterKeyShare {
 	return nil
 }
 
+func (m *EgressMessage) GetHeartbeat() *Heartbeat {
+	if x, ok := m.GetBody().(*EgressMessage_Heartbeat); ok {
+		return x.Heartbeat
+	}
+	return nil
+}
+
+func (m *EgressMessage) GetBenchmarkResult() *BenchmarkResult {
+	if x, ok := m.GetBody().(*EgressMessage_BenchmarkResult); ok {
+		return x.BenchmarkResult
+	}
+	return nil
+}
+
+func (m *EgressMessage) GetRandomness() *Randomness {
+	if x, ok := m.GetBody().(*EgressMessage_Randomness); ok {
+		return x.Randomness
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*EgressMessage) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
 		(*EgressMessage_MasterKeyPublished)(nil),
 		(*EgressMessage_MasterKeyShare)(nil),
+		(*EgressMessage_Heartbeat)(nil),
+		(*EgressMessage_BenchmarkResult)(nil),
+		(*EgressMessage_Randomness)(nil),
 	}
+}
+
+// Heartbeat answers a HeartbeatChallenge.
+type Heartbeat struct {
+	// challenge_height is the height of the challenge answered.
+	ChallengeHeight int64 `protobuf:"varint,1,opt,name=challenge_height,json=challengeHeight,proto3" json:"challenge_height,omitempty"`
+	// performance_score is the enclave's benchmark score (see BenchmarkResult).
+	PerformanceScore uint64 `protobuf:"varint,2,opt,name=performance_score,json=performanceScore,proto3" json:"performance_score,omitempty"`
+}
+
+func (m *Heartbeat) Reset()         { *m = Heartbeat{} }
+func (m *Heartbeat) String() string { return proto.CompactTextString(m) }
+func (*Heartbeat) ProtoMessage()    {}
+func (*Heartbeat) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{8}
+}
+func (m *Heartbeat) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Heartbeat) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Heartbeat.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Heartbeat) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Heartbeat.Merge(m, src)
+}
+func (m *Heartbeat) XXX_Size() int {
+	return m.Size()
+}
+func (m *Heartbeat) XXX_DiscardUnknown() {
+	xxx_messageInfo_Heartbeat.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Heartbeat proto.InternalMessageInfo
+
+func (m *Heartbeat) GetChallengeHeight() int64 {
+	if m != nil {
+		return m.ChallengeHeight
+	}
+	return 0
+}
+
+func (m *Heartbeat) GetPerformanceScore() uint64 {
+	if m != nil {
+		return m.PerformanceScore
+	}
+	return 0
+}
+
+// BenchmarkResult reports the score of the benchmark the enclave ran when it
+// started (enclave/benchmark): a fixed workload's iterations per second,
+// in thousands. It weighs the worker's share of era rewards.
+type BenchmarkResult struct {
+	PerformanceScore uint64 `protobuf:"varint,1,opt,name=performance_score,json=performanceScore,proto3" json:"performance_score,omitempty"`
+}
+
+func (m *BenchmarkResult) Reset()         { *m = BenchmarkResult{} }
+func (m *BenchmarkResult) String() string { return proto.CompactTextString(m) }
+func (*BenchmarkResult) ProtoMessage()    {}
+func (*BenchmarkResult) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{9}
+}
+func (m *BenchmarkResult) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *BenchmarkResult) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_BenchmarkResult.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *BenchmarkResult) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_BenchmarkResult.Merge(m, src)
+}
+func (m *BenchmarkResult) XXX_Size() int {
+	return m.Size()
+}
+func (m *BenchmarkResult) XXX_DiscardUnknown() {
+	xxx_messageInfo_BenchmarkResult.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_BenchmarkResult proto.InternalMessageInfo
+
+func (m *BenchmarkResult) GetPerformanceScore() uint64 {
+	if m != nil {
+		return m.PerformanceScore
+	}
+	return 0
+}
+
+// Randomness is a gatekeeper's answer to a RandomnessRequest: a value every
+// holder of the master key derives identically and nobody else can predict.
+type Randomness struct {
+	Round uint64 `protobuf:"varint,1,opt,name=round,proto3" json:"round,omitempty"`
+	// value is 32 bytes.
+	Value []byte `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+}
+
+func (m *Randomness) Reset()         { *m = Randomness{} }
+func (m *Randomness) String() string { return proto.CompactTextString(m) }
+func (*Randomness) ProtoMessage()    {}
+func (*Randomness) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{10}
+}
+func (m *Randomness) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *Randomness) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_Randomness.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *Randomness) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_Randomness.Merge(m, src)
+}
+func (m *Randomness) XXX_Size() int {
+	return m.Size()
+}
+func (m *Randomness) XXX_DiscardUnknown() {
+	xxx_messageInfo_Randomness.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_Randomness proto.InternalMessageInfo
+
+func (m *Randomness) GetRound() uint64 {
+	if m != nil {
+		return m.Round
+	}
+	return 0
+}
+
+func (m *Randomness) GetValue() []byte {
+	if m != nil {
+		return m.Value
+	}
+	return nil
 }
 
 // MasterKeyPublished is the first gatekeeper publishing the public half of
@@ -483,7 +820,7 @@ func (m *MasterKeyPublished) Reset()         { *m = MasterKeyPublished{} }
 func (m *MasterKeyPublished) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyPublished) ProtoMessage()    {}
 func (*MasterKeyPublished) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{6}
+	return fileDescriptor_42428d19c8a7a659, []int{11}
 }
 func (m *MasterKeyPublished) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -521,51 +858,72 @@ func (m *MasterKeyPublished) GetPublicKey() []byte {
 
 func init() {
 	proto.RegisterType((*IngressMessage)(nil), "phala.enclave.v1.IngressMessage")
+	proto.RegisterType((*HeartbeatChallenge)(nil), "phala.enclave.v1.HeartbeatChallenge")
+	proto.RegisterType((*RandomnessRequest)(nil), "phala.enclave.v1.RandomnessRequest")
 	proto.RegisterType((*GatekeeperAppointed)(nil), "phala.enclave.v1.GatekeeperAppointed")
 	proto.RegisterType((*GatekeeperAdded)(nil), "phala.enclave.v1.GatekeeperAdded")
 	proto.RegisterType((*MasterKeyShare)(nil), "phala.enclave.v1.MasterKeyShare")
 	proto.RegisterType((*WorkerRegistered)(nil), "phala.enclave.v1.WorkerRegistered")
 	proto.RegisterType((*EgressMessage)(nil), "phala.enclave.v1.EgressMessage")
+	proto.RegisterType((*Heartbeat)(nil), "phala.enclave.v1.Heartbeat")
+	proto.RegisterType((*BenchmarkResult)(nil), "phala.enclave.v1.BenchmarkResult")
+	proto.RegisterType((*Randomness)(nil), "phala.enclave.v1.Randomness")
 	proto.RegisterType((*MasterKeyPublished)(nil), "phala.enclave.v1.MasterKeyPublished")
 }
 
 func init() { proto.RegisterFile("phala/enclave/v1/messages.proto", fileDescriptor_42428d19c8a7a659) }
 
 var fileDescriptor_42428d19c8a7a659 = []byte{
-	// 525 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x54, 0xcb, 0x6e, 0xd3, 0x40,
-	0x14, 0xb5, 0x93, 0x12, 0x9a, 0xdb, 0x90, 0x84, 0x69, 0x84, 0x22, 0x24, 0xdc, 0x62, 0x81, 0x84,
-	0x40, 0x38, 0x94, 0x7e, 0x01, 0x15, 0x88, 0x40, 0x69, 0x15, 0x0d, 0x0b, 0x50, 0x37, 0xd1, 0xd8,
-	0xbe, 0xb5, 0xad, 0xc4, 0x99, 0xd1, 0xcc, 0x24, 0x92, 0x97, 0xfc, 0x01, 0x7f, 0xc4, 0x96, 0x65,
-	0x97, 0x5d, 0xa2, 0xe4, 0x47, 0x90, 0xc7, 0x89, 0x95, 0x07, 0xea, 0x8a, 0x9d, 0xcf, 0xf1, 0xb9,
-	0x47, 0xf7, 0x71, 0x34, 0x70, 0x24, 0x62, 0x36, 0x66, 0x3d, 0x9c, 0x04, 0x63, 0x36, 0xc3, 0xde,
-	0xec, 0xa4, 0x97, 0xa2, 0x52, 0x2c, 0x42, 0xe5, 0x09, 0xc9, 0x35, 0x27, 0x6d, 0x23, 0xf0, 0x96,
-	0x02, 0x6f, 0x76, 0xe2, 0xde, 0x56, 0xa0, 0xf9, 0x69, 0x12, 0x49, 0x54, 0xea, 0xa2, 0xd0, 0x92,
-	0xf7, 0x00, 0x12, 0xa3, 0x44, 0x69, 0x94, 0x18, 0x76, 0xed, 0x63, 0xfb, 0xc5, 0xc1, 0x5b, 0xd7,
-	0xdb, 0xae, 0xf4, 0xbe, 0x71, 0x39, 0x42, 0x49, 0x4b, 0x65, 0xdf, 0xa2, 0x6b, 0x75, 0xe4, 0x0b,
-	0xb4, 0x53, 0x96, 0x7f, 0x0f, 0x47, 0x98, 0x0d, 0x55, 0xcc, 0x24, 0x76, 0x2b, 0xc6, 0xeb, 0x78,
-	0xd7, 0xeb, 0xc2, 0x28, 0xcf, 0x31, 0xfb, 0x9a, 0xeb, 0xfa, 0x16, 0x6d, 0xa6, 0x1b, 0x0c, 0xb9,
-	0x82, 0x4e, 0xc4, 0x34, 0x8e, 0x10, 0x05, 0xca, 0x21, 0x13, 0x82, 0x27, 0x13, 0x8d, 0x61, 0xb7,
-	0x6a, 0x1c, 0x9f, 0xef, 0x3a, 0x7e, 0x2c, 0xd5, 0xef, 0x56, 0xe2, 0xbe, 0x45, 0x0f, 0xa3, 0x5d,
-	0x9a, 0x5c, 0x42, 0x7b, 0xdd, 0x3b, 0x0c, 0x31, 0xec, 0xee, 0x19, 0xdf, 0xa7, 0x77, 0xfa, 0xe6,
-	0xc2, 0xbe, 0x45, 0x5b, 0xd1, 0x26, 0x75, 0x56, 0x83, 0x3d, 0x9f, 0x87, 0x99, 0xfb, 0x0a, 0x0e,
-	0xff, 0xd1, 0x05, 0xe9, 0xc0, 0xbd, 0xeb, 0x44, 0x2a, 0x6d, 0x36, 0xbb, 0x4f, 0x0b, 0xe0, 0x5e,
-	0x42, 0x6b, 0xcb, 0x9a, 0x3c, 0x86, 0xfd, 0x24, 0xc4, 0x89, 0x4e, 0x74, 0x66, 0xb4, 0x0d, 0x5a,
-	0x62, 0x72, 0x04, 0x07, 0x18, 0x84, 0xf1, 0x50, 0x4c, 0xfd, 0x11, 0x66, 0x66, 0xb1, 0x0d, 0x0a,
-	0x39, 0x35, 0x30, 0x8c, 0x3b, 0x83, 0xe6, 0xe6, 0x52, 0x09, 0x81, 0xbd, 0x6b, 0xc9, 0xd3, 0xa5,
-	0x95, 0xf9, 0x26, 0x4d, 0xa8, 0x68, 0xbe, 0xac, 0xae, 0x68, 0x9e, 0xf7, 0x56, 0x5c, 0xaa, 0x6a,
-	0xa8, 0x02, 0x90, 0x97, 0xf0, 0x70, 0x79, 0x4a, 0x31, 0xf5, 0xc7, 0x49, 0x90, 0x5f, 0xd4, 0x6c,
-	0xa8, 0x41, 0x5b, 0xc5, 0x8f, 0x81, 0xe1, 0xcf, 0x31, 0x73, 0x7f, 0xd8, 0xd0, 0xde, 0x4e, 0x06,
-	0x79, 0x04, 0xb5, 0x18, 0x93, 0x28, 0x2e, 0x66, 0xae, 0xd2, 0x25, 0xca, 0x27, 0xe4, 0x02, 0x25,
-	0xd3, 0x5c, 0x9a, 0x26, 0xea, 0xb4, 0xc4, 0xdb, 0x13, 0x56, 0xb7, 0x27, 0x24, 0x5d, 0xb8, 0xef,
-	0xb3, 0x60, 0x84, 0x93, 0xe2, 0x5a, 0x75, 0xba, 0x82, 0xee, 0x2f, 0x1b, 0x1e, 0x7c, 0xd8, 0x88,
-	0xf4, 0x77, 0xe8, 0xac, 0x85, 0xd1, 0x4c, 0xa1, 0xe2, 0x32, 0xdc, 0xcf, 0xee, 0x08, 0xe4, 0x60,
-	0xa5, 0xed, 0x5b, 0x94, 0xa4, 0x3b, 0xec, 0xff, 0x8d, 0x79, 0x19, 0x9d, 0x53, 0x20, 0xbb, 0x1d,
-	0x90, 0x27, 0x00, 0x6b, 0x07, 0x28, 0xee, 0x58, 0x17, 0xab, 0xd5, 0x9f, 0x7d, 0xfe, 0x3d, 0x77,
-	0xec, 0x9b, 0xb9, 0x63, 0xff, 0x99, 0x3b, 0xf6, 0xcf, 0x85, 0x63, 0xdd, 0x2c, 0x1c, 0xeb, 0x76,
-	0xe1, 0x58, 0x57, 0x6f, 0xa2, 0x44, 0xc7, 0x53, 0xdf, 0x0b, 0x78, 0xda, 0x33, 0x4d, 0xbd, 0x0e,
-	0xb8, 0x4a, 0xb9, 0xda, 0x04, 0xab, 0x67, 0x83, 0x89, 0xc4, 0xaf, 0x99, 0xf7, 0xe2, 0xf4, 0x6f,
-	0x00, 0x00, 0x00, 0xff, 0xff, 0x31, 0x3e, 0x51, 0xdd, 0x52, 0x04, 0x00, 0x00,
+	// 782 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x55, 0x4b, 0x6f, 0xf3, 0x44,
+	0x14, 0x75, 0x9a, 0x34, 0x34, 0xb7, 0x25, 0x8f, 0x49, 0x85, 0x22, 0x1e, 0x69, 0x31, 0x45, 0xa2,
+	0x54, 0x24, 0x94, 0x6e, 0x90, 0x90, 0x2a, 0xb5, 0x80, 0x30, 0x94, 0x56, 0xd5, 0x14, 0xa9, 0xa8,
+	0x1b, 0x6b, 0x6c, 0xdf, 0xda, 0x56, 0x6c, 0x8f, 0x99, 0x71, 0x82, 0xb2, 0x64, 0xc5, 0x86, 0x05,
+	0x3f, 0x8b, 0x65, 0x97, 0x2c, 0x3f, 0xb5, 0x7f, 0xe4, 0x93, 0xc7, 0x8f, 0x26, 0x71, 0x9b, 0xd5,
+	0xb7, 0xcb, 0x39, 0x73, 0xe6, 0xe8, 0xde, 0xcc, 0x3d, 0xd7, 0xb0, 0x17, 0x7b, 0x2c, 0x60, 0x63,
+	0x8c, 0xec, 0x80, 0xcd, 0x70, 0x3c, 0x3b, 0x1e, 0x87, 0x28, 0x25, 0x73, 0x51, 0x8e, 0x62, 0xc1,
+	0x13, 0x4e, 0xba, 0x4a, 0x30, 0xca, 0x05, 0xa3, 0xd9, 0xb1, 0xfe, 0x77, 0x03, 0xda, 0x3f, 0x47,
+	0xae, 0x40, 0x29, 0x2f, 0x33, 0x2d, 0xf9, 0x01, 0x40, 0xa0, 0xeb, 0xcb, 0x04, 0x05, 0x3a, 0x83,
+	0xda, 0x7e, 0xed, 0x8b, 0xed, 0x6f, 0xf4, 0xd1, 0xea, 0xcd, 0xd1, 0x2d, 0x17, 0x13, 0x14, 0xb4,
+	0x54, 0x1a, 0x1a, 0x5d, 0xb8, 0x47, 0x7e, 0x85, 0x6e, 0xc8, 0xd2, 0xdf, 0xe6, 0x04, 0xe7, 0xa6,
+	0xf4, 0x98, 0xc0, 0xc1, 0x86, 0xf2, 0xda, 0xaf, 0x7a, 0x5d, 0x2a, 0xe5, 0x05, 0xce, 0x6f, 0x52,
+	0x9d, 0xa1, 0xd1, 0x76, 0xb8, 0xc4, 0x90, 0x3b, 0xd8, 0x75, 0x59, 0x82, 0x13, 0xc4, 0x18, 0x85,
+	0xc9, 0xe2, 0x98, 0xfb, 0x51, 0x82, 0xce, 0xa0, 0xae, 0x1c, 0x3f, 0xaf, 0x3a, 0xfe, 0x54, 0xaa,
+	0xcf, 0x0a, 0xb1, 0xa1, 0xd1, 0xbe, 0x5b, 0xa5, 0xc9, 0x15, 0x74, 0x17, 0xbd, 0x1d, 0x07, 0x9d,
+	0x41, 0x43, 0xf9, 0x7e, 0xba, 0xd6, 0x37, 0x15, 0x1a, 0x1a, 0xed, 0xb8, 0xcb, 0x14, 0xb9, 0x85,
+	0xbe, 0x87, 0x4c, 0x24, 0x16, 0xb2, 0xc4, 0xb4, 0x3d, 0x16, 0x04, 0x18, 0xb9, 0x38, 0xd8, 0x54,
+	0x96, 0x07, 0x55, 0x4b, 0xa3, 0x10, 0x7f, 0x5f, 0x68, 0x0d, 0x8d, 0x12, 0xaf, 0xc2, 0x92, 0xdf,
+	0x80, 0x08, 0x16, 0x39, 0x3c, 0x8c, 0x50, 0x4a, 0x53, 0xe0, 0x1f, 0x53, 0x94, 0xc9, 0xa0, 0xa9,
+	0x7c, 0x3f, 0xab, 0xfa, 0xd2, 0x52, 0x4b, 0x33, 0xa9, 0xa1, 0xd1, 0x9e, 0x58, 0x25, 0xcf, 0x9b,
+	0xd0, 0xb0, 0xb8, 0x33, 0xd7, 0xe7, 0x40, 0xaa, 0x95, 0x90, 0x0f, 0xa0, 0xe9, 0xa1, 0xef, 0x7a,
+	0x89, 0x1a, 0x84, 0x3a, 0xcd, 0x11, 0xf9, 0x10, 0xb6, 0x1c, 0x64, 0x4e, 0xe0, 0x47, 0xd9, 0xb3,
+	0xd6, 0x69, 0x89, 0xc9, 0x18, 0xfa, 0xa8, 0x26, 0xca, 0x64, 0xf6, 0x24, 0xe2, 0x7f, 0x06, 0xe8,
+	0xb8, 0xf9, 0x5b, 0x35, 0x28, 0xc9, 0x8e, 0xce, 0x16, 0x4e, 0xf4, 0x43, 0xe8, 0x55, 0x8a, 0x25,
+	0xbb, 0xb0, 0x29, 0xf8, 0x34, 0xca, 0x26, 0xb0, 0x41, 0x33, 0xa0, 0x1f, 0x41, 0xff, 0x85, 0xa7,
+	0x4d, 0xc5, 0xf7, 0xbe, 0x90, 0x59, 0x95, 0x5b, 0x34, 0x03, 0xfa, 0x15, 0x74, 0x56, 0xde, 0x2b,
+	0xad, 0xdb, 0x77, 0x30, 0x4a, 0xfc, 0x64, 0xae, 0xb4, 0x3b, 0xb4, 0xc4, 0x64, 0x0f, 0xb6, 0xd1,
+	0x76, 0x3c, 0x33, 0x9e, 0x5a, 0x13, 0x9c, 0xab, 0xb6, 0x76, 0x28, 0xa4, 0xd4, 0xb5, 0x62, 0xf4,
+	0x19, 0xb4, 0x97, 0x27, 0x95, 0x10, 0x68, 0xdc, 0x0b, 0x1e, 0xe6, 0x56, 0xea, 0x37, 0x69, 0xc3,
+	0x46, 0xc2, 0xf3, 0xdb, 0x1b, 0x09, 0x4f, 0x6b, 0xcb, 0xc6, 0xbf, 0xae, 0xa8, 0x0c, 0x90, 0x2f,
+	0xa1, 0x97, 0xe7, 0x23, 0x9e, 0x5a, 0x81, 0x6f, 0xa7, 0x31, 0x51, 0x63, 0xb7, 0x43, 0x3b, 0xd9,
+	0xc1, 0xb5, 0xe2, 0x2f, 0x70, 0xae, 0xff, 0x55, 0x83, 0xee, 0x6a, 0xdc, 0xd6, 0xbd, 0x0c, 0x8f,
+	0x51, 0xb0, 0x84, 0x0b, 0x55, 0x44, 0x8b, 0x96, 0x78, 0xb5, 0xc3, 0xfa, 0x6a, 0x87, 0x64, 0x00,
+	0xef, 0x59, 0xcc, 0x9e, 0x60, 0x94, 0x45, 0xa0, 0x45, 0x0b, 0xa8, 0xff, 0x53, 0x87, 0xf7, 0x7f,
+	0x5c, 0xda, 0x13, 0xbf, 0xc3, 0xee, 0x42, 0xc2, 0x55, 0x17, 0xd2, 0x2b, 0x37, 0xc6, 0xc1, 0x9a,
+	0x94, 0x5f, 0x17, 0xda, 0x74, 0xd0, 0xc3, 0x0a, 0xfb, 0x8e, 0x77, 0xc7, 0x77, 0xd0, 0x2a, 0xc3,
+	0x94, 0x2f, 0x8c, 0x8f, 0xd6, 0xa4, 0xd0, 0xd0, 0xe8, 0xb3, 0x3e, 0x5d, 0x0e, 0x16, 0x46, 0xb6,
+	0x17, 0x32, 0x31, 0x31, 0x05, 0xca, 0x69, 0x90, 0xbc, 0xbe, 0x1c, 0xce, 0x0b, 0x25, 0x55, 0xc2,
+	0x74, 0x39, 0x58, 0xcb, 0x14, 0x39, 0x05, 0x78, 0x8e, 0x60, 0xbe, 0x13, 0x3e, 0x5e, 0x97, 0x5d,
+	0xb5, 0x56, 0x4b, 0x54, 0xa6, 0xd5, 0x86, 0x56, 0x59, 0x31, 0x39, 0x84, 0x6e, 0xb9, 0x67, 0xcc,
+	0xa5, 0xa1, 0xe8, 0x94, 0xbc, 0x91, 0x4d, 0xc7, 0x11, 0xf4, 0x62, 0x14, 0xf7, 0x5c, 0x84, 0x2c,
+	0xb2, 0xd1, 0x94, 0x36, 0xcf, 0xff, 0xdb, 0x06, 0xed, 0x2e, 0x1c, 0xdc, 0xa4, 0xbc, 0x7e, 0x0a,
+	0x9d, 0x95, 0x96, 0x5e, 0xbe, 0x5f, 0x7b, 0xe5, 0xfe, 0xb7, 0x00, 0xcf, 0x8d, 0xbc, 0x1c, 0xe8,
+	0x94, 0x9d, 0xb1, 0x60, 0x8a, 0x79, 0x60, 0x32, 0xa0, 0x9f, 0x00, 0xa9, 0x4e, 0x0b, 0xf9, 0x04,
+	0x60, 0x21, 0x2c, 0x59, 0xe6, 0x5a, 0x71, 0x11, 0x93, 0xf3, 0x5f, 0xfe, 0x7b, 0x1c, 0xd6, 0x1e,
+	0x1e, 0x87, 0xb5, 0x37, 0x8f, 0xc3, 0xda, 0xbf, 0x4f, 0x43, 0xed, 0xe1, 0x69, 0xa8, 0xfd, 0xff,
+	0x34, 0xd4, 0xee, 0xbe, 0x76, 0xfd, 0xc4, 0x9b, 0x5a, 0x23, 0x9b, 0x87, 0x63, 0xf5, 0x5f, 0x7f,
+	0x65, 0x73, 0x19, 0x72, 0xb9, 0x0c, 0x8a, 0xef, 0x26, 0x8b, 0x7d, 0xab, 0xa9, 0x3e, 0x98, 0x27,
+	0x6f, 0x03, 0x00, 0x00, 0xff, 0xff, 0x3f, 0xa5, 0x14, 0xae, 0x53, 0x07, 0x00, 0x00,
 }
 
 func (m *IngressMessage) Marshal() (dAtA []byte, err error) {
@@ -684,6 +1042,114 @@ func (m *IngressMessage_GatekeeperAdded) MarshalToSizedBuffer(dAtA []byte) (int,
 	}
 	return len(dAtA) - i, nil
 }
+func (m *IngressMessage_HeartbeatChallenge) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *IngressMessage_HeartbeatChallenge) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.HeartbeatChallenge != nil {
+		{
+			size, err := m.HeartbeatChallenge.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *IngressMessage_RandomnessRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *IngressMessage_RandomnessRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.RandomnessRequest != nil {
+		{
+			size, err := m.RandomnessRequest.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x32
+	}
+	return len(dAtA) - i, nil
+}
+func (m *HeartbeatChallenge) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *HeartbeatChallenge) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *HeartbeatChallenge) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.EgressAcknowledged != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.EgressAcknowledged))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Deadline != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Deadline))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.Height != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *RandomnessRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *RandomnessRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *RandomnessRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Round != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Round))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *GatekeeperAppointed) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -928,6 +1394,165 @@ func (m *EgressMessage_MasterKeyShare) MarshalToSizedBuffer(dAtA []byte) (int, e
 	}
 	return len(dAtA) - i, nil
 }
+func (m *EgressMessage_Heartbeat) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressMessage_Heartbeat) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.Heartbeat != nil {
+		{
+			size, err := m.Heartbeat.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *EgressMessage_BenchmarkResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressMessage_BenchmarkResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.BenchmarkResult != nil {
+		{
+			size, err := m.BenchmarkResult.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x22
+	}
+	return len(dAtA) - i, nil
+}
+func (m *EgressMessage_Randomness) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressMessage_Randomness) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.Randomness != nil {
+		{
+			size, err := m.Randomness.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x2a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *Heartbeat) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Heartbeat) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Heartbeat) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.PerformanceScore != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.PerformanceScore))
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.ChallengeHeight != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.ChallengeHeight))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *BenchmarkResult) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *BenchmarkResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *BenchmarkResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.PerformanceScore != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.PerformanceScore))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *Randomness) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *Randomness) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *Randomness) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Value) > 0 {
+		i -= len(m.Value)
+		copy(dAtA[i:], m.Value)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Value)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Round != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Round))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *MasterKeyPublished) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -1029,6 +1654,60 @@ func (m *IngressMessage_GatekeeperAdded) Size() (n int) {
 	}
 	return n
 }
+func (m *IngressMessage_HeartbeatChallenge) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.HeartbeatChallenge != nil {
+		l = m.HeartbeatChallenge.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *IngressMessage_RandomnessRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.RandomnessRequest != nil {
+		l = m.RandomnessRequest.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *HeartbeatChallenge) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Height != 0 {
+		n += 1 + sovMessages(uint64(m.Height))
+	}
+	if m.Deadline != 0 {
+		n += 1 + sovMessages(uint64(m.Deadline))
+	}
+	if m.EgressAcknowledged != 0 {
+		n += 1 + sovMessages(uint64(m.EgressAcknowledged))
+	}
+	return n
+}
+
+func (m *RandomnessRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Round != 0 {
+		n += 1 + sovMessages(uint64(m.Round))
+	}
+	return n
+}
+
 func (m *GatekeeperAppointed) Size() (n int) {
 	if m == nil {
 		return 0
@@ -1143,6 +1822,85 @@ func (m *EgressMessage_MasterKeyShare) Size() (n int) {
 	}
 	return n
 }
+func (m *EgressMessage_Heartbeat) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Heartbeat != nil {
+		l = m.Heartbeat.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *EgressMessage_BenchmarkResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.BenchmarkResult != nil {
+		l = m.BenchmarkResult.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *EgressMessage_Randomness) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Randomness != nil {
+		l = m.Randomness.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *Heartbeat) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ChallengeHeight != 0 {
+		n += 1 + sovMessages(uint64(m.ChallengeHeight))
+	}
+	if m.PerformanceScore != 0 {
+		n += 1 + sovMessages(uint64(m.PerformanceScore))
+	}
+	return n
+}
+
+func (m *BenchmarkResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.PerformanceScore != 0 {
+		n += 1 + sovMessages(uint64(m.PerformanceScore))
+	}
+	return n
+}
+
+func (m *Randomness) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Round != 0 {
+		n += 1 + sovMessages(uint64(m.Round))
+	}
+	l = len(m.Value)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
 func (m *MasterKeyPublished) Size() (n int) {
 	if m == nil {
 		return 0
@@ -1331,6 +2089,252 @@ func (m *IngressMessage) Unmarshal(dAtA []byte) error {
 			}
 			m.Body = &IngressMessage_GatekeeperAdded{v}
 			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field HeartbeatChallenge", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &HeartbeatChallenge{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &IngressMessage_HeartbeatChallenge{v}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field RandomnessRequest", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &RandomnessRequest{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &IngressMessage_RandomnessRequest{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *HeartbeatChallenge) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: HeartbeatChallenge: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: HeartbeatChallenge: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Deadline", wireType)
+			}
+			m.Deadline = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Deadline |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EgressAcknowledged", wireType)
+			}
+			m.EgressAcknowledged = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.EgressAcknowledged |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *RandomnessRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: RandomnessRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: RandomnessRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Round", wireType)
+			}
+			m.Round = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Round |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipMessages(dAtA[iNdEx:])
@@ -1991,6 +2995,371 @@ func (m *EgressMessage) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			m.Body = &EgressMessage_MasterKeyShare{v}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Heartbeat", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &Heartbeat{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &EgressMessage_Heartbeat{v}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field BenchmarkResult", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &BenchmarkResult{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &EgressMessage_BenchmarkResult{v}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Randomness", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &Randomness{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &EgressMessage_Randomness{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Heartbeat) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Heartbeat: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Heartbeat: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ChallengeHeight", wireType)
+			}
+			m.ChallengeHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.ChallengeHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PerformanceScore", wireType)
+			}
+			m.PerformanceScore = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.PerformanceScore |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *BenchmarkResult) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: BenchmarkResult: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: BenchmarkResult: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PerformanceScore", wireType)
+			}
+			m.PerformanceScore = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.PerformanceScore |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *Randomness) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: Randomness: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: Randomness: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Round", wireType)
+			}
+			m.Round = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Round |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Value", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Value = append(m.Value[:0], dAtA[iNdEx:postIndex]...)
+			if m.Value == nil {
+				m.Value = []byte{}
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

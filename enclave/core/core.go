@@ -46,7 +46,13 @@ type Config struct {
 	CheckpointEvery int64
 	// Light tunes the light client.
 	Light lightclient.Options
+	// PerformanceScore is the enclave's benchmark score (enclave/benchmark),
+	// reported at registration and with every heartbeat.
+	PerformanceScore uint64
 }
+
+// randomnessLabel derives the heartbeat beacon from the master key.
+const randomnessLabel = "heartbeat-randomness"
 
 // Egress is a signed message for the chain.
 type Egress struct {
@@ -207,6 +213,25 @@ func (e *Enclave) act(m *api.IngressMessage) error {
 	switch body := m.Body.(type) {
 	case *api.IngressMessage_Registered:
 		e.registered = true
+		if e.cfg.PerformanceScore > 0 {
+			return e.emit(&api.EgressMessage{Body: &api.EgressMessage_BenchmarkResult{
+				BenchmarkResult: &api.BenchmarkResult{PerformanceScore: e.cfg.PerformanceScore}}})
+		}
+	case *api.IngressMessage_HeartbeatChallenge:
+		c := body.HeartbeatChallenge
+		e.forgetEgressBelow(c.EgressAcknowledged)
+		return e.emit(&api.EgressMessage{Body: &api.EgressMessage_Heartbeat{
+			Heartbeat: &api.Heartbeat{ChallengeHeight: c.Height, PerformanceScore: e.cfg.PerformanceScore}}})
+	case *api.IngressMessage_RandomnessRequest:
+		if !e.gatekeeper || e.master == nil {
+			return nil // only a gatekeeper holding the key can answer
+		}
+		round := body.RandomnessRequest.Round
+		value, err := e.master.Derive(randomnessLabel, binary.BigEndian.AppendUint64(nil, round))
+		if err != nil {
+			return err
+		}
+		return e.emit(&api.EgressMessage{Body: &api.EgressMessage_Randomness{Randomness: &api.Randomness{Round: round, Value: value}}})
 	case *api.IngressMessage_GatekeeperAppointed:
 		e.gatekeeper = true
 		if body.GatekeeperAppointed.First && e.master == nil {
@@ -258,6 +283,18 @@ func (e *Enclave) emit(m *api.EgressMessage) error {
 	e.outbox = append(e.outbox, Egress{Sequence: seq, Payload: payload, Signature: sig})
 	e.egressNext++
 	return nil
+}
+
+// forgetEgressBelow drops outbox messages the chain has accepted (it says
+// so in a proven challenge), so the outbox and checkpoints stay small.
+func (e *Enclave) forgetEgressBelow(next uint64) {
+	kept := e.outbox[:0]
+	for _, m := range e.outbox {
+		if m.Sequence >= next {
+			kept = append(kept, m)
+		}
+	}
+	e.outbox = kept
 }
 
 // TakeEgress returns the checkpointed egress from sequence from on (the

@@ -309,11 +309,17 @@ func (d *devnet) mustPhalad(t *testing.T, args ...string) string {
 // t) ends, and prints the log if owner failed.
 func startPhalad(t, owner *testing.T, logPath string, args ...string) (stop func() error) {
 	t.Helper()
+	return startCommand(t, owner, logPath, phaladBinary, args...)
+}
+
+// startCommand is startPhalad for any program.
+func startCommand(t, owner *testing.T, logPath, binary string, args ...string) (stop func() error) {
+	t.Helper()
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(phaladBinary, args...)
+	cmd := exec.Command(binary, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
@@ -332,7 +338,7 @@ func startPhalad(t, owner *testing.T, logPath string, args ...string) (stop func
 			case <-time.After(30 * time.Second):
 				_ = cmd.Process.Kill()
 				<-exited
-				stopErr = fmt.Errorf("phalad %s ignored SIGTERM for 30s", strings.Join(args, " "))
+				stopErr = fmt.Errorf("%s %s ignored SIGTERM for 30s", binary, strings.Join(args, " "))
 			}
 		})
 		return stopErr

@@ -1,10 +1,12 @@
 package e2e
 
 import (
+	"bytes"
+	"context"
 	"crypto/ecdh"
 	"crypto/ed25519"
 	"crypto/rand"
-	"encoding/base64"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -13,8 +15,13 @@ import (
 	"testing"
 	"time"
 
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
 	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/egress"
+	"github.com/phala-cosmos/phala-cosmos/enclave/envelope"
+	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
+	"github.com/phala-cosmos/phala-cosmos/enclave/masterkey"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
 )
 
@@ -24,6 +31,7 @@ type simWorker struct {
 	identity, ecdh string // hex public keys
 	evidence       string // file holding the simulated report
 	key            ed25519.PrivateKey
+	x              *ecdh.PrivateKey
 }
 
 // newSimWorker makes enclave keys and asks the chain (through the CLI) what
@@ -39,7 +47,7 @@ func newSimWorker(t *testing.T, run func(args ...string) string, operator string
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := simWorker{identity: hex.EncodeToString(idPub), ecdh: hex.EncodeToString(x.PublicKey().Bytes()), key: idKey}
+	w := simWorker{identity: hex.EncodeToString(idPub), ecdh: hex.EncodeToString(x.PublicKey().Bytes()), key: idKey, x: x}
 	var res struct {
 		ReportData string `json:"report_data"`
 	}
@@ -146,7 +154,7 @@ func testRegisterWorkers(t *testing.T, d *devnet) (simWorker, string) {
 		t.Fatalf("after bonding 1,000 PHA: %+v", status)
 	}
 
-	submitted := d.sendTx(t, "registry", "add-gatekeeper", w.identity, "--title", "First gatekeeper", "--summary", "e2e",
+	submitted := d.sendTx(t, "registry", "add-gatekeeper", w.identity, "--title", "Second gatekeeper", "--summary", "e2e",
 		"--deposit", "10000000upha", "--from", "alice")
 	id := submitted.attribute("submit_proposal", "proposal_id")
 	if id == "" {
@@ -158,63 +166,127 @@ func testRegisterWorkers(t *testing.T, d *devnet) (simWorker, string) {
 	return w, id
 }
 
-// testMasterKeyPublished waits for the gatekeeper proposal to pass, then has
-// the gatekeeper's enclave (its identity key, held here) publish a master
-// public key through the egress channel, submitted by bob: the chain stores
-// it; a replica's identical submission is a duplicate; a forged signature
-// and a second message under the same number are refused.
-func testMasterKeyPublished(t *testing.T, d *devnet, w simWorker, proposal string) {
-	waitFor(t, 90*time.Second, "the gatekeeper proposal to pass", func() (bool, string) {
+// testSecondGatekeeper waits for the proposal making w a gatekeeper to pass.
+// The devnet's gatekeeper0 (a real phala-enclave, appointed first) has
+// published the master key; its enclave now shares it with w through the
+// chain, and w (its X25519 key held here) opens the share from its ingress
+// queue and finds the published key. Then w's egress channel: a forged
+// signature is refused, a replica's identical submission is a duplicate, a
+// second message under the same number is refused.
+func testSecondGatekeeper(t *testing.T, d *devnet, w simWorker, proposal string) {
+	waitFor(t, 120*time.Second, "the gatekeeper proposal to pass", func() (bool, string) {
 		var res struct {
 			Gatekeepers []struct {
 				Operator string `json:"operator"`
 			} `json:"gatekeepers"`
 		}
 		d.queryJSON(t, &res, "q", "registry", "gatekeepers")
-		return len(res.Gatekeepers) == 1, fmt.Sprintf("%d gatekeepers (proposal %s)", len(res.Gatekeepers), proposal)
+		return len(res.Gatekeepers) == 2, fmt.Sprintf("%d gatekeepers (proposal %s)", len(res.Gatekeepers), proposal)
 	})
-	master, err := ecdh.X25519().GenerateKey(rand.Reader)
-	if err != nil {
-		t.Fatal(err)
+	var mk struct {
+		MasterKey struct {
+			PublicKey   []byte `json:"public_key"`
+			PublishedBy []byte `json:"published_by"`
+		} `json:"master_key"`
 	}
-	submit := func(seq uint64, publicKey []byte, sign func([]byte) []byte) []string {
-		payload, err := (&enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_MasterKeyPublished{
-			MasterKeyPublished: &enclaveapi.MasterKeyPublished{PublicKey: publicKey}}}).Marshal()
+	d.queryJSON(t, &mk, "q", "registry", "master-key")
+	identity, _ := hex.DecodeString(w.identity)
+	if len(mk.MasterKey.PublicKey) != 32 || bytes.Equal(mk.MasterKey.PublishedBy, identity) {
+		t.Fatalf("master key %+v: want one published by the devnet's gatekeeper", mk.MasterKey)
+	}
+	var share *enclaveapi.MasterKeyShare
+	waitFor(t, 60*time.Second, "the master key share in the second gatekeeper's queue", func() (bool, string) {
+		for _, m := range ingressQueue(t, d, identity) {
+			if s := m.GetMasterKeyShare(); s != nil {
+				share = s
+				return true, ""
+			}
+		}
+		return false, "no share yet"
+	})
+	if !bytes.Equal(share.From, mk.MasterKey.PublishedBy) || !bytes.Equal(share.MasterPublicKey, mk.MasterKey.PublicKey) {
+		t.Fatalf("share from %x with key %x; want from %x with %x", share.From, share.MasterPublicKey, mk.MasterKey.PublishedBy, mk.MasterKey.PublicKey)
+	}
+	master, err := masterkey.Receive(x25519Opener{w.x}, chainID, identity, share.MasterPublicKey, share.Share)
+	if err != nil || !bytes.Equal(master.Public(), mk.MasterKey.PublicKey) {
+		t.Fatalf("the second gatekeeper cannot take the master key: %v", err)
+	}
+	// Another key cannot open it.
+	stranger, _ := ecdh.X25519().GenerateKey(rand.Reader)
+	if _, err := masterkey.Receive(x25519Opener{stranger}, chainID, identity, share.MasterPublicKey, share.Share); err == nil {
+		t.Fatal("a stranger opened the master key share")
+	}
+
+	submit := func(seq uint64, score uint64, sign func([]byte) []byte) []string {
+		payload, err := (&enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_BenchmarkResult{
+			BenchmarkResult: &enclaveapi.BenchmarkResult{PerformanceScore: score}}}).Marshal()
 		if err != nil {
 			t.Fatal(err)
 		}
 		file := filepath.Join(t.TempDir(), "payload.bin")
 		writeFile(t, file, string(payload))
-		worker := w.key.Public().(ed25519.PublicKey)
-		sig := sign(egress.SignBytes(chainID, worker, seq, payload))
+		sig := sign(egress.SignBytes(chainID, identity, seq, payload))
 		return []string{"tx", "registry", "submit-egress", w.identity, fmt.Sprint(seq), file, hex.EncodeToString(sig), "--from", "bob"}
 	}
 	honest := func(b []byte) []byte { return ed25519.Sign(w.key, b) }
-	_, stranger, _ := ed25519.GenerateKey(rand.Reader)
-	forged := submit(1, master.PublicKey().Bytes(), func(b []byte) []byte { return ed25519.Sign(stranger, b) })
+	_, strangerKey, _ := ed25519.GenerateKey(rand.Reader)
+	forged := submit(1, 77, func(b []byte) []byte { return ed25519.Sign(strangerKey, b) })
 	out, errOut, err := d.phalad(append(forged, "--keyring-backend", "test", "--gas", "auto", "-y")...)
 	if err == nil || !strings.Contains(errOut, "egress signature does not verify") {
 		t.Fatalf("forged egress: err %v, output %q %q", err, out, errOut)
 	}
-	first := submit(1, master.PublicKey().Bytes(), honest)
+	first := submit(1, 77, honest)
 	d.sendTx(t, first[1:]...)
-	var res struct {
-		MasterKey struct {
-			PublicKey   string `json:"public_key"`
-			PublishedBy string `json:"published_by"`
-		} `json:"master_key"`
+	var st struct {
+		Stats struct {
+			PerformanceScore string `json:"performance_score"`
+		} `json:"stats"`
 	}
-	d.queryJSON(t, &res, "q", "registry", "master-key")
-	if res.MasterKey.PublicKey != base64.StdEncoding.EncodeToString(master.PublicKey().Bytes()) {
-		t.Fatalf("master key %+v", res.MasterKey)
+	d.queryJSON(t, &st, "q", "registry", "worker-status", w.identity)
+	if st.Stats.PerformanceScore != "77" {
+		t.Fatalf("benchmark through egress: %+v", st)
 	}
 	dup := d.sendTx(t, first[1:]...)
 	if dup.attribute("egress", "duplicate") != "true" {
 		t.Fatalf("a replica's identical submission: %+v", dup.Events)
 	}
-	other, _ := ecdh.X25519().GenerateKey(rand.Reader)
-	out, errOut, err = d.phalad(append(submit(1, other.PublicKey().Bytes(), honest), "--keyring-backend", "test", "--gas", "auto", "-y")...)
+	out, errOut, err = d.phalad(append(submit(1, 78, honest), "--keyring-backend", "test", "--gas", "auto", "-y")...)
 	if err == nil || !strings.Contains(errOut, "egress message already used") {
 		t.Fatalf("another message 1: err %v, output %q %q", err, out, errOut)
 	}
+}
+
+// x25519Opener opens envelopes to a key the test holds, as an enclave would.
+type x25519Opener struct{ k *ecdh.PrivateKey }
+
+func (o x25519Opener) OpenEnvelope(sealed, associatedData []byte) ([]byte, error) {
+	return envelope.Open(o.k, sealed, associatedData)
+}
+
+// ingressQueue reads every message the chain queued for an enclave.
+func ingressQueue(t *testing.T, d *devnet, identity []byte) []*enclaveapi.IngressMessage {
+	t.Helper()
+	node, err := rpchttp.New(d.rpcURL(0), "/websocket")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := node.ABCIQuery(ctx, "/store/registry/key", ingress.LengthKey(identity))
+	if err != nil || len(res.Response.Value) != 8 {
+		return nil
+	}
+	var out []*enclaveapi.IngressMessage
+	for seq := uint64(1); seq <= binary.BigEndian.Uint64(res.Response.Value); seq++ {
+		res, err := node.ABCIQuery(ctx, "/store/registry/key", ingress.MessageKey(identity, seq))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var m enclaveapi.IngressMessage
+		if err := m.Unmarshal(res.Response.Value); err != nil {
+			t.Fatalf("ingress %d: %v", seq, err)
+		}
+		out = append(out, &m)
+	}
+	return out
 }

@@ -51,6 +51,17 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Short:     "Show the master public key the first gatekeeper published",
 				},
 				{
+					RpcMethod:      "WorkerStatus",
+					Use:            "worker-status <identity-pubkey-hex>",
+					Short:          "Show a worker's heartbeats: responsive or not, open challenge, score, misses, slashed and rewarded totals",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "identity_pubkey"}},
+				},
+				{
+					RpcMethod: "Beacon",
+					Use:       "beacon",
+					Short:     "Show the newest gatekeeper randomness that seeds heartbeat challenges",
+				},
+				{
 					RpcMethod: "ReportData",
 					Use:       "report-data <operator> <identity-pubkey-hex> <ecdh-pubkey-hex>",
 					Short:     "Show the report data an enclave must attest to register with these keys and operator",

@@ -87,6 +87,12 @@ func (k Keeper) applyEgress(ctx sdk.Context, worker, payload []byte) error {
 		return k.publishMasterKey(ctx, worker, body.MasterKeyPublished)
 	case *enclaveapi.EgressMessage_MasterKeyShare:
 		return k.relayMasterKeyShare(ctx, worker, body.MasterKeyShare)
+	case *enclaveapi.EgressMessage_Heartbeat:
+		return k.acceptHeartbeat(ctx, worker, body.Heartbeat)
+	case *enclaveapi.EgressMessage_BenchmarkResult:
+		return k.recordBenchmark(ctx, worker, body.BenchmarkResult)
+	case *enclaveapi.EgressMessage_Randomness:
+		return k.acceptRandomness(ctx, worker, body.Randomness)
 	default:
 		return errors.New("payload carries no known message")
 	}
@@ -109,7 +115,17 @@ func (k Keeper) publishMasterKey(ctx sdk.Context, worker []byte, m *enclaveapi.M
 	}
 	ctx.EventManager().EmitEvent(sdk.NewEvent("master_key_published",
 		sdk.NewAttribute("public_key", hexKey(m.PublicKey)), sdk.NewAttribute("gatekeeper", hexKey(worker))))
-	return k.MasterKey.Set(ctx, types.MasterKey{PublicKey: m.PublicKey, PublishedBy: worker, PublishedHeight: ctx.BlockHeight()})
+	if err := k.MasterKey.Set(ctx, types.MasterKey{PublicKey: m.PublicKey, PublishedBy: worker, PublishedHeight: ctx.BlockHeight()}); err != nil {
+		return err
+	}
+	// Heartbeat challenges need not wait for the next era's randomness.
+	round, err := k.RewardedEra.Get(ctx)
+	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return err
+	}
+	_, err = k.Enqueue(ctx, worker, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_RandomnessRequest{
+		RandomnessRequest: &enclaveapi.RandomnessRequest{Round: round}}})
+	return err
 }
 
 // relayMasterKeyShare queues a gatekeeper's encrypted master key for another

@@ -187,8 +187,9 @@ func TestMasterKeyHandOver(t *testing.T) {
 		t.Fatalf("share: %+v %v", res, err)
 	}
 	// Each enclave was told through its queue: the first that it generates
-	// the key, the first that the second joined (with its X25519 key), the
-	// second that it is a gatekeeper but not the first; then the share.
+	// the key, then (once published) asked for randomness, then that the
+	// second joined (with its X25519 key); the second that it is a
+	// gatekeeper but not the first; then the share.
 	queue := func(dest []byte, seq uint64) *enclaveapi.IngressMessage {
 		t.Helper()
 		m, err := f.k.Ingress.Get(f.ctx, ingress.MessageKey(dest, seq)[1:])
@@ -200,7 +201,10 @@ func TestMasterKeyHandOver(t *testing.T) {
 	if a := queue(first.pub, 2).GetGatekeeperAppointed(); a == nil || !a.First {
 		t.Fatalf("the first gatekeeper's appointment: %+v", a)
 	}
-	if added := queue(first.pub, 3).GetGatekeeperAdded(); added == nil || string(added.EcdhPubkey) != string(secondKeys.ECDHPublic()) {
+	if r := queue(first.pub, 3).GetRandomnessRequest(); r == nil {
+		t.Fatalf("the publisher was not asked for randomness: %+v", queue(first.pub, 3))
+	}
+	if added := queue(first.pub, 4).GetGatekeeperAdded(); added == nil || string(added.EcdhPubkey) != string(secondKeys.ECDHPublic()) {
 		t.Fatalf("the first gatekeeper was not told of the second: %+v", added)
 	}
 	if a := queue(second, 2).GetGatekeeperAppointed(); a == nil || a.First {

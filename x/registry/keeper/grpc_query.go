@@ -145,3 +145,34 @@ func (q Querier) MasterKey(ctx context.Context, _ *types.QueryMasterKeyRequest) 
 	}
 	return &types.QueryMasterKeyResponse{MasterKey: mk}, nil
 }
+
+// WorkerStatus returns a worker's heartbeat and reward record, its open
+// challenge and whether it is in service.
+func (q Querier) WorkerStatus(ctx context.Context, req *types.QueryWorkerStatusRequest) (*types.QueryWorkerStatusResponse, error) {
+	res, err := q.Worker(ctx, &types.QueryWorkerRequest{IdentityPubkey: req.GetIdentityPubkey()})
+	if err != nil {
+		return nil, err
+	}
+	id := res.Worker.IdentityPubkey
+	st, err := q.k.stats(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c, err := q.k.pendingChallenge(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryWorkerStatusResponse{Stats: st, Challenge: c, InService: res.InService, Bond: res.Worker.Bond}, nil
+}
+
+// Beacon returns the newest gatekeeper randomness.
+func (q Querier) Beacon(ctx context.Context, _ *types.QueryBeaconRequest) (*types.QueryBeaconResponse, error) {
+	b, err := q.k.Beacon.Get(ctx)
+	if errors.Is(err, collections.ErrNotFound) {
+		return &types.QueryBeaconResponse{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &types.QueryBeaconResponse{Beacon: &b}, nil
+}

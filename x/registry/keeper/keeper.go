@@ -27,6 +27,7 @@ import (
 type Keeper struct {
 	authority string
 	bank      types.BankKeeper
+	eras      types.EraSource
 
 	Schema collections.Schema
 	// Params is the attestation policy.
@@ -58,15 +59,27 @@ type Keeper struct {
 	EgressDigests collections.Map[collections.Pair[[]byte, uint64], []byte]
 	// MasterKey is the master public key, once published.
 	MasterKey collections.Item[types.MasterKey]
+	// Stats maps identity keys to heartbeat and reward records.
+	Stats collections.Map[[]byte, types.WorkerStats]
+	// Challenges holds the pending heartbeat challenges by deadline and
+	// worker; PendingChallenge finds a worker's by its identity key.
+	Challenges       collections.Map[collections.Pair[int64, []byte], types.Challenge]
+	PendingChallenge collections.Map[[]byte, int64]
+	// Beacon is the newest gatekeeper randomness.
+	Beacon collections.Item[types.Beacon]
+	// RewardedEra is the last era whose worker rewards were paid.
+	RewardedEra collections.Item[uint64]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
-// the policy and the gatekeepers (the x/gov module account).
-func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authority string, bank types.BankKeeper) Keeper {
+// the policy and the gatekeepers (the x/gov module account); eras tells the
+// era in progress.
+func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authority string, bank types.BankKeeper, eras types.EraSource) Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
 		authority:   authority,
 		bank:        bank,
+		eras:        eras,
 		Params:      collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
 		Workers:     collections.NewMap(sb, types.WorkersKey, "workers", collections.BytesKey, codec.CollValue[types.Worker](cdc)),
 		Collateral:  collections.NewMap(sb, types.CollateralKey, "collateral", collections.StringKey, codec.CollValue[types.CollateralRecord](cdc)),
@@ -85,6 +98,12 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authori
 		EgressDigests: collections.NewMap(sb, types.EgressDigestsKey, "egress_digests",
 			collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key), collections.BytesValue),
 		MasterKey: collections.NewItem(sb, types.MasterKeyKey, "master_key", codec.CollValue[types.MasterKey](cdc)),
+		Stats:     collections.NewMap(sb, types.StatsKey, "stats", collections.BytesKey, codec.CollValue[types.WorkerStats](cdc)),
+		Challenges: collections.NewMap(sb, types.ChallengesKey, "challenges",
+			collections.PairKeyCodec(collections.Int64Key, collections.BytesKey), codec.CollValue[types.Challenge](cdc)),
+		PendingChallenge: collections.NewMap(sb, types.PendingChallengeKey, "pending_challenge", collections.BytesKey, collections.Int64Value),
+		Beacon:           collections.NewItem(sb, types.BeaconKey, "beacon", codec.CollValue[types.Beacon](cdc)),
+		RewardedEra:      collections.NewItem(sb, types.RewardedEraKey, "rewarded_era", collections.Uint64Value),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -162,6 +181,24 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, st := range gs.Stats {
+		if err := k.Stats.Set(ctx, st.IdentityPubkey, st); err != nil {
+			return err
+		}
+	}
+	for _, c := range gs.Challenges {
+		if err := k.setChallenge(ctx, c); err != nil {
+			return err
+		}
+	}
+	if gs.Beacon != nil {
+		if err := k.Beacon.Set(ctx, *gs.Beacon); err != nil {
+			return err
+		}
+	}
+	if err := k.RewardedEra.Set(ctx, gs.RewardedEra); err != nil {
+		return err
+	}
 	if held := k.bank.GetAllBalances(ctx, ModuleAddress()).AmountOf(gs.Params.MinWorkerBond.Denom); !held.Equal(total) {
 		return fmt.Errorf("%s genesis: the module account holds %s%s but bonds and unbondings total %s", types.ModuleName, held, gs.Params.MinWorkerBond.Denom, total)
 	}
@@ -217,6 +254,26 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	if mk, err := k.MasterKey.Get(ctx); err == nil {
 		gs.MasterKey = &mk
 	} else if !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	if err := k.Stats.Walk(ctx, nil, func(_ []byte, st types.WorkerStats) (bool, error) {
+		gs.Stats = append(gs.Stats, st)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Challenges.Walk(ctx, nil, func(_ collections.Pair[int64, []byte], c types.Challenge) (bool, error) {
+		gs.Challenges = append(gs.Challenges, c)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if b, err := k.Beacon.Get(ctx); err == nil {
+		gs.Beacon = &b
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	if gs.RewardedEra, err = k.RewardedEra.Get(ctx); err != nil && !errors.Is(err, collections.ErrNotFound) {
 		return nil, err
 	}
 	return gs, nil

@@ -181,6 +181,9 @@ func (k Keeper) RegisterWorker(ctx context.Context, msg *types.MsgRegisterWorker
 	if err := k.Workers.Set(ctx, w.IdentityPubkey, w); err != nil {
 		return nil, err
 	}
+	if err := k.Stats.Set(ctx, w.IdentityPubkey, newStats(w.IdentityPubkey)); err != nil {
+		return nil, err
+	}
 	// The enclave's first message: proof that the chain admitted it.
 	if _, err := k.Enqueue(ctx, w.IdentityPubkey, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_Registered{Registered: &enclaveapi.WorkerRegistered{
 		Height: w.RegisteredHeight, Operator: w.Operator, EcdhPubkey: w.EcdhPubkey, Backend: w.Backend,

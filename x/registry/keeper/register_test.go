@@ -42,6 +42,7 @@ type registryFixture struct {
 	srv      types.MsgServer
 	q        keeper.Querier
 	operator apptest.Account
+	g        *apptest.Genesis
 }
 
 func newRegistryFixture(t testing.TB, mutate func(*types.Params)) *registryFixture {
@@ -61,7 +62,7 @@ func newRegistryFixture(t testing.TB, mutate func(*types.Params)) *registryFixtu
 		t.Fatal(err)
 	}
 	ctx = ctx.WithBlockTime(insideWindow).WithBlockHeight(7).WithGasMeter(storetypes.NewInfiniteGasMeter())
-	return &registryFixture{ctx: ctx, k: k, bank: g.App.BankKeeper, srv: keeper.NewMsgServerImpl(k), q: keeper.NewQuerier(k), operator: op}
+	return &registryFixture{ctx: ctx, k: k, bank: g.App.BankKeeper, srv: keeper.NewMsgServerImpl(k), q: keeper.NewQuerier(k), operator: op, g: g}
 }
 
 func realCollateral(t testing.TB) *types.Collateral {

@@ -91,18 +91,31 @@ func (k Keeper) DeregisterWorker(ctx context.Context, msg *types.MsgDeregisterWo
 }
 
 // InService reports whether a worker may be given work: registered, not
-// deregistering, bonded at least the minimum.
+// deregistering, bonded at least the minimum, responsive to heartbeats.
 func (k Keeper) InService(ctx context.Context, w types.Worker) (bool, error) {
 	params, err := k.Params.Get(ctx)
 	if err != nil {
 		return false, err
 	}
-	return w.DeregisterTime == nil && w.Bond.Denom == params.MinWorkerBond.Denom && w.Bond.Amount.GTE(params.MinWorkerBond.Amount), nil
+	st, err := k.stats(ctx, w.IdentityPubkey)
+	if err != nil {
+		return false, err
+	}
+	return challengeable(w, params) && !st.Unresponsive, nil
 }
 
 // EndBlock pays out unbondings and removes deregistered workers whose time
-// has come, in time order.
+// has come, in time order, then runs heartbeats and era rewards.
 func (k Keeper) EndBlock(ctx context.Context) error {
+	if err := k.releaseDue(ctx); err != nil {
+		return err
+	}
+	return k.heartbeatEndBlock(ctx)
+}
+
+// releaseDue pays out unbondings and removes deregistered workers whose time
+// has come.
+func (k Keeper) releaseDue(ctx context.Context) error {
 	now := sdk.UnwrapSDKContext(ctx).BlockTime().UnixNano()
 	var due []collections.Pair[int64, uint64]
 	err := k.Unbondings.Walk(ctx, new(collections.Range[collections.Pair[int64, uint64]]).EndInclusive(collections.Join(now, ^uint64(0))),
@@ -149,6 +162,9 @@ func (k Keeper) EndBlock(ctx context.Context) error {
 			if err := k.Workers.Remove(ctx, key.K2()); err != nil {
 				return err
 			}
+			if err := k.forgetHeartbeats(ctx, key.K2()); err != nil {
+				return err
+			}
 			sdk.UnwrapSDKContext(ctx).EventManager().EmitEvent(sdk.NewEvent("worker_removed",
 				sdk.NewAttribute("identity_pubkey", hexKey(w.IdentityPubkey)), sdk.NewAttribute("bond_returned", w.Bond.String())))
 		}
@@ -157,6 +173,18 @@ func (k Keeper) EndBlock(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// forgetHeartbeats drops a removed worker's record and open challenge.
+func (k Keeper) forgetHeartbeats(ctx context.Context, identity []byte) error {
+	if deadline, err := k.PendingChallenge.Get(ctx, identity); err == nil {
+		if err := k.removeChallenge(ctx, identity, deadline); err != nil {
+			return err
+		}
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return err
+	}
+	return k.Stats.Remove(ctx, identity)
 }
 
 func (k Keeper) pay(ctx context.Context, operator string, amount sdk.Coins) error {

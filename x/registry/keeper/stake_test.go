@@ -245,6 +245,7 @@ func TestGenesisRoundTrip(t *testing.T) {
 	f := newRegistryFixture(t, func(p *types.Params) {
 		allowSim(p)
 		p.MinWorkerBond = upha(10)
+		p.HeartbeatPeriod = 1
 	})
 	id := registeredSimWorker(t, f)
 	op := f.operator.Address.String()
@@ -258,11 +259,13 @@ func TestGenesisRoundTrip(t *testing.T) {
 	if _, err := f.srv.AddGatekeeper(f.ctx, &types.MsgAddGatekeeper{Authority: gov, IdentityPubkey: id}); err != nil {
 		t.Fatal(err)
 	}
+	f.endBlock(t) // a heartbeat challenge
 	gs, err := f.k.ExportGenesis(f.ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(gs.Workers) != 1 || len(gs.Unbondings) != 1 || len(gs.Gatekeepers) != 1 || !gs.Workers[0].Bond.Equal(upha(30)) {
+	if len(gs.Workers) != 1 || len(gs.Unbondings) != 1 || len(gs.Gatekeepers) != 1 || !gs.Workers[0].Bond.Equal(upha(30)) ||
+		len(gs.Stats) != 1 || len(gs.Challenges) != 1 {
 		t.Fatalf("export %+v", gs)
 	}
 	if err := gs.Validate(); err != nil {

@@ -33,3 +33,8 @@ var (
 	ErrEgressReplay    = errorsmod.Register(ModuleName, 20, "egress message already used")
 	ErrEgressGap       = errorsmod.Register(ModuleName, 21, "egress message out of order")
 )
+
+// Errors of heartbeats.
+var (
+	ErrNoChallenge = errorsmod.Register(ModuleName, 22, "no such heartbeat challenge")
+)

@@ -11,4 +11,13 @@ type BankKeeper interface {
 	SendCoinsFromAccountToModule(ctx context.Context, sender sdk.AccAddress, module string, amt sdk.Coins) error
 	SendCoinsFromModuleToAccount(ctx context.Context, module string, recipient sdk.AccAddress, amt sdk.Coins) error
 	GetAllBalances(ctx context.Context, addr sdk.AccAddress) sdk.Coins
+	// MintCoins creates worker rewards; BurnCoins destroys slashed bonds.
+	MintCoins(ctx context.Context, module string, amt sdk.Coins) error
+	BurnCoins(ctx context.Context, module string, amt sdk.Coins) error
+}
+
+// EraSource tells the registry the era in progress (x/staking-npos), at
+// whose changes worker rewards are paid and fresh randomness requested.
+type EraSource interface {
+	CurrentEraIndex(ctx context.Context) (uint64, error)
 }

@@ -69,5 +69,30 @@ func (gs GenesisState) Validate() error {
 		}
 		seen[id] = true
 	}
+	stats := map[string]bool{}
+	for i, st := range gs.Stats {
+		id := hex.EncodeToString(st.IdentityPubkey)
+		if !workers[id] || stats[id] {
+			return fmt.Errorf("%s genesis: stats[%d]: worker %s is not registered or listed twice", ModuleName, i, id)
+		}
+		stats[id] = true
+		if st.Slashed.IsNil() || st.Slashed.IsNegative() || st.Rewarded.IsNil() || st.Rewarded.IsNegative() {
+			return fmt.Errorf("%s genesis: stats[%d]: slashed and rewarded must be non-negative amounts", ModuleName, i)
+		}
+	}
+	challenged := map[string]bool{}
+	for i, c := range gs.Challenges {
+		id := hex.EncodeToString(c.IdentityPubkey)
+		if !workers[id] || challenged[id] {
+			return fmt.Errorf("%s genesis: challenges[%d]: worker %s is not registered or challenged twice", ModuleName, i, id)
+		}
+		challenged[id] = true
+		if c.Deadline <= c.Height {
+			return fmt.Errorf("%s genesis: challenges[%d]: deadline %d is not after height %d", ModuleName, i, c.Deadline, c.Height)
+		}
+	}
+	if b := gs.Beacon; b != nil && len(b.Value) != BeaconSize {
+		return fmt.Errorf("%s genesis: beacon value is %d bytes, want %d", ModuleName, len(b.Value), BeaconSize)
+	}
 	return nil
 }

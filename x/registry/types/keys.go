@@ -33,4 +33,14 @@ var (
 	EgressDigestsKey = collections.NewPrefix(9)
 	// MasterKeyKey holds the published master public key.
 	MasterKeyKey = collections.NewPrefix(12)
+	// StatsKey maps identity keys to heartbeat and reward records.
+	StatsKey = collections.NewPrefix(13)
+	// ChallengesKey queues pending heartbeat challenges by deadline.
+	ChallengesKey = collections.NewPrefix(14)
+	// PendingChallengeKey maps workers to their pending challenge's deadline.
+	PendingChallengeKey = collections.NewPrefix(19)
+	// BeaconKey holds the newest gatekeeper randomness.
+	BeaconKey = collections.NewPrefix(15)
+	// RewardedEraKey holds the last era whose worker rewards were paid.
+	RewardedEraKey = collections.NewPrefix(18)
 )

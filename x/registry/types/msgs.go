@@ -28,6 +28,8 @@ const (
 	MaxEndpointLength = 256
 	// PubkeySize is the size of Ed25519 and X25519 public keys.
 	PubkeySize = 32
+	// BeaconSize is the size of a gatekeeper randomness value.
+	BeaconSize = 32
 )
 
 // ValidateBasic checks the registration's shape.

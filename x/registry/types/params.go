@@ -37,6 +37,21 @@ const DefaultMaxCollateralAge = 30 * 24 * time.Hour
 // DefaultUnbondingTime keeps unbonded worker stake for a week.
 const DefaultUnbondingTime = 7 * 24 * time.Hour
 
+// Heartbeat defaults, for 6-second blocks: a worker is challenged about
+// every ten minutes and has two minutes to answer; a miss burns 0.1% of
+// its bond.
+const (
+	DefaultHeartbeatPeriod = 100
+	DefaultHeartbeatWindow = 20
+	// MinHeartbeatWindow leaves room for the round trip: the challenge is
+	// provable one block after it is queued, and the answer is a transaction
+	// in a later block.
+	MinHeartbeatWindow = 3
+)
+
+// DefaultUnresponsiveSlashFraction is burned from the bond per missed challenge.
+var DefaultUnresponsiveSlashFraction = math.LegacyNewDecWithPrec(1, 3)
+
 // DefaultMinWorkerBond is 1,000 PHA.
 var DefaultMinWorkerBond = sdk.NewCoin(appconfig.BondDenom, math.NewInt(1_000_000_000))
 
@@ -50,6 +65,12 @@ func DefaultParams() Params {
 		AllowSimulation:     false,
 		MinWorkerBond:       DefaultMinWorkerBond,
 		UnbondingTime:       DefaultUnbondingTime,
+
+		HeartbeatPeriod:           DefaultHeartbeatPeriod,
+		HeartbeatWindow:           DefaultHeartbeatWindow,
+		UnresponsiveSlashFraction: DefaultUnresponsiveSlashFraction,
+		// No worker rewards until governance sets a budget.
+		WorkerRewardPerEra: sdk.NewCoin(appconfig.BondDenom, math.ZeroInt()),
 	}
 }
 
@@ -78,6 +99,21 @@ func (p Params) Validate() error {
 	}
 	if p.UnbondingTime <= 0 {
 		return fmt.Errorf("unbonding_time must be positive, got %s", p.UnbondingTime)
+	}
+	if p.HeartbeatPeriod < 1 {
+		return fmt.Errorf("heartbeat_period must be at least 1 block, got %d", p.HeartbeatPeriod)
+	}
+	if p.HeartbeatWindow < MinHeartbeatWindow {
+		return fmt.Errorf("heartbeat_window must be at least %d blocks (a challenge needs a block to be provable and another to answer), got %d", MinHeartbeatWindow, p.HeartbeatWindow)
+	}
+	if f := p.UnresponsiveSlashFraction; f.IsNil() || f.IsNegative() || f.GT(math.LegacyOneDec()) {
+		return fmt.Errorf("unresponsive_slash_fraction must be between 0 and 1, got %s", f)
+	}
+	if err := p.WorkerRewardPerEra.Validate(); err != nil {
+		return fmt.Errorf("worker_reward_per_era: %w", err)
+	}
+	if p.WorkerRewardPerEra.Denom != p.MinWorkerBond.Denom {
+		return fmt.Errorf("worker_reward_per_era must be in the bond denom %s, got %s", p.MinWorkerBond.Denom, p.WorkerRewardPerEra.Denom)
 	}
 	return nil
 }

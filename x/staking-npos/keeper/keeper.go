@@ -237,6 +237,10 @@ func (k Keeper) currentEra(ctx context.Context) (uint64, error) {
 	return era, err
 }
 
+// CurrentEraIndex returns the era in progress, for modules that act at era
+// changes (x/registry pays worker rewards then).
+func (k Keeper) CurrentEraIndex(ctx context.Context) (uint64, error) { return k.currentEra(ctx) }
+
 // Status returns where a candidate stands and its voting power.
 func (k Keeper) Status(ctx context.Context, v types.Validator) (types.ValidatorStatus, int64, error) {
 	valAddr, err := k.validatorAddrCdc.StringToBytes(v.OperatorAddress)

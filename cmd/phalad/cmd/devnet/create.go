@@ -59,6 +59,19 @@ const (
 	devnetSignedBlockWindow = 50
 	// Worker stake and deregistered workers come back after two minutes.
 	devnetWorkerUnbondingTime = 2 * time.Minute
+	// Heartbeats: a worker is challenged about every 10 blocks and has 10
+	// blocks to answer, so a stopped worker is caught within a minute or so.
+	devnetHeartbeatPeriod = 10
+	devnetHeartbeatWindow = 10
+)
+
+// Devnet worker economics: 1% of the bond burned per missed heartbeat, 100
+// PHA shared among the workers each era; devnet workers keep twice the
+// minimum bond, so one miss does not take them out of heartbeats.
+var (
+	devnetSlashFraction = math.LegacyNewDecWithPrec(1, 2)
+	devnetWorkerReward  = pha.MulRaw(100)
+	devnetWorkerBond    = registrytypes.DefaultMinWorkerBond.Amount.MulRaw(2)
 )
 
 // DevAccounts are the prefunded user accounts of every devnet.
@@ -130,6 +143,14 @@ func (c creator) writeAll() error {
 	}
 	for _, name := range DevAccounts {
 		addr, err := newAccount(name)
+		if err != nil {
+			return err
+		}
+		fund(addr, userFunds)
+	}
+	// Each devnet worker's operator, funded for its bond.
+	for _, comp := range l.Companions() {
+		addr, err := newAccount(comp.Name)
 		if err != nil {
 			return err
 		}
@@ -224,12 +245,14 @@ func (c creator) writeAll() error {
 		return err
 	}
 	return writeJSON(filepath.Join(l.Home, manifestFile), Manifest{
-		ChainID:    c.chainID,
-		Validators: c.validators,
-		Candidates: l.Nodes - c.validators,
-		PortBase:   l.PortBase,
-		CreatedAt:  time.Now().UTC().Format(time.RFC3339),
-		Version:    version.Version,
+		ChainID:     c.chainID,
+		Validators:  c.validators,
+		Candidates:  l.Nodes - c.validators,
+		PortBase:    l.PortBase,
+		Gatekeepers: l.Gatekeepers,
+		Workers:     l.Workers,
+		CreatedAt:   time.Now().UTC().Format(time.RFC3339),
+		Version:     version.Version,
 	}, 0o644)
 }
 
@@ -348,6 +371,10 @@ func (c creator) setDevnetParams(appState map[string]json.RawMessage) error {
 	// No SGX here: workers run the simulated TEE, whose signer the policy allows.
 	registryGen.Params.AllowSimulation = true
 	registryGen.Params.UnbondingTime = devnetWorkerUnbondingTime
+	registryGen.Params.HeartbeatPeriod = devnetHeartbeatPeriod
+	registryGen.Params.HeartbeatWindow = devnetHeartbeatWindow
+	registryGen.Params.UnresponsiveSlashFraction = devnetSlashFraction
+	registryGen.Params.WorkerRewardPerEra = sdk.NewCoin(appconfig.BondDenom, devnetWorkerReward)
 	registryGen.Params.AllowedEnclaves = append(registryGen.Params.AllowedEnclaves, registrytypes.EnclaveIdentity{
 		MrSigner: hex.EncodeToString(sim.Signer[:]), IsvProdId: sim.DefaultProdID,
 	})

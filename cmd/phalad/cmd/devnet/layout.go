@@ -10,14 +10,16 @@ import (
 	"strconv"
 )
 
-// Ports of node i are PortBase + 10*i + an offset. Offsets 4-9 are reserved
-// for the node's companions (enclave, worker) in later releases.
+// Ports of slot i are PortBase + 10*i + an offset: node i uses offsets 0-3,
+// worker i (see Companions) offsets 4-5. Offsets 6-9 are reserved.
 const (
-	offsetP2P    = 0
-	offsetRPC    = 1
-	offsetGRPC   = 2
-	offsetREST   = 3
-	portsPerNode = 10
+	offsetP2P            = 0
+	offsetRPC            = 1
+	offsetGRPC           = 2
+	offsetREST           = 3
+	offsetWorkerMetrics  = 4
+	offsetWorkerEndpoint = 5
+	portsPerNode         = 10
 )
 
 // Manifest records how a devnet was created. It is written last, so a
@@ -27,8 +29,12 @@ type Manifest struct {
 	Validators int    `json:"validators"`
 	Candidates int    `json:"candidates"`
 	PortBase   int    `json:"port_base"`
-	CreatedAt  string `json:"created_at"`
-	Version    string `json:"phalad_version"`
+	// Gatekeepers and Workers count the simulated workers the devnet runs
+	// (absent in devnets made before workers: none).
+	Gatekeepers int    `json:"gatekeepers,omitempty"`
+	Workers     int    `json:"workers,omitempty"`
+	CreatedAt   string `json:"created_at"`
+	Version     string `json:"phalad_version"`
 }
 
 // manifestFile is the name of the manifest inside the devnet home.
@@ -39,7 +45,42 @@ type Layout struct {
 	Home     string
 	Nodes    int
 	PortBase int
+	// Gatekeepers and Workers count the simulated workers (Companions).
+	Gatekeepers int
+	Workers     int
 }
+
+// Companion is a worker the devnet runs: a simulated phala-enclave and its
+// phala-worker sidecar, operated by the devnet account of the same name.
+type Companion struct {
+	// Name is gatekeeperN or workerN: directory, account and log name.
+	Name string
+	// Slot places its ports (PortBase + 10*Slot + 4 and 5).
+	Slot int
+	// Gatekeeper companions are proposed to governance as gatekeepers.
+	Gatekeeper bool
+}
+
+// Companions lists the devnet's workers, gatekeepers first.
+func (l Layout) Companions() []Companion {
+	var out []Companion
+	for i := 0; i < l.Gatekeepers; i++ {
+		out = append(out, Companion{Name: "gatekeeper" + strconv.Itoa(i), Slot: len(out), Gatekeeper: true})
+	}
+	for i := 0; i < l.Workers; i++ {
+		out = append(out, Companion{Name: "worker" + strconv.Itoa(i), Slot: len(out)})
+	}
+	return out
+}
+
+// CompanionDir holds a companion's enclave state, logs and restart scripts.
+func (l Layout) CompanionDir(c Companion) string { return filepath.Join(l.Home, "workers", c.Name) }
+
+// MetricsPort serves a companion's sidecar metrics.
+func (l Layout) MetricsPort(c Companion) int { return l.port(c.Slot, offsetWorkerMetrics) }
+
+// EndpointPort is the port of the public endpoint a companion registers.
+func (l Layout) EndpointPort(c Companion) int { return l.port(c.Slot, offsetWorkerEndpoint) }
 
 // NodeName is the moniker and directory name of node i.
 func (l Layout) NodeName(i int) string { return "node" + strconv.Itoa(i) }
@@ -69,9 +110,13 @@ func (l Layout) Validate() error {
 	if l.Nodes < 1 || l.Nodes > 50 {
 		return fmt.Errorf("the devnet must have between 1 and 50 nodes (validators and candidates), got %d", l.Nodes)
 	}
-	if l.PortBase < 1024 || l.port(l.Nodes-1, portsPerNode-1) > 65535 {
-		return fmt.Errorf("port base %d does not leave room for %d nodes (%d ports each) below 65536 and above 1023",
-			l.PortBase, l.Nodes, portsPerNode)
+	if l.Gatekeepers < 0 || l.Workers < 0 || l.Gatekeepers+l.Workers > 50 {
+		return fmt.Errorf("the devnet runs between 0 and 50 workers (gatekeepers included), got %d gatekeepers and %d workers", l.Gatekeepers, l.Workers)
+	}
+	slots := max(l.Nodes, l.Gatekeepers+l.Workers)
+	if l.PortBase < 1024 || l.port(slots-1, portsPerNode-1) > 65535 {
+		return fmt.Errorf("port base %d does not leave room for %d nodes or workers (%d ports each) below 65536 and above 1023",
+			l.PortBase, slots, portsPerNode)
 	}
 	return nil
 }
@@ -92,6 +137,15 @@ func (l Layout) CheckPortsFree() error {
 			}
 			_ = ln.Close()
 		}
+	}
+	for _, c := range l.Companions() {
+		port := l.MetricsPort(c)
+		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			return fmt.Errorf("port %d (%s metrics) is already in use: stop whatever listens there, or choose another port base with DEVNET_PORT_BASE (now %d)",
+				port, c.Name, l.PortBase)
+		}
+		_ = ln.Close()
 	}
 	return nil
 }

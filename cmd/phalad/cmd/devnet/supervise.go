@@ -18,9 +18,12 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 )
 
-// node is one validator process the supervisor started.
+// node is one process the supervisor started: a validator, or a worker's
+// enclave or sidecar.
 type node struct {
 	index   int
+	name    string
+	restart string // how to restart it by hand
 	cmd     *exec.Cmd
 	logPath string
 	pidPath string
@@ -35,8 +38,15 @@ type supervisor struct {
 	binary  string
 	out     io.Writer
 
-	mu    sync.Mutex
-	nodes []*node
+	// validators and accounts are the devnet's genesis validators and its
+	// accounts (for the workers' operators and votes on gatekeepers).
+	validators int
+	accounts   []Account
+
+	mu       sync.Mutex
+	nodes    []*node
+	enclaves []*node
+	sidecars []*node
 }
 
 // startNodes launches `phalad start` for every node, logging to
@@ -57,21 +67,33 @@ func (s *supervisor) startNodes() error {
 
 func (s *supervisor) startNode(i int) (*node, error) {
 	home := s.layout.NodeHome(i)
-	logPath := filepath.Join(home, "phalad.log")
+	n, err := startProcess(s.layout.NodeName(i), s.binary, []string{"start", "--home", home},
+		filepath.Join(home, "phalad.log"), filepath.Join(home, "phalad.pid"))
+	if err != nil {
+		return nil, err
+	}
+	n.index = i
+	n.restart = fmt.Sprintf("phalad start --home %s", home)
+	return n, nil
+}
+
+// startProcess starts binary with args, logging to logPath and recording its
+// pid in pidPath (removed when it exits).
+func startProcess(name, binary string, args []string, logPath, pidPath string) (*node, error) {
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(s.binary, "start", "--home", home)
+	cmd := exec.Command(binary, args...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// Own process group: Ctrl-C reaches the supervisor, which stops the nodes
-	// in order. Pdeathsig stops a node if the supervisor itself is killed.
+	// Own process group: Ctrl-C reaches the supervisor, which stops the
+	// processes in order. Pdeathsig stops one if the supervisor is killed.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGTERM}
 	if err := cmd.Start(); err != nil {
 		logFile.Close()
-		return nil, fmt.Errorf("starting %s: %w", s.layout.NodeName(i), err)
+		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
-	n := &node{index: i, cmd: cmd, logPath: logPath, pidPath: filepath.Join(home, "phalad.pid"), exited: make(chan struct{})}
+	n := &node{name: name, cmd: cmd, logPath: logPath, pidPath: pidPath, exited: make(chan struct{})}
 	if err := os.WriteFile(n.pidPath, []byte(strconv.Itoa(cmd.Process.Pid)+"\n"), 0o644); err != nil {
 		return nil, err
 	}
@@ -94,7 +116,7 @@ func (s *supervisor) waitForBlocks(ctx context.Context, minHeight int64, timeout
 			select {
 			case <-n.exited:
 				return fmt.Errorf("%s exited during start-up (%v); last lines of %s:\n%s",
-					s.layout.NodeName(n.index), n.err, n.logPath, tail(n.logPath, 15))
+					n.name, n.err, n.logPath, tail(n.logPath, 15))
 			default:
 			}
 		}
@@ -139,6 +161,7 @@ type snapshot struct {
 	up      int
 	signing int
 	setSize int
+	workers workerSnapshot
 }
 
 // observe asks every node for its height and node0's last commit for the
@@ -167,19 +190,22 @@ func (s *supervisor) observe(ctx context.Context) snapshot {
 			}
 		}
 	}
+	snap.workers = s.observeWorkers(ctx)
 	return snap
 }
 
 // watch prints a status line until ctx ends, and a line for each node that
 // exits. On a terminal the line is rewritten in place.
 func (s *supervisor) watch(ctx context.Context, tty bool) {
-	for _, n := range s.nodes {
+	s.mu.Lock()
+	all := append(append(append([]*node(nil), s.nodes...), s.enclaves...), s.sidecars...)
+	s.mu.Unlock()
+	for _, n := range all {
 		go func(n *node) {
 			select {
 			case <-n.exited:
 				if ctx.Err() == nil {
-					fmt.Fprintf(s.out, "\n%s exited: %v (log: %s). Restart it with: phalad start --home %s\n",
-						s.layout.NodeName(n.index), n.err, n.logPath, s.layout.NodeHome(n.index))
+					fmt.Fprintf(s.out, "\n%s exited: %v (log: %s). Restart it with: %s\n", n.name, n.err, n.logPath, n.restart)
 				}
 			case <-ctx.Done():
 			}
@@ -203,20 +229,30 @@ func (s *supervisor) watch(ctx context.Context, tty bool) {
 		snap := s.observe(ctx)
 		line := fmt.Sprintf("%s  height %d | nodes up %d/%d | validators signed last block %d/%d",
 			time.Now().Format("15:04:05"), snap.height, snap.up, s.layout.Nodes, snap.signing, snap.setSize)
+		if len(s.layout.Companions()) > 0 {
+			line += " | " + snap.workers.String()
+		}
 		if tty {
-			fmt.Fprintf(s.out, "\r%-80s", line)
+			fmt.Fprintf(s.out, "\r%-120s", line)
 		} else {
 			fmt.Fprintln(s.out, line)
 		}
 	}
 }
 
-// stop sends SIGTERM to every node still running, waits up to 20 seconds for
-// them to exit, then kills what is left.
+// stop stops the workers (sidecars before their enclaves), then the nodes.
 func (s *supervisor) stop() {
 	s.mu.Lock()
-	nodes := append([]*node(nil), s.nodes...)
+	sidecars, enclaves, nodes := append([]*node(nil), s.sidecars...), append([]*node(nil), s.enclaves...), append([]*node(nil), s.nodes...)
 	s.mu.Unlock()
+	stopAll(sidecars)
+	stopAll(enclaves)
+	stopAll(nodes)
+}
+
+// stopAll sends SIGTERM to every process still running, waits up to 20
+// seconds for them to exit, then kills what is left.
+func stopAll(nodes []*node) {
 	for _, n := range nodes {
 		select {
 		case <-n.exited:
@@ -248,11 +284,24 @@ func tail(path string, n int) string {
 	return "  " + strings.Join(lines, "\n  ")
 }
 
-// checkNotRunning fails if a node of this devnet still runs (its pid file
-// names a live process).
+// checkNotRunning fails if a node or worker of this devnet still runs (its
+// pid file names a live process).
 func checkNotRunning(l Layout) error {
+	pidFiles := map[string]string{}
+	var names []string
 	for i := 0; i < l.Nodes; i++ {
-		bz, err := os.ReadFile(filepath.Join(l.NodeHome(i), "phalad.pid"))
+		pidFiles[l.NodeName(i)] = filepath.Join(l.NodeHome(i), "phalad.pid")
+		names = append(names, l.NodeName(i))
+	}
+	for _, c := range l.Companions() {
+		for _, part := range []string{"enclave", "worker"} {
+			name := c.Name + " " + part
+			pidFiles[name] = filepath.Join(l.CompanionDir(c), part+".pid")
+			names = append(names, name)
+		}
+	}
+	for _, name := range names {
+		bz, err := os.ReadFile(pidFiles[name])
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
@@ -264,7 +313,7 @@ func checkNotRunning(l Layout) error {
 			continue
 		}
 		if syscall.Kill(pid, 0) == nil {
-			return fmt.Errorf("%s of the devnet at %s is already running (pid %d); stop that devnet first", l.NodeName(i), l.Home, pid)
+			return fmt.Errorf("%s of the devnet at %s is already running (pid %d); stop that devnet first", name, l.Home, pid)
 		}
 	}
 	return nil
