@@ -75,7 +75,42 @@ type Enclave struct {
 
 	registered bool
 	gatekeeper bool
-	master     *masterkey.Master
+	// masters holds the master key's generations, oldest first; the last is
+	// current. Old generations stay for data sealed under them.
+	masters []generation
+}
+
+// generation is one generation of the master key.
+type generation struct {
+	number uint32
+	key    *masterkey.Master
+}
+
+// master returns the current master key, or nil.
+func (e *Enclave) master() *generation {
+	if len(e.masters) == 0 {
+		return nil
+	}
+	return &e.masters[len(e.masters)-1]
+}
+
+// holds reports whether the enclave has generation n of the master key.
+func (e *Enclave) holds(n uint32) bool {
+	for _, g := range e.masters {
+		if g.number == n {
+			return true
+		}
+	}
+	return false
+}
+
+// addGeneration keeps generations in order.
+func (e *Enclave) addGeneration(g generation) {
+	at := len(e.masters)
+	for at > 0 && e.masters[at-1].number > g.number {
+		at--
+	}
+	e.masters = append(e.masters[:at], append([]generation{g}, e.masters[at:]...)...)
 }
 
 // Errors of the enclave API.
@@ -128,6 +163,8 @@ type Info struct {
 	Registered      bool
 	Gatekeeper      bool
 	MasterPublicKey []byte
+	// MasterKeyGeneration is the generation of MasterPublicKey (0: none).
+	MasterKeyGeneration uint32
 }
 
 // Info reports the enclave's public state.
@@ -140,8 +177,8 @@ func (e *Enclave) Info() Info {
 	if e.client != nil {
 		info.SyncedHeight = e.client.Latest().Height
 	}
-	if e.master != nil {
-		info.MasterPublicKey = e.master.Public()
+	if m := e.master(); m != nil {
+		info.MasterPublicKey, info.MasterKeyGeneration = m.key.Public(), m.number
 	}
 	return info
 }
@@ -223,53 +260,70 @@ func (e *Enclave) act(m *api.IngressMessage) error {
 		return e.emit(&api.EgressMessage{Body: &api.EgressMessage_Heartbeat{
 			Heartbeat: &api.Heartbeat{ChallengeHeight: c.Height, PerformanceScore: e.cfg.PerformanceScore}}})
 	case *api.IngressMessage_RandomnessRequest:
-		if !e.gatekeeper || e.master == nil {
+		current := e.master()
+		if !e.gatekeeper || current == nil {
 			return nil // only a gatekeeper holding the key can answer
 		}
 		round := body.RandomnessRequest.Round
-		value, err := e.master.Derive(randomnessLabel, binary.BigEndian.AppendUint64(nil, round))
+		value, err := current.key.Derive(randomnessLabel, binary.BigEndian.AppendUint64(nil, round))
 		if err != nil {
 			return err
 		}
 		return e.emit(&api.EgressMessage{Body: &api.EgressMessage_Randomness{Randomness: &api.Randomness{Round: round, Value: value}}})
 	case *api.IngressMessage_GatekeeperAppointed:
 		e.gatekeeper = true
-		if body.GatekeeperAppointed.First && e.master == nil {
-			master, err := masterkey.Generate()
+		if body.GatekeeperAppointed.First && len(e.masters) == 0 {
+			return e.generate(1)
+		}
+	case *api.IngressMessage_MasterKeyRotation:
+		current := e.master()
+		if !e.gatekeeper || current == nil || body.MasterKeyRotation.Generation != current.number+1 {
+			return nil // not the leader's to do, or done already
+		}
+		return e.generate(body.MasterKeyRotation.Generation)
+	case *api.IngressMessage_GatekeeperAdded:
+		if !e.gatekeeper {
+			return nil // only a gatekeeper holding the key shares it
+		}
+		// Every generation, so the newcomer can read old data too.
+		added := body.GatekeeperAdded
+		for _, g := range e.masters {
+			share, err := g.key.ShareTo(e.cfg.ChainID, added.Identity, added.EcdhPubkey)
 			if err != nil {
 				return err
 			}
-			e.master = master
-			return e.emit(&api.EgressMessage{Body: &api.EgressMessage_MasterKeyPublished{
-				MasterKeyPublished: &api.MasterKeyPublished{PublicKey: master.Public()}}})
+			if err := e.emit(&api.EgressMessage{Body: &api.EgressMessage_MasterKeyShare{
+				MasterKeyShare: &api.MasterKeyShare{To: added.Identity, Share: share, Generation: g.number}}}); err != nil {
+				return err
+			}
 		}
-	case *api.IngressMessage_GatekeeperAdded:
-		if !e.gatekeeper || e.master == nil {
-			return nil // only a gatekeeper holding the key shares it
-		}
-		added := body.GatekeeperAdded
-		share, err := e.master.ShareTo(e.cfg.ChainID, added.Identity, added.EcdhPubkey)
-		if err != nil {
-			return err
-		}
-		return e.emit(&api.EgressMessage{Body: &api.EgressMessage_MasterKeyShare{
-			MasterKeyShare: &api.MasterKeyShare{To: added.Identity, Share: share}}})
 	case *api.IngressMessage_MasterKeyShare:
 		share := body.MasterKeyShare
-		if e.master != nil {
-			return nil // already held
+		if share.Generation == 0 || e.holds(share.Generation) {
+			return nil // already held (or not a generation)
 		}
-		// The chain relays shares with the published master public key;
-		// Receive refuses any other key.
+		// The chain relays shares with the published master public key of
+		// their generation; Receive refuses any other key.
 		master, err := masterkey.Receive(e.keys, e.cfg.ChainID, e.keys.IdentityPublic(), share.MasterPublicKey, share.Share)
 		if err != nil {
 			return err
 		}
-		e.master = master
+		e.addGeneration(generation{share.Generation, master})
 	default:
 		return errors.New("unknown ingress message")
 	}
 	return nil
+}
+
+// generate makes generation n of the master key and publishes it.
+func (e *Enclave) generate(n uint32) error {
+	key, err := masterkey.Generate()
+	if err != nil {
+		return err
+	}
+	e.addGeneration(generation{n, key})
+	return e.emit(&api.EgressMessage{Body: &api.EgressMessage_MasterKeyPublished{
+		MasterKeyPublished: &api.MasterKeyPublished{PublicKey: key.Public(), Generation: n}}})
 }
 
 // emit signs payload m as the next egress message.
@@ -312,18 +366,18 @@ func (e *Enclave) TakeEgress(from uint64) []Egress {
 // state is the enclave's own part of a checkpoint.
 type state struct {
 	registered, gatekeeper bool
-	master                 *masterkey.Master
+	masters                []generation
 	outbox                 []Egress
 	egressNext             uint64
 	queueNext              uint64
 }
 
 func (e *Enclave) snapshot() state {
-	return state{e.registered, e.gatekeeper, e.master, append([]Egress(nil), e.outbox...), e.egressNext, e.queue.Next()}
+	return state{e.registered, e.gatekeeper, append([]generation(nil), e.masters...), append([]Egress(nil), e.outbox...), e.egressNext, e.queue.Next()}
 }
 
 func (e *Enclave) rollback(s state) {
-	e.registered, e.gatekeeper, e.master, e.outbox, e.egressNext = s.registered, s.gatekeeper, s.master, s.outbox, s.egressNext
+	e.registered, e.gatekeeper, e.masters, e.outbox, e.egressNext = s.registered, s.gatekeeper, s.masters, s.outbox, s.egressNext
 	e.queue, _ = ingress.NewQueue(e.keys.IdentityPublic(), s.queueNext)
 }
 
@@ -365,10 +419,10 @@ func (e *Enclave) restore(st checkpoint.State) error {
 	return e.decodeApp(st.App)
 }
 
-// App state layout: flags (bit 0 registered, bit 1 gatekeeper), the sealed
-// master key (4-byte length, 0 if none), outbox count, then (sequence,
-// payload length, payload, 64-byte signature) per message. It lives only
-// inside the sealed checkpoint.
+// App state layout: flags (bit 0 registered, bit 1 gatekeeper), the number of
+// master key generations, then (generation, 4-byte length, sealed key) per
+// generation, the outbox count, then (sequence, payload length, payload,
+// 64-byte signature) per message. It lives only inside the sealed checkpoint.
 func (e *Enclave) encodeApp() ([]byte, error) {
 	var flags byte
 	if e.registered {
@@ -378,15 +432,16 @@ func (e *Enclave) encodeApp() ([]byte, error) {
 		flags |= 2
 	}
 	out := []byte{flags}
-	var sealedMaster []byte
-	if e.master != nil {
-		var err error
-		if sealedMaster, err = e.master.Seal(e.tee); err != nil {
+	out = binary.BigEndian.AppendUint32(out, uint32(len(e.masters)))
+	for _, g := range e.masters {
+		sealed, err := g.key.Seal(e.tee)
+		if err != nil {
 			return nil, err
 		}
+		out = binary.BigEndian.AppendUint32(out, g.number)
+		out = binary.BigEndian.AppendUint32(out, uint32(len(sealed)))
+		out = append(out, sealed...)
 	}
-	out = binary.BigEndian.AppendUint32(out, uint32(len(sealedMaster)))
-	out = append(out, sealedMaster...)
 	out = binary.BigEndian.AppendUint32(out, uint32(len(e.outbox)))
 	for _, m := range e.outbox {
 		out = binary.BigEndian.AppendUint64(out, m.Sequence)
@@ -403,19 +458,28 @@ func (e *Enclave) decodeApp(b []byte) error {
 		return bad
 	}
 	e.registered, e.gatekeeper = b[0]&1 != 0, b[0]&2 != 0
-	n := int(binary.BigEndian.Uint32(b[1:]))
+	generations := binary.BigEndian.Uint32(b[1:])
 	b = b[5:]
-	if len(b) < n+4 {
-		return bad
-	}
-	if n > 0 {
+	e.masters = nil
+	for i := uint32(0); i < generations; i++ {
+		if len(b) < 8 {
+			return bad
+		}
+		number, n := binary.BigEndian.Uint32(b), int(binary.BigEndian.Uint32(b[4:]))
+		b = b[8:]
+		if len(b) < n {
+			return bad
+		}
 		m, err := masterkey.Unseal(e.tee, b[:n])
 		if err != nil {
 			return err
 		}
-		e.master = m
+		e.addGeneration(generation{number, m})
+		b = b[n:]
 	}
-	b = b[n:]
+	if len(b) < 4 {
+		return bad
+	}
 	count := binary.BigEndian.Uint32(b)
 	b = b[4:]
 	e.outbox = nil

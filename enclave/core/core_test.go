@@ -208,7 +208,7 @@ func TestGatekeeperFlow(t *testing.T) {
 	// The chain relays the share with the published key; b takes it.
 	share := shared.GetMasterKeyShare()
 	c.enqueue(bID, &api.IngressMessage{Body: &api.IngressMessage_MasterKeyShare{MasterKeyShare: &api.MasterKeyShare{
-		From: aID, To: bID, Share: share.Share, MasterPublicKey: info.MasterPublicKey}}})
+		From: aID, To: bID, Share: share.Share, MasterPublicKey: info.MasterPublicKey, Generation: share.Generation}}})
 	v = c.commit()
 	c.sync(t, b)
 	if err := c.deliver(t, b, 3, v); err != nil {

@@ -84,3 +84,61 @@ func TestHeartbeatsAndRandomness(t *testing.T) {
 		t.Fatalf("after restart: %d messages, next %d", len(got), restarted.Info().NextEgress)
 	}
 }
+
+// TestMasterKeyRotation: the leader generates the next generation when told,
+// once; a gatekeeper added later receives every generation and restarts
+// with all of them.
+func TestMasterKeyRotation(t *testing.T) {
+	c := newFakeChain(t)
+	a := c.start(t, t.TempDir(), t.TempDir())
+	b := c.start(t, t.TempDir(), t.TempDir())
+	aID, bID := a.Info().IdentityPubkey, b.Info().IdentityPubkey
+	c.enqueue(aID, &api.IngressMessage{Body: &api.IngressMessage_GatekeeperAppointed{GatekeeperAppointed: &api.GatekeeperAppointed{First: true}}})
+	c.enqueue(aID, &api.IngressMessage{Body: &api.IngressMessage_MasterKeyRotation{MasterKeyRotation: &api.MasterKeyRotation{Generation: 2}}})
+	c.enqueue(aID, &api.IngressMessage{Body: &api.IngressMessage_MasterKeyRotation{MasterKeyRotation: &api.MasterKeyRotation{Generation: 2}}})
+	c.enqueue(aID, &api.IngressMessage{Body: &api.IngressMessage_GatekeeperAdded{GatekeeperAdded: &api.GatekeeperAdded{Identity: bID, EcdhPubkey: b.Info().ECDHPubkey}}})
+	c.enqueue(bID, &api.IngressMessage{Body: &api.IngressMessage_GatekeeperAppointed{GatekeeperAppointed: &api.GatekeeperAppointed{}}})
+	v := c.commit()
+	c.sync(t, a)
+	c.sync(t, b)
+	for seq := uint64(1); seq <= 4; seq++ {
+		if err := c.deliver(t, a, seq, v); err != nil {
+			t.Fatalf("message %d: %v", seq, err)
+		}
+	}
+	out := payloads(t, a, 1)
+	if len(out) != 4 {
+		t.Fatalf("egress: %+v (want publish 1, publish 2, two shares)", out)
+	}
+	first, second := out[0].GetMasterKeyPublished(), out[1].GetMasterKeyPublished()
+	if first.GetGeneration() != 1 || second.GetGeneration() != 2 || bytes.Equal(first.PublicKey, second.PublicKey) {
+		t.Fatalf("publications: %+v, %+v", first, second)
+	}
+	if info := a.Info(); info.MasterKeyGeneration != 2 || !bytes.Equal(info.MasterPublicKey, second.PublicKey) {
+		t.Fatalf("the leader's current key: generation %d", info.MasterKeyGeneration)
+	}
+	// b receives both generations, relayed with their published keys.
+	if err := c.deliver(t, b, 1, v); err != nil {
+		t.Fatal(err)
+	}
+	for i, published := range []*api.MasterKeyPublished{first, second} {
+		share := out[2+i].GetMasterKeyShare()
+		if share == nil || share.Generation != published.Generation {
+			t.Fatalf("share %d: %+v", i, out[2+i])
+		}
+		c.enqueue(bID, &api.IngressMessage{Body: &api.IngressMessage_MasterKeyShare{MasterKeyShare: &api.MasterKeyShare{
+			From: aID, To: bID, Share: share.Share, MasterPublicKey: published.PublicKey, Generation: share.Generation}}})
+	}
+	v = c.commit()
+	c.sync(t, b)
+	for seq := uint64(2); seq <= 3; seq++ {
+		if err := c.deliver(t, b, seq, v); err != nil {
+			t.Fatalf("b, message %d: %v", seq, err)
+		}
+	}
+	restarted := c.start(t, b.platform, b.dir)
+	if info := restarted.Info(); info.MasterKeyGeneration != 2 || !bytes.Equal(info.MasterPublicKey, second.PublicKey) || len(restarted.masters) != 2 ||
+		!bytes.Equal(restarted.masters[0].key.Public(), first.PublicKey) {
+		t.Fatalf("b after restart: generation %d, %d generations", info.MasterKeyGeneration, len(restarted.masters))
+	}
+}

@@ -44,7 +44,7 @@ func (s *Server) Info(context.Context, *api.InfoRequest) (*api.InfoResponse, err
 		IsvProdId: uint32(i.Measurement.ISVProdID), IsvSvn: uint32(i.Measurement.ISVSVN), Debug: i.Measurement.Debug,
 		IdentityPubkey: i.IdentityPubkey, EcdhPubkey: i.ECDHPubkey, SyncedHeight: i.SyncedHeight,
 		NextIngress: i.NextIngress, NextEgress: i.NextEgress, Registered: i.Registered, Gatekeeper: i.Gatekeeper,
-		MasterPublicKey: i.MasterPublicKey, ChainId: s.chainID,
+		MasterPublicKey: i.MasterPublicKey, MasterKeyGeneration: i.MasterKeyGeneration, ChainId: s.chainID,
 	}, nil
 }
 

@@ -131,6 +131,10 @@ func TestDevnet(t *testing.T) {
 	t.Run("devnet workers heartbeat; a SIGKILLed one is slashed, then resumes from its checkpoint and recovers", func(t *testing.T) {
 		stopWorker0 = testDevnetWorkers(t, outer, d)
 	})
+	var rotation string
+	t.Run("governance orders a master key rotation", func(t *testing.T) {
+		rotation = testOrderRotation(t, d)
+	})
 	t.Run("a killed validator catches up after restart", func(t *testing.T) {
 		pid := readPID(t, filepath.Join(home, "node3", "phalad.pid"))
 		if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
@@ -193,6 +197,12 @@ func TestDevnet(t *testing.T) {
 			t.Skip("no gatekeeper was proposed")
 		}
 		testSecondGatekeeper(t, d, gatekeeper, gatekeeperProposal)
+	})
+	t.Run("the devnet's gatekeeper rotates the master key and shares the new generation", func(t *testing.T) {
+		if rotation == "" || gatekeeperProposal == "" {
+			t.Skip("no rotation was ordered")
+		}
+		testRotation(t, d, gatekeeper, rotation)
 	})
 
 	t.Run("Ctrl-C stops every node and the chain resumes", func(t *testing.T) {

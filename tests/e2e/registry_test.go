@@ -183,32 +183,34 @@ func testSecondGatekeeper(t *testing.T, d *devnet, w simWorker, proposal string)
 		d.queryJSON(t, &res, "q", "registry", "gatekeepers")
 		return len(res.Gatekeepers) == 2, fmt.Sprintf("%d gatekeepers (proposal %s)", len(res.Gatekeepers), proposal)
 	})
+	// The first generation (a rotation may have followed meanwhile).
 	var mk struct {
-		MasterKey struct {
+		History []struct {
 			PublicKey   []byte `json:"public_key"`
 			PublishedBy []byte `json:"published_by"`
-		} `json:"master_key"`
+		} `json:"history"`
 	}
 	d.queryJSON(t, &mk, "q", "registry", "master-key")
 	identity, _ := hex.DecodeString(w.identity)
-	if len(mk.MasterKey.PublicKey) != 32 || bytes.Equal(mk.MasterKey.PublishedBy, identity) {
-		t.Fatalf("master key %+v: want one published by the devnet's gatekeeper", mk.MasterKey)
+	if len(mk.History) == 0 || len(mk.History[0].PublicKey) != 32 || bytes.Equal(mk.History[0].PublishedBy, identity) {
+		t.Fatalf("master key history %+v: want generation 1 published by the devnet's gatekeeper", mk.History)
 	}
+	first := mk.History[0]
 	var share *enclaveapi.MasterKeyShare
 	waitFor(t, 60*time.Second, "the master key share in the second gatekeeper's queue", func() (bool, string) {
 		for _, m := range ingressQueue(t, d, identity) {
-			if s := m.GetMasterKeyShare(); s != nil {
+			if s := m.GetMasterKeyShare(); s != nil && s.Generation == 1 {
 				share = s
 				return true, ""
 			}
 		}
 		return false, "no share yet"
 	})
-	if !bytes.Equal(share.From, mk.MasterKey.PublishedBy) || !bytes.Equal(share.MasterPublicKey, mk.MasterKey.PublicKey) {
-		t.Fatalf("share from %x with key %x; want from %x with %x", share.From, share.MasterPublicKey, mk.MasterKey.PublishedBy, mk.MasterKey.PublicKey)
+	if !bytes.Equal(share.From, first.PublishedBy) || !bytes.Equal(share.MasterPublicKey, first.PublicKey) {
+		t.Fatalf("share from %x with key %x; want from %x with %x", share.From, share.MasterPublicKey, first.PublishedBy, first.PublicKey)
 	}
 	master, err := masterkey.Receive(x25519Opener{w.x}, chainID, identity, share.MasterPublicKey, share.Share)
-	if err != nil || !bytes.Equal(master.Public(), mk.MasterKey.PublicKey) {
+	if err != nil || !bytes.Equal(master.Public(), first.PublicKey) {
 		t.Fatalf("the second gatekeeper cannot take the master key: %v", err)
 	}
 	// Another key cannot open it.
@@ -235,8 +237,8 @@ func testSecondGatekeeper(t *testing.T, d *devnet, w simWorker, proposal string)
 	if err == nil || !strings.Contains(errOut, "egress signature does not verify") {
 		t.Fatalf("forged egress: err %v, output %q %q", err, out, errOut)
 	}
-	first := submit(1, 77, honest)
-	d.sendTx(t, first[1:]...)
+	accepted := submit(1, 77, honest)
+	d.sendTx(t, accepted[1:]...)
 	var st struct {
 		Stats struct {
 			PerformanceScore string `json:"performance_score"`
@@ -246,7 +248,7 @@ func testSecondGatekeeper(t *testing.T, d *devnet, w simWorker, proposal string)
 	if st.Stats.PerformanceScore != "77" {
 		t.Fatalf("benchmark through egress: %+v", st)
 	}
-	dup := d.sendTx(t, first[1:]...)
+	dup := d.sendTx(t, accepted[1:]...)
 	if dup.attribute("egress", "duplicate") != "true" {
 		t.Fatalf("a replica's identical submission: %+v", dup.Events)
 	}
@@ -289,4 +291,63 @@ func ingressQueue(t *testing.T, d *devnet, identity []byte) []*enclaveapi.Ingres
 		out = append(out, &m)
 	}
 	return out
+}
+
+// testOrderRotation waits for the devnet's master key, then proposes a
+// rotation (every validator votes yes) and returns the proposal id; the
+// outcome is checked later by testRotation, while other subtests run.
+func testOrderRotation(t *testing.T, d *devnet) string {
+	waitFor(t, 120*time.Second, "the devnet's master key", func() (bool, string) {
+		_, _, err := d.phalad("q", "registry", "master-key")
+		return err == nil, fmt.Sprint(err)
+	})
+	submitted := d.sendTx(t, "registry", "rotate-master-key", "--title", "Rotate the master key", "--summary", "e2e",
+		"--deposit", "10000000upha", "--from", "alice")
+	id := submitted.attribute("submit_proposal", "proposal_id")
+	if id == "" {
+		t.Fatalf("no proposal_id in the submission's events: %+v", submitted.Events)
+	}
+	for i := 0; i < 4; i++ {
+		d.sendTx(t, "gov", "vote", id, "yes", "--from", fmt.Sprintf("validator%d", i))
+	}
+	return id
+}
+
+// testRotation waits for the rotation governance ordered: the devnet's
+// gatekeeper enclave generates generation 2 and publishes it, the first is
+// kept in the history, and the second gatekeeper w opens the new
+// generation's share from its queue.
+func testRotation(t *testing.T, d *devnet, w simWorker, proposal string) {
+	type key struct {
+		PublicKey   []byte `json:"public_key"`
+		PublishedBy []byte `json:"published_by"`
+		Generation  int    `json:"generation"`
+	}
+	var res struct {
+		MasterKey key   `json:"master_key"`
+		History   []key `json:"history"`
+	}
+	waitFor(t, 150*time.Second, "generation 2 of the master key", func() (bool, string) {
+		d.queryJSON(t, &res, "q", "registry", "master-key")
+		return res.MasterKey.Generation == 2, fmt.Sprintf("generation %d (proposal %s)", res.MasterKey.Generation, proposal)
+	})
+	if len(res.History) != 2 || res.History[0].Generation != 1 || bytes.Equal(res.History[0].PublicKey, res.MasterKey.PublicKey) ||
+		!bytes.Equal(res.History[0].PublishedBy, res.MasterKey.PublishedBy) {
+		t.Fatalf("after the rotation: %+v", res)
+	}
+	identity, _ := hex.DecodeString(w.identity)
+	var share *enclaveapi.MasterKeyShare
+	waitFor(t, 60*time.Second, "the share of generation 2 in the second gatekeeper's queue", func() (bool, string) {
+		for _, m := range ingressQueue(t, d, identity) {
+			if s := m.GetMasterKeyShare(); s != nil && s.Generation == 2 {
+				share = s
+				return true, ""
+			}
+		}
+		return false, "no share yet"
+	})
+	master, err := masterkey.Receive(x25519Opener{w.x}, chainID, identity, share.MasterPublicKey, share.Share)
+	if err != nil || !bytes.Equal(master.Public(), res.MasterKey.PublicKey) {
+		t.Fatalf("the second gatekeeper cannot take generation 2: %v", err)
+	}
 }

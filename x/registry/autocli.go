@@ -117,6 +117,15 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					GovProposal:    true,
 				},
 				{
+					RpcMethod: "RotateMasterKey",
+					Use:       "rotate-master-key",
+					Short:     "Propose (governance) rotating the master key: a gatekeeper generates the next generation; old ones are kept for old data",
+					Long: "Propose (governance) rotating the master key. The leader (--leader, the identity key; default: the gatekeeper that " +
+						"published the current key, else the first gatekeeper) generates the next generation inside its enclave and publishes it; " +
+						"it then shares every generation with the other gatekeepers. Proposing again while a rotation is pending re-asks.",
+					GovProposal: true,
+				},
+				{
 					RpcMethod:      "RemoveGatekeeper",
 					Use:            "remove-gatekeeper <identity-pubkey-hex>",
 					Short:          "Propose (governance) removing a gatekeeper",

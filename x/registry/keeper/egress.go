@@ -98,27 +98,60 @@ func (k Keeper) applyEgress(ctx sdk.Context, worker, payload []byte) error {
 	}
 }
 
-// publishMasterKey stores the master public key from a gatekeeper, once.
+// publishMasterKey stores a master public key from a gatekeeper: the first
+// generation once, then each generation a rotation asked its leader for.
 func (k Keeper) publishMasterKey(ctx sdk.Context, worker []byte, m *enclaveapi.MasterKeyPublished) error {
 	if is, err := k.Gatekeepers.Has(ctx, worker); err != nil {
 		return err
 	} else if !is {
 		return fmt.Errorf("worker %x is not a gatekeeper", worker)
 	}
-	if has, err := k.MasterKey.Has(ctx); err != nil {
-		return err
-	} else if has {
-		return errors.New("the master key is already published")
-	}
 	if len(m.PublicKey) != 32 {
 		return fmt.Errorf("master public key is %d bytes, want 32", len(m.PublicKey))
 	}
-	ctx.EventManager().EmitEvent(sdk.NewEvent("master_key_published",
-		sdk.NewAttribute("public_key", hexKey(m.PublicKey)), sdk.NewAttribute("gatekeeper", hexKey(worker))))
-	if err := k.MasterKey.Set(ctx, types.MasterKey{PublicKey: m.PublicKey, PublishedBy: worker, PublishedHeight: ctx.BlockHeight()}); err != nil {
+	_, err := k.MasterKey.Get(ctx)
+	switch {
+	case errors.Is(err, collections.ErrNotFound):
+		return k.publishFirstMasterKey(ctx, worker, m)
+	case err != nil:
 		return err
 	}
-	// Heartbeat challenges need not wait for the next era's randomness.
+	rot, err := k.Rotation.Get(ctx)
+	if errors.Is(err, collections.ErrNotFound) {
+		return errors.New("the master key is already published and no rotation is pending")
+	} else if err != nil {
+		return err
+	}
+	if !bytes.Equal(worker, rot.Leader) {
+		return fmt.Errorf("the rotation to generation %d is led by gatekeeper %x, not %x", rot.Generation, rot.Leader, worker)
+	}
+	if m.Generation != rot.Generation {
+		return fmt.Errorf("generation %d published, but the rotation is to generation %d", m.Generation, rot.Generation)
+	}
+	mk := types.MasterKey{PublicKey: m.PublicKey, PublishedBy: worker, PublishedHeight: ctx.BlockHeight(), Generation: m.Generation}
+	if err := k.setMasterKey(ctx, mk); err != nil {
+		return err
+	}
+	if err := k.Rotation.Remove(ctx); err != nil {
+		return err
+	}
+	ctx.EventManager().EmitEvent(sdk.NewEvent("master_key_rotated", sdk.NewAttribute("generation", fmt.Sprint(mk.Generation)),
+		sdk.NewAttribute("public_key", hexKey(m.PublicKey)), sdk.NewAttribute("gatekeeper", hexKey(worker))))
+	// The leader shares the new generation with every other gatekeeper.
+	return k.tellOfGatekeepers(ctx, worker)
+}
+
+// publishFirstMasterKey stores generation 1 and asks its publisher for
+// randomness, so heartbeat challenges need not wait for the next era.
+func (k Keeper) publishFirstMasterKey(ctx sdk.Context, worker []byte, m *enclaveapi.MasterKeyPublished) error {
+	if m.Generation > 1 {
+		return fmt.Errorf("generation %d published before generation 1", m.Generation)
+	}
+	if err := k.setMasterKey(ctx, types.MasterKey{PublicKey: m.PublicKey, PublishedBy: worker, PublishedHeight: ctx.BlockHeight(), Generation: 1}); err != nil {
+		return err
+	}
+	ctx.EventManager().EmitEvent(sdk.NewEvent("master_key_published",
+		sdk.NewAttribute("public_key", hexKey(m.PublicKey)), sdk.NewAttribute("gatekeeper", hexKey(worker))))
 	round, err := k.RewardedEra.Get(ctx)
 	if err != nil && !errors.Is(err, collections.ErrNotFound) {
 		return err
@@ -126,6 +159,14 @@ func (k Keeper) publishMasterKey(ctx sdk.Context, worker []byte, m *enclaveapi.M
 	_, err = k.Enqueue(ctx, worker, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_RandomnessRequest{
 		RandomnessRequest: &enclaveapi.RandomnessRequest{Round: round}}})
 	return err
+}
+
+// setMasterKey makes mk the current generation and records it in the history.
+func (k Keeper) setMasterKey(ctx context.Context, mk types.MasterKey) error {
+	if err := k.MasterKey.Set(ctx, mk); err != nil {
+		return err
+	}
+	return k.MasterKeyHistory.Set(ctx, mk.Generation, mk)
 }
 
 // relayMasterKeyShare queues a gatekeeper's encrypted master key for another
@@ -141,9 +182,9 @@ func (k Keeper) relayMasterKeyShare(ctx sdk.Context, worker []byte, m *enclaveap
 	if bytes.Equal(worker, m.To) {
 		return errors.New("a gatekeeper cannot share the master key with itself")
 	}
-	mk, err := k.MasterKey.Get(ctx)
+	mk, err := k.MasterKeyHistory.Get(ctx, m.Generation)
 	if errors.Is(err, collections.ErrNotFound) {
-		return errors.New("no master key is published yet")
+		return fmt.Errorf("no master key of generation %d is published", m.Generation)
 	} else if err != nil {
 		return err
 	}
@@ -151,7 +192,7 @@ func (k Keeper) relayMasterKeyShare(ctx sdk.Context, worker []byte, m *enclaveap
 		return fmt.Errorf("share is %d bytes, want 1..1024", len(m.Share))
 	}
 	seq, err := k.Enqueue(ctx, m.To, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_MasterKeyShare{
-		MasterKeyShare: &enclaveapi.MasterKeyShare{From: worker, To: m.To, Share: m.Share, MasterPublicKey: mk.PublicKey}}})
+		MasterKeyShare: &enclaveapi.MasterKeyShare{From: worker, To: m.To, Share: m.Share, MasterPublicKey: mk.PublicKey, Generation: mk.Generation}}})
 	if err != nil {
 		return err
 	}

@@ -120,7 +120,7 @@ func TestEgress(t *testing.T) {
 	}
 	// Publishing again is rejected, the sequence still advances.
 	res, err = f.srv.SubmitEgress(f.ctx, gk.msg(t, 2, publish(bytesOf(0x6b))))
-	if err != nil || res.Rejected != "the master key is already published" {
+	if err != nil || res.Rejected != "the master key is already published and no rotation is pending" {
 		t.Fatalf("second master key: %+v %v", res, err)
 	}
 	if got, _ := f.q.MasterKey(f.ctx, &types.QueryMasterKeyRequest{}); string(got.MasterKey.PublicKey) != string(masterKey) {
@@ -171,7 +171,7 @@ func TestMasterKeyHandOver(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	shareMsg := &enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_MasterKeyShare{MasterKeyShare: &enclaveapi.MasterKeyShare{To: second, Share: share}}}
+	shareMsg := &enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_MasterKeyShare{MasterKeyShare: &enclaveapi.MasterKeyShare{To: second, Share: share, Generation: 1}}}
 	// Not yet a gatekeeper: rejected, nothing queued.
 	res, err := f.srv.SubmitEgress(f.ctx, first.msg(t, 2, shareMsg))
 	if err != nil || !strings.Contains(res.Rejected, "is not a gatekeeper") {

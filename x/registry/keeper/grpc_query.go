@@ -143,7 +143,19 @@ func (q Querier) MasterKey(ctx context.Context, _ *types.QueryMasterKeyRequest) 
 	if err != nil {
 		return nil, err
 	}
-	return &types.QueryMasterKeyResponse{MasterKey: mk}, nil
+	res := &types.QueryMasterKeyResponse{MasterKey: mk}
+	if err := q.k.MasterKeyHistory.Walk(ctx, nil, func(_ uint32, old types.MasterKey) (bool, error) {
+		res.History = append(res.History, old)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if r, err := q.k.Rotation.Get(ctx); err == nil {
+		res.Rotation = &r
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	return res, nil
 }
 
 // WorkerStatus returns a worker's heartbeat and reward record, its open

@@ -285,11 +285,8 @@ func (k Keeper) acceptRandomness(ctx sdk.Context, worker []byte, r *enclaveapi.R
 
 // requestRandomness asks every gatekeeper for the randomness of round.
 func (k Keeper) requestRandomness(ctx context.Context, round uint64) error {
-	var gatekeepers [][]byte
-	if err := k.Gatekeepers.Walk(ctx, nil, func(g []byte) (bool, error) {
-		gatekeepers = append(gatekeepers, g)
-		return false, nil
-	}); err != nil {
+	gatekeepers, err := k.gatekeeperList(ctx)
+	if err != nil {
 		return err
 	}
 	for _, g := range gatekeepers {

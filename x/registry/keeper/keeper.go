@@ -69,6 +69,10 @@ type Keeper struct {
 	Beacon collections.Item[types.Beacon]
 	// RewardedEra is the last era whose worker rewards were paid.
 	RewardedEra collections.Item[uint64]
+	// MasterKeyHistory holds every generation of the master public key.
+	MasterKeyHistory collections.Map[uint32, types.MasterKey]
+	// Rotation is a master key rotation governance ordered, until published.
+	Rotation collections.Item[types.MasterKeyRotation]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
@@ -104,6 +108,8 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authori
 		PendingChallenge: collections.NewMap(sb, types.PendingChallengeKey, "pending_challenge", collections.BytesKey, collections.Int64Value),
 		Beacon:           collections.NewItem(sb, types.BeaconKey, "beacon", codec.CollValue[types.Beacon](cdc)),
 		RewardedEra:      collections.NewItem(sb, types.RewardedEraKey, "rewarded_era", collections.Uint64Value),
+		MasterKeyHistory: collections.NewMap(sb, types.MasterKeyHistoryKey, "master_key_history", collections.Uint32Key, codec.CollValue[types.MasterKey](cdc)),
+		Rotation:         collections.NewItem(sb, types.RotationKey, "rotation", codec.CollValue[types.MasterKeyRotation](cdc)),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -199,6 +205,16 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 	if err := k.RewardedEra.Set(ctx, gs.RewardedEra); err != nil {
 		return err
 	}
+	for _, mk := range gs.MasterKeyHistory {
+		if err := k.MasterKeyHistory.Set(ctx, mk.Generation, mk); err != nil {
+			return err
+		}
+	}
+	if gs.Rotation != nil {
+		if err := k.Rotation.Set(ctx, *gs.Rotation); err != nil {
+			return err
+		}
+	}
 	if held := k.bank.GetAllBalances(ctx, ModuleAddress()).AmountOf(gs.Params.MinWorkerBond.Denom); !held.Equal(total) {
 		return fmt.Errorf("%s genesis: the module account holds %s%s but bonds and unbondings total %s", types.ModuleName, held, gs.Params.MinWorkerBond.Denom, total)
 	}
@@ -274,6 +290,17 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 		return nil, err
 	}
 	if gs.RewardedEra, err = k.RewardedEra.Get(ctx); err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	if err := k.MasterKeyHistory.Walk(ctx, nil, func(_ uint32, mk types.MasterKey) (bool, error) {
+		gs.MasterKeyHistory = append(gs.MasterKeyHistory, mk)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if r, err := k.Rotation.Get(ctx); err == nil {
+		gs.Rotation = &r
+	} else if !errors.Is(err, collections.ErrNotFound) {
 		return nil, err
 	}
 	return gs, nil

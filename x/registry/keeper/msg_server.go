@@ -150,6 +150,18 @@ func (m msgServer) RemoveGatekeeper(ctx context.Context, msg *types.MsgRemoveGat
 	return &types.MsgRemoveGatekeeperResponse{}, m.k.RemoveGatekeeper(ctx, msg)
 }
 
+// RotateMasterKey orders a master key rotation (governance).
+func (m msgServer) RotateMasterKey(ctx context.Context, msg *types.MsgRotateMasterKey) (*types.MsgRotateMasterKeyResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	r, err := m.k.RotateMasterKey(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgRotateMasterKeyResponse{Generation: r.Generation, Leader: r.Leader}, nil
+}
+
 // SubmitEgress delivers an enclave's signed message.
 func (m msgServer) SubmitEgress(ctx context.Context, msg *types.MsgSubmitEgress) (*types.MsgSubmitEgressResponse, error) {
 	if err := msg.ValidateBasic(); err != nil {

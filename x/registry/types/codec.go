@@ -11,7 +11,8 @@ import (
 // RegisterInterfaces registers the module's messages with the interface registry.
 func RegisterInterfaces(ir codectypes.InterfaceRegistry) {
 	ir.RegisterImplementations((*sdk.Msg)(nil), &MsgUpdateParams{}, &MsgRegisterWorker{}, &MsgUpdateEndpoint{}, &MsgSubmitCollateral{},
-		&MsgRenewWorker{}, &MsgBondWorker{}, &MsgUnbondWorker{}, &MsgDeregisterWorker{}, &MsgAddGatekeeper{}, &MsgRemoveGatekeeper{}, &MsgSubmitEgress{})
+		&MsgRenewWorker{}, &MsgBondWorker{}, &MsgUnbondWorker{}, &MsgDeregisterWorker{}, &MsgAddGatekeeper{}, &MsgRemoveGatekeeper{}, &MsgSubmitEgress{},
+		&MsgRotateMasterKey{})
 	msgservice.RegisterMsgServiceDesc(ir, &_Msg_serviceDesc)
 }
 
@@ -28,5 +29,6 @@ func RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 	legacy.RegisterAminoMsg(cdc, &MsgAddGatekeeper{}, "phala/x/registry/MsgAddGatekeeper")
 	legacy.RegisterAminoMsg(cdc, &MsgRemoveGatekeeper{}, "phala/x/registry/MsgRemoveGatekeeper")
 	legacy.RegisterAminoMsg(cdc, &MsgSubmitEgress{}, "phala/x/registry/MsgSubmitEgress")
+	legacy.RegisterAminoMsg(cdc, &MsgRotateMasterKey{}, "phala/x/registry/MsgRotateMasterKey")
 	cdc.RegisterConcrete(&Params{}, "phala/x/registry/Params", nil)
 }

@@ -37,4 +37,5 @@ var (
 // Errors of heartbeats.
 var (
 	ErrNoChallenge = errorsmod.Register(ModuleName, 22, "no such heartbeat challenge")
+	ErrRotation    = errorsmod.Register(ModuleName, 23, "master key rotation refused")
 )

@@ -91,6 +91,19 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("%s genesis: challenges[%d]: deadline %d is not after height %d", ModuleName, i, c.Deadline, c.Height)
 		}
 	}
+	var last uint32
+	for i, mk := range gs.MasterKeyHistory {
+		if mk.Generation != last+1 || len(mk.PublicKey) != 32 {
+			return fmt.Errorf("%s genesis: master_key_history[%d]: generation %d after %d, key of %d bytes; want generations 1, 2, 3... of 32-byte keys", ModuleName, i, mk.Generation, last, len(mk.PublicKey))
+		}
+		last = mk.Generation
+	}
+	if gs.MasterKey != nil && (last == 0 || gs.MasterKey.Generation != last) {
+		return fmt.Errorf("%s genesis: the master key (generation %d) must be the last of master_key_history (%d generations)", ModuleName, gs.MasterKey.Generation, last)
+	}
+	if r := gs.Rotation; r != nil && (gs.MasterKey == nil || r.Generation != last+1 || !seen[hex.EncodeToString(r.Leader)]) {
+		return fmt.Errorf("%s genesis: rotation to generation %d needs a current key of generation %d and a gatekeeper leader", ModuleName, r.Generation, r.Generation-1)
+	}
 	if b := gs.Beacon; b != nil && len(b.Value) != BeaconSize {
 		return fmt.Errorf("%s genesis: beacon value is %d bytes, want %d", ModuleName, len(b.Value), BeaconSize)
 	}

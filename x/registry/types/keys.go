@@ -39,6 +39,10 @@ var (
 	ChallengesKey = collections.NewPrefix(14)
 	// PendingChallengeKey maps workers to their pending challenge's deadline.
 	PendingChallengeKey = collections.NewPrefix(19)
+	// MasterKeyHistoryKey maps generations to master public keys.
+	MasterKeyHistoryKey = collections.NewPrefix(20)
+	// RotationKey holds a pending master key rotation.
+	RotationKey = collections.NewPrefix(21)
 	// BeaconKey holds the newest gatekeeper randomness.
 	BeaconKey = collections.NewPrefix(15)
 	// RewardedEraKey holds the last era whose worker rewards were paid.

@@ -127,6 +127,19 @@ func (m *MsgRemoveGatekeeper) ValidateBasic() error {
 	return validateOperatorAndWorker(m.Authority, m.IdentityPubkey)
 }
 
+// ValidateBasic checks the proposal message's shape: a leader, if named, is
+// an identity key.
+func (m *MsgRotateMasterKey) ValidateBasic() error {
+	if len(m.Leader) == 0 {
+		_, err := sdk.AccAddressFromBech32(m.Authority)
+		if err != nil {
+			return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%q: %v", m.Authority, err)
+		}
+		return nil
+	}
+	return validateOperatorAndWorker(m.Authority, m.Leader)
+}
+
 func validateOperatorAndWorker(addr string, identity []byte) error {
 	if _, err := sdk.AccAddressFromBech32(addr); err != nil {
 		return errorsmod.Wrapf(sdkerrors.ErrInvalidAddress, "%q: %v", addr, err)
