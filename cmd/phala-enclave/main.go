@@ -13,7 +13,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -21,11 +23,13 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/status"
 
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/benchmark"
 	"github.com/phala-cosmos/phala-cosmos/enclave/core"
 	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
+	"github.com/phala-cosmos/phala-cosmos/enclave/query"
 	"github.com/phala-cosmos/phala-cosmos/enclave/server"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sgx"
@@ -66,6 +70,7 @@ func run(args []string) error {
 	trustHash := fs.String("trust-hash", "", "hex hash of the trusted header (first start)")
 	every := fs.Int64("checkpoint-every", 100, "blocks between checkpoints when only headers arrive")
 	prodID := fs.Uint("sim-prod-id", sim.DefaultProdID, "ISVPRODID a simulated enclave reports")
+	publicAddr := fs.String("public-addr", "", "serve the public encrypted query endpoint (POST /v1/query) on this TCP address, e.g. 0.0.0.0:8000; the URL workers register as their endpoint; empty: off")
 	benchFor := fs.Duration("benchmark", 200*time.Millisecond, "how long the start-up benchmark runs (its score weighs the worker's rewards)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -117,7 +122,16 @@ func run(args []string) error {
 		return err
 	}
 	srv := grpc.NewServer()
-	api.RegisterEnclaveServer(srv, server.New(e, chainID))
+	enclaveServer := server.New(e, chainID)
+	api.RegisterEnclaveServer(srv, enclaveServer)
+	if *publicAddr != "" {
+		public, err := net.Listen("tcp", *publicAddr)
+		if err != nil {
+			return fmt.Errorf("--public-addr %s: %w", *publicAddr, err)
+		}
+		go func() { _ = http.Serve(public, publicHandler(enclaveServer)) }()
+		fmt.Printf("phala-enclave: public encrypted queries on http://%s/v1/query\n", public.Addr())
+	}
 
 	fmt.Printf("phala-enclave: backend %s, chain %s, identity %x, x25519 %x, synced height %d, performance score %d, serving %s\n",
 		t.Backend(), chainID, info.IdentityPubkey, info.ECDHPubkey, info.SyncedHeight, score, path)
@@ -125,6 +139,42 @@ func run(args []string) error {
 	signal.Notify(stop, syscall.SIGINT, syscall.SIGTERM)
 	go func() { <-stop; srv.GracefulStop() }()
 	return srv.Serve(lis)
+}
+
+// publicHandler serves POST /v1/query: the body is a sealed QueryRequest
+// (enclave/query), the answer a sealed QueryResponse. Only ciphertext
+// crosses it; CORS is open for web clients.
+func publicHandler(s *server.Server) http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/v1/query", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
+		switch r.Method {
+		case http.MethodOptions:
+			return
+		case http.MethodPost:
+		default:
+			http.Error(w, "POST a sealed query (enclave/query) to /v1/query", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, query.MaxRequestSize+1))
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if len(body) > query.MaxRequestSize {
+			http.Error(w, fmt.Sprintf("a sealed query is at most %d bytes", query.MaxRequestSize), http.StatusRequestEntityTooLarge)
+			return
+		}
+		res, err := s.Query(r.Context(), &api.QueryEnvelope{Sealed: body})
+		if err != nil {
+			http.Error(w, status.Convert(err).Message(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/octet-stream")
+		_, _ = w.Write(res.Sealed)
+	})
+	return mux
 }
 
 // readGenesis returns the chain-id and SHA-256 of the app_state bytes exactly

@@ -27,6 +27,346 @@ var _ = math.Inf
 // proto package needs to be updated.
 const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 
+// QueryEnvelope carries a sealed QueryRequest, or the sealed QueryResponse.
+type QueryEnvelope struct {
+	Sealed []byte `protobuf:"bytes,1,opt,name=sealed,proto3" json:"sealed,omitempty"`
+}
+
+func (m *QueryEnvelope) Reset()         { *m = QueryEnvelope{} }
+func (m *QueryEnvelope) String() string { return proto.CompactTextString(m) }
+func (*QueryEnvelope) ProtoMessage()    {}
+func (*QueryEnvelope) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e941ff759c9a384c, []int{0}
+}
+func (m *QueryEnvelope) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryEnvelope) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryEnvelope.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryEnvelope) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryEnvelope.Merge(m, src)
+}
+func (m *QueryEnvelope) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryEnvelope) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryEnvelope.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryEnvelope proto.InternalMessageInfo
+
+func (m *QueryEnvelope) GetSealed() []byte {
+	if m != nil {
+		return m.Sealed
+	}
+	return nil
+}
+
+// QueryRequest is what a user asks an enclave, sealed to the enclave's
+// attested X25519 key (enclave/query); nobody between them can read it.
+type QueryRequest struct {
+	// reply_key is a fresh X25519 public key of the user's: the answer is
+	// sealed to it.
+	ReplyKey []byte `protobuf:"bytes,1,opt,name=reply_key,json=replyKey,proto3" json:"reply_key,omitempty"`
+	// Types that are valid to be assigned to Query:
+	//
+	//	*QueryRequest_Status
+	Query isQueryRequest_Query `protobuf_oneof:"query"`
+}
+
+func (m *QueryRequest) Reset()         { *m = QueryRequest{} }
+func (m *QueryRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryRequest) ProtoMessage()    {}
+func (*QueryRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e941ff759c9a384c, []int{1}
+}
+func (m *QueryRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryRequest.Merge(m, src)
+}
+func (m *QueryRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryRequest proto.InternalMessageInfo
+
+type isQueryRequest_Query interface {
+	isQueryRequest_Query()
+	MarshalTo([]byte) (int, error)
+	Size() int
+}
+
+type QueryRequest_Status struct {
+	Status *StatusQuery `protobuf:"bytes,2,opt,name=status,proto3,oneof" json:"status,omitempty"`
+}
+
+func (*QueryRequest_Status) isQueryRequest_Query() {}
+
+func (m *QueryRequest) GetQuery() isQueryRequest_Query {
+	if m != nil {
+		return m.Query
+	}
+	return nil
+}
+
+func (m *QueryRequest) GetReplyKey() []byte {
+	if m != nil {
+		return m.ReplyKey
+	}
+	return nil
+}
+
+func (m *QueryRequest) GetStatus() *StatusQuery {
+	if x, ok := m.GetQuery().(*QueryRequest_Status); ok {
+		return x.Status
+	}
+	return nil
+}
+
+// XXX_OneofWrappers is for the internal use of the proto package.
+func (*QueryRequest) XXX_OneofWrappers() []interface{} {
+	return []interface{}{
+		(*QueryRequest_Status)(nil),
+	}
+}
+
+// StatusQuery asks the enclave for its own state (contract queries come with
+// the contract runtime).
+type StatusQuery struct {
+}
+
+func (m *StatusQuery) Reset()         { *m = StatusQuery{} }
+func (m *StatusQuery) String() string { return proto.CompactTextString(m) }
+func (*StatusQuery) ProtoMessage()    {}
+func (*StatusQuery) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e941ff759c9a384c, []int{2}
+}
+func (m *StatusQuery) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *StatusQuery) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_StatusQuery.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *StatusQuery) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_StatusQuery.Merge(m, src)
+}
+func (m *StatusQuery) XXX_Size() int {
+	return m.Size()
+}
+func (m *StatusQuery) XXX_DiscardUnknown() {
+	xxx_messageInfo_StatusQuery.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_StatusQuery proto.InternalMessageInfo
+
+// QueryResponse is the enclave's answer, sealed to the request's reply key.
+type QueryResponse struct {
+	// Types that are valid to be assigned to Result:
+	//
+	//	*QueryResponse_Status
+	//	*QueryResponse_Error
+	Result isQueryResponse_Result `protobuf_oneof:"result"`
+}
+
+func (m *QueryResponse) Reset()         { *m = QueryResponse{} }
+func (m *QueryResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryResponse) ProtoMessage()    {}
+func (*QueryResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e941ff759c9a384c, []int{3}
+}
+func (m *QueryResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryResponse.Merge(m, src)
+}
+func (m *QueryResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryResponse proto.InternalMessageInfo
+
+type isQueryResponse_Result interface {
+	isQueryResponse_Result()
+	MarshalTo([]byte) (int, error)
+	Size() int
+}
+
+type QueryResponse_Status struct {
+	Status *EnclaveStatus `protobuf:"bytes,1,opt,name=status,proto3,oneof" json:"status,omitempty"`
+}
+type QueryResponse_Error struct {
+	Error string `protobuf:"bytes,2,opt,name=error,proto3,oneof" json:"error,omitempty"`
+}
+
+func (*QueryResponse_Status) isQueryResponse_Result() {}
+func (*QueryResponse_Error) isQueryResponse_Result()  {}
+
+func (m *QueryResponse) GetResult() isQueryResponse_Result {
+	if m != nil {
+		return m.Result
+	}
+	return nil
+}
+
+func (m *QueryResponse) GetStatus() *EnclaveStatus {
+	if x, ok := m.GetResult().(*QueryResponse_Status); ok {
+		return x.Status
+	}
+	return nil
+}
+
+func (m *QueryResponse) GetError() string {
+	if x, ok := m.GetResult().(*QueryResponse_Error); ok {
+		return x.Error
+	}
+	return ""
+}
+
+// XXX_OneofWrappers is for the internal use of the proto package.
+func (*QueryResponse) XXX_OneofWrappers() []interface{} {
+	return []interface{}{
+		(*QueryResponse_Status)(nil),
+		(*QueryResponse_Error)(nil),
+	}
+}
+
+// EnclaveStatus is the enclave's state as the enclave itself reports it.
+type EnclaveStatus struct {
+	SyncedHeight        int64  `protobuf:"varint,1,opt,name=synced_height,json=syncedHeight,proto3" json:"synced_height,omitempty"`
+	Registered          bool   `protobuf:"varint,2,opt,name=registered,proto3" json:"registered,omitempty"`
+	Gatekeeper          bool   `protobuf:"varint,3,opt,name=gatekeeper,proto3" json:"gatekeeper,omitempty"`
+	MasterKeyGeneration uint32 `protobuf:"varint,4,opt,name=master_key_generation,json=masterKeyGeneration,proto3" json:"master_key_generation,omitempty"`
+	MasterPublicKey     []byte `protobuf:"bytes,5,opt,name=master_public_key,json=masterPublicKey,proto3" json:"master_public_key,omitempty"`
+	PerformanceScore    uint64 `protobuf:"varint,6,opt,name=performance_score,json=performanceScore,proto3" json:"performance_score,omitempty"`
+}
+
+func (m *EnclaveStatus) Reset()         { *m = EnclaveStatus{} }
+func (m *EnclaveStatus) String() string { return proto.CompactTextString(m) }
+func (*EnclaveStatus) ProtoMessage()    {}
+func (*EnclaveStatus) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e941ff759c9a384c, []int{4}
+}
+func (m *EnclaveStatus) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *EnclaveStatus) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_EnclaveStatus.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *EnclaveStatus) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_EnclaveStatus.Merge(m, src)
+}
+func (m *EnclaveStatus) XXX_Size() int {
+	return m.Size()
+}
+func (m *EnclaveStatus) XXX_DiscardUnknown() {
+	xxx_messageInfo_EnclaveStatus.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_EnclaveStatus proto.InternalMessageInfo
+
+func (m *EnclaveStatus) GetSyncedHeight() int64 {
+	if m != nil {
+		return m.SyncedHeight
+	}
+	return 0
+}
+
+func (m *EnclaveStatus) GetRegistered() bool {
+	if m != nil {
+		return m.Registered
+	}
+	return false
+}
+
+func (m *EnclaveStatus) GetGatekeeper() bool {
+	if m != nil {
+		return m.Gatekeeper
+	}
+	return false
+}
+
+func (m *EnclaveStatus) GetMasterKeyGeneration() uint32 {
+	if m != nil {
+		return m.MasterKeyGeneration
+	}
+	return 0
+}
+
+func (m *EnclaveStatus) GetMasterPublicKey() []byte {
+	if m != nil {
+		return m.MasterPublicKey
+	}
+	return nil
+}
+
+func (m *EnclaveStatus) GetPerformanceScore() uint64 {
+	if m != nil {
+		return m.PerformanceScore
+	}
+	return 0
+}
+
 type InfoRequest struct {
 }
 
@@ -34,7 +374,7 @@ func (m *InfoRequest) Reset()         { *m = InfoRequest{} }
 func (m *InfoRequest) String() string { return proto.CompactTextString(m) }
 func (*InfoRequest) ProtoMessage()    {}
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{0}
+	return fileDescriptor_e941ff759c9a384c, []int{5}
 }
 func (m *InfoRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -88,7 +428,7 @@ func (m *InfoResponse) Reset()         { *m = InfoResponse{} }
 func (m *InfoResponse) String() string { return proto.CompactTextString(m) }
 func (*InfoResponse) ProtoMessage()    {}
 func (*InfoResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{1}
+	return fileDescriptor_e941ff759c9a384c, []int{6}
 }
 func (m *InfoResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -238,7 +578,7 @@ func (m *AttestRequest) Reset()         { *m = AttestRequest{} }
 func (m *AttestRequest) String() string { return proto.CompactTextString(m) }
 func (*AttestRequest) ProtoMessage()    {}
 func (*AttestRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{2}
+	return fileDescriptor_e941ff759c9a384c, []int{7}
 }
 func (m *AttestRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -282,7 +622,7 @@ func (m *AttestResponse) Reset()         { *m = AttestResponse{} }
 func (m *AttestResponse) String() string { return proto.CompactTextString(m) }
 func (*AttestResponse) ProtoMessage()    {}
 func (*AttestResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{3}
+	return fileDescriptor_e941ff759c9a384c, []int{8}
 }
 func (m *AttestResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -327,7 +667,7 @@ func (m *SyncHeadersRequest) Reset()         { *m = SyncHeadersRequest{} }
 func (m *SyncHeadersRequest) String() string { return proto.CompactTextString(m) }
 func (*SyncHeadersRequest) ProtoMessage()    {}
 func (*SyncHeadersRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{4}
+	return fileDescriptor_e941ff759c9a384c, []int{9}
 }
 func (m *SyncHeadersRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -371,7 +711,7 @@ func (m *SyncHeadersResponse) Reset()         { *m = SyncHeadersResponse{} }
 func (m *SyncHeadersResponse) String() string { return proto.CompactTextString(m) }
 func (*SyncHeadersResponse) ProtoMessage()    {}
 func (*SyncHeadersResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{5}
+	return fileDescriptor_e941ff759c9a384c, []int{10}
 }
 func (m *SyncHeadersResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -420,7 +760,7 @@ func (m *DispatchRequest) Reset()         { *m = DispatchRequest{} }
 func (m *DispatchRequest) String() string { return proto.CompactTextString(m) }
 func (*DispatchRequest) ProtoMessage()    {}
 func (*DispatchRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{6}
+	return fileDescriptor_e941ff759c9a384c, []int{11}
 }
 func (m *DispatchRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -484,7 +824,7 @@ func (m *DispatchResponse) Reset()         { *m = DispatchResponse{} }
 func (m *DispatchResponse) String() string { return proto.CompactTextString(m) }
 func (*DispatchResponse) ProtoMessage()    {}
 func (*DispatchResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{7}
+	return fileDescriptor_e941ff759c9a384c, []int{12}
 }
 func (m *DispatchResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -521,7 +861,7 @@ func (m *TakeEgressRequest) Reset()         { *m = TakeEgressRequest{} }
 func (m *TakeEgressRequest) String() string { return proto.CompactTextString(m) }
 func (*TakeEgressRequest) ProtoMessage()    {}
 func (*TakeEgressRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{8}
+	return fileDescriptor_e941ff759c9a384c, []int{13}
 }
 func (m *TakeEgressRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -567,7 +907,7 @@ func (m *SignedEgress) Reset()         { *m = SignedEgress{} }
 func (m *SignedEgress) String() string { return proto.CompactTextString(m) }
 func (*SignedEgress) ProtoMessage()    {}
 func (*SignedEgress) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{9}
+	return fileDescriptor_e941ff759c9a384c, []int{14}
 }
 func (m *SignedEgress) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -625,7 +965,7 @@ func (m *TakeEgressResponse) Reset()         { *m = TakeEgressResponse{} }
 func (m *TakeEgressResponse) String() string { return proto.CompactTextString(m) }
 func (*TakeEgressResponse) ProtoMessage()    {}
 func (*TakeEgressResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{10}
+	return fileDescriptor_e941ff759c9a384c, []int{15}
 }
 func (m *TakeEgressResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -662,6 +1002,11 @@ func (m *TakeEgressResponse) GetMessages() []*SignedEgress {
 }
 
 func init() {
+	proto.RegisterType((*QueryEnvelope)(nil), "phala.enclave.v1.QueryEnvelope")
+	proto.RegisterType((*QueryRequest)(nil), "phala.enclave.v1.QueryRequest")
+	proto.RegisterType((*StatusQuery)(nil), "phala.enclave.v1.StatusQuery")
+	proto.RegisterType((*QueryResponse)(nil), "phala.enclave.v1.QueryResponse")
+	proto.RegisterType((*EnclaveStatus)(nil), "phala.enclave.v1.EnclaveStatus")
 	proto.RegisterType((*InfoRequest)(nil), "phala.enclave.v1.InfoRequest")
 	proto.RegisterType((*InfoResponse)(nil), "phala.enclave.v1.InfoResponse")
 	proto.RegisterType((*AttestRequest)(nil), "phala.enclave.v1.AttestRequest")
@@ -678,58 +1023,69 @@ func init() {
 func init() { proto.RegisterFile("phala/enclave/v1/api.proto", fileDescriptor_e941ff759c9a384c) }
 
 var fileDescriptor_e941ff759c9a384c = []byte{
-	// 806 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x55, 0xcd, 0x6e, 0xdb, 0x46,
-	0x10, 0x36, 0x63, 0x45, 0x96, 0x46, 0x94, 0xed, 0x6c, 0xfa, 0xc3, 0xb2, 0x0d, 0x43, 0x33, 0x29,
-	0x22, 0xb4, 0x8d, 0xdc, 0xb8, 0x87, 0x02, 0xbd, 0x35, 0xa8, 0xd1, 0xb8, 0xbe, 0xb8, 0x74, 0x81,
-	0x02, 0xb9, 0x10, 0x2b, 0x72, 0x4c, 0x2d, 0x24, 0x72, 0xd9, 0x5d, 0x8a, 0x28, 0xdf, 0xa2, 0xaf,
-	0xd0, 0x43, 0xdf, 0xa5, 0xc7, 0x1c, 0x7b, 0x2c, 0xec, 0x17, 0x29, 0xf6, 0x87, 0xb6, 0x1c, 0xd5,
-	0xc9, 0x8d, 0xdf, 0x37, 0xdf, 0xce, 0xce, 0xec, 0x7c, 0xbb, 0x04, 0xbf, 0x9a, 0xd3, 0x25, 0x3d,
-	0xc4, 0x32, 0x5d, 0xd2, 0x06, 0x0f, 0x9b, 0x17, 0x87, 0xb4, 0x62, 0xd3, 0x4a, 0xf0, 0x9a, 0x93,
-	0x7d, 0x1d, 0x9b, 0xda, 0xd8, 0xb4, 0x79, 0x11, 0x8d, 0x61, 0x74, 0x52, 0x5e, 0xf0, 0x18, 0x7f,
-	0x5b, 0xa1, 0xac, 0xa3, 0x3f, 0x7b, 0xe0, 0x1a, 0x2c, 0x2b, 0x5e, 0x4a, 0x24, 0x1e, 0xec, 0xcc,
-	0x68, 0xba, 0xc0, 0x32, 0xf3, 0x9c, 0xd0, 0x99, 0x0c, 0xe3, 0x0e, 0x92, 0x47, 0x00, 0x85, 0x48,
-	0x6c, 0x2a, 0xef, 0x5e, 0xe8, 0x4c, 0xdc, 0x78, 0x58, 0x88, 0x63, 0x43, 0x90, 0x4f, 0x61, 0x58,
-	0x88, 0x44, 0xb2, 0xbc, 0x44, 0xe1, 0x6d, 0xeb, 0xe8, 0xa0, 0x10, 0xe7, 0x1a, 0x93, 0x00, 0x46,
-	0x4c, 0x36, 0x49, 0x25, 0x78, 0x96, 0xb0, 0xcc, 0xeb, 0x85, 0xce, 0x64, 0x1c, 0x0f, 0x99, 0x6c,
-	0xce, 0x04, 0xcf, 0x4e, 0x32, 0xf2, 0x31, 0xec, 0xa8, 0xb8, 0x6c, 0x4a, 0xef, 0xbe, 0x8e, 0xf5,
-	0x99, 0x6c, 0xce, 0x9b, 0x92, 0x7c, 0x00, 0xf7, 0x33, 0x9c, 0xad, 0x72, 0xaf, 0x1f, 0x3a, 0x93,
-	0x41, 0x6c, 0x00, 0x79, 0x06, 0x7b, 0x2c, 0xc3, 0xb2, 0x66, 0x75, 0x9b, 0x54, 0xab, 0xd9, 0x02,
-	0x5b, 0x6f, 0x47, 0xef, 0xb8, 0xdb, 0xd1, 0x67, 0x9a, 0x25, 0x8f, 0x61, 0x84, 0x69, 0x36, 0xef,
-	0x44, 0x03, 0x2d, 0x02, 0x45, 0x59, 0xc1, 0x13, 0x18, 0xcb, 0xb6, 0x4c, 0x31, 0x4b, 0xe6, 0xc8,
-	0xf2, 0x79, 0xed, 0x0d, 0x43, 0x67, 0xb2, 0x1d, 0xbb, 0x86, 0x7c, 0xa5, 0x39, 0x72, 0x00, 0x6e,
-	0x89, 0xbf, 0xd7, 0x09, 0x2b, 0x73, 0x81, 0x52, 0x7a, 0x10, 0x3a, 0x93, 0x5e, 0x3c, 0x52, 0xdc,
-	0x89, 0xa1, 0xd4, 0x46, 0x5a, 0x82, 0x46, 0x31, 0xd2, 0x0a, 0x50, 0xd4, 0xb1, 0x11, 0x04, 0x00,
-	0x02, 0x73, 0x26, 0x6b, 0x14, 0x98, 0x79, 0xae, 0xee, 0x66, 0x8d, 0x51, 0xf1, 0x9c, 0xd6, 0xb8,
-	0x40, 0xac, 0x50, 0x78, 0x63, 0x13, 0xbf, 0x61, 0xc8, 0x17, 0xf0, 0xa0, 0xa0, 0x4a, 0xab, 0x7a,
-	0x59, 0xb2, 0x34, 0x51, 0xfd, 0xec, 0xea, 0x7e, 0xf6, 0x4c, 0xe0, 0x4c, 0xf3, 0xa7, 0xd8, 0x92,
-	0x4f, 0x60, 0x90, 0xce, 0x29, 0x2b, 0xd5, 0x51, 0xef, 0x99, 0x21, 0x6a, 0x7c, 0x92, 0x91, 0x23,
-	0xf8, 0xd0, 0xa6, 0x59, 0x60, 0x9b, 0xe4, 0x58, 0xa2, 0xa0, 0x35, 0xe3, 0xa5, 0xb7, 0xaf, 0x8f,
-	0xfd, 0xa1, 0x09, 0x9e, 0x62, 0xfb, 0xe3, 0x75, 0x28, 0xfa, 0x12, 0xc6, 0xdf, 0xd7, 0x35, 0xca,
-	0xda, 0x9a, 0x86, 0xf8, 0x30, 0xe0, 0x95, 0x8a, 0x72, 0xa1, 0x4d, 0xe2, 0xc6, 0xd7, 0x38, 0xfa,
-	0x0a, 0x76, 0x3b, 0xb1, 0x75, 0x94, 0x0f, 0x03, 0x6c, 0xd4, 0x5c, 0x52, 0xec, 0xd4, 0x1d, 0x8e,
-	0xbe, 0x05, 0x72, 0xde, 0x96, 0xe9, 0x2b, 0xa4, 0x19, 0x0a, 0xd9, 0xe5, 0x3f, 0x00, 0x77, 0xa9,
-	0x0e, 0x3e, 0x99, 0x2d, 0x79, 0xba, 0x90, 0x9e, 0x13, 0x6e, 0x4f, 0xdc, 0x78, 0xa4, 0xb9, 0x97,
-	0x9a, 0x8a, 0x9e, 0xc3, 0xc3, 0x5b, 0x0b, 0xed, 0x5e, 0x1f, 0x41, 0xdf, 0xce, 0xd1, 0xd1, 0x73,
-	0xb4, 0x28, 0x5a, 0xc1, 0xde, 0x0f, 0x4c, 0x56, 0xb4, 0x4e, 0xe7, 0xdd, 0x26, 0x77, 0x48, 0x55,
-	0xb9, 0x52, 0x49, 0x54, 0xb9, 0xf7, 0xf4, 0x18, 0xaf, 0xb1, 0xba, 0x1c, 0x05, 0x4a, 0x49, 0x73,
-	0xb4, 0x0e, 0xef, 0xa0, 0xf2, 0x69, 0x25, 0x38, 0xbf, 0xd0, 0xd6, 0x76, 0x63, 0x03, 0x22, 0x02,
-	0xfb, 0x37, 0xdb, 0x9a, 0x12, 0xa3, 0x67, 0xf0, 0xe0, 0x17, 0xba, 0x40, 0x63, 0x8b, 0xae, 0x18,
-	0x02, 0xbd, 0x0b, 0xc1, 0x0b, 0x5d, 0x4a, 0x2f, 0xd6, 0xdf, 0xd1, 0x0c, 0x5c, 0x7d, 0x7b, 0x32,
-	0xeb, 0xa0, 0xf5, 0xc2, 0x9c, 0xcd, 0xc2, 0x2a, 0xda, 0x2e, 0x39, 0xcd, 0xec, 0xc5, 0xec, 0x20,
-	0xf9, 0x0c, 0x86, 0xea, 0x4e, 0xd2, 0x7a, 0x25, 0xba, 0xa2, 0x6f, 0x88, 0xe8, 0x0c, 0xc8, 0x7a,
-	0x31, 0xf6, 0x14, 0xbf, 0x83, 0x81, 0xed, 0xcb, 0x9c, 0xfd, 0xe8, 0x28, 0x98, 0xbe, 0xfd, 0x90,
-	0x4c, 0xd7, 0x6b, 0x8b, 0xaf, 0xf5, 0x47, 0x7f, 0x6d, 0xc3, 0x4e, 0xf7, 0x24, 0x1c, 0x43, 0x4f,
-	0xbd, 0x2d, 0xe4, 0xd1, 0xe6, 0xea, 0xb5, 0x37, 0xc8, 0x0f, 0xee, 0x0a, 0xdb, 0x72, 0x4e, 0xa1,
-	0x6f, 0x2c, 0x45, 0x1e, 0x6f, 0x2a, 0x6f, 0x39, 0xd3, 0x0f, 0xef, 0x16, 0xd8, 0x64, 0xaf, 0x61,
-	0xb4, 0x66, 0x1c, 0xf2, 0xf4, 0x7f, 0x1a, 0xdb, 0x30, 0xa4, 0xff, 0xf9, 0x7b, 0x54, 0x36, 0xf7,
-	0xcf, 0x30, 0xe8, 0xc6, 0x4d, 0x0e, 0x36, 0x97, 0xbc, 0xe5, 0x40, 0x3f, 0x7a, 0x97, 0xc4, 0xa6,
-	0xfc, 0x15, 0xe0, 0x66, 0x40, 0xe4, 0xc9, 0xe6, 0x8a, 0x0d, 0x2f, 0xf9, 0x4f, 0xdf, 0x2d, 0x32,
-	0x89, 0x5f, 0xfe, 0xf4, 0xf7, 0x65, 0xe0, 0xbc, 0xb9, 0x0c, 0x9c, 0x7f, 0x2f, 0x03, 0xe7, 0x8f,
-	0xab, 0x60, 0xeb, 0xcd, 0x55, 0xb0, 0xf5, 0xcf, 0x55, 0xb0, 0xf5, 0xfa, 0xeb, 0x9c, 0xd5, 0xf3,
-	0xd5, 0x6c, 0x9a, 0xf2, 0xe2, 0x50, 0x67, 0x7a, 0x9e, 0x72, 0x59, 0x70, 0x79, 0x1b, 0x74, 0xbf,
-	0x1b, 0x5a, 0xb1, 0x59, 0x5f, 0xff, 0x6c, 0xbe, 0xf9, 0x2f, 0x00, 0x00, 0xff, 0xff, 0xf9, 0x75,
-	0xc5, 0x19, 0x8a, 0x06, 0x00, 0x00,
+	// 986 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x56, 0xcd, 0x6e, 0xdb, 0x46,
+	0x10, 0x36, 0x63, 0xfd, 0x50, 0x23, 0xca, 0x3f, 0x9b, 0xd6, 0x55, 0xd5, 0x86, 0x91, 0x99, 0x14,
+	0x16, 0x9a, 0x46, 0x6e, 0xdc, 0x43, 0xd0, 0xde, 0x6a, 0xd4, 0xa8, 0x55, 0x5f, 0x1c, 0xaa, 0x40,
+	0x81, 0x5c, 0x88, 0x15, 0x39, 0x96, 0x08, 0x91, 0x5c, 0x66, 0x97, 0x22, 0xaa, 0x63, 0xdf, 0xa0,
+	0xaf, 0xd0, 0xb7, 0xe9, 0x31, 0xc7, 0x1e, 0x0b, 0xfb, 0x05, 0xfa, 0x08, 0xc5, 0x2e, 0x97, 0x96,
+	0x14, 0x49, 0xf1, 0x8d, 0xf3, 0xcd, 0xb7, 0x33, 0xb3, 0x33, 0xdf, 0x2e, 0x17, 0x3a, 0xe9, 0x84,
+	0x46, 0xf4, 0x14, 0x13, 0x3f, 0xa2, 0x39, 0x9e, 0xe6, 0xaf, 0x4e, 0x69, 0x1a, 0xf6, 0x53, 0xce,
+	0x32, 0x46, 0x0e, 0x94, 0xaf, 0xaf, 0x7d, 0xfd, 0xfc, 0x95, 0x73, 0x02, 0xad, 0x37, 0x33, 0xe4,
+	0xf3, 0x8b, 0x24, 0xc7, 0x88, 0xa5, 0x48, 0x8e, 0xa0, 0x26, 0x90, 0x46, 0x18, 0xb4, 0x8d, 0xae,
+	0xd1, 0xb3, 0x5c, 0x6d, 0x39, 0x31, 0x58, 0x8a, 0xe8, 0xe2, 0xbb, 0x19, 0x8a, 0x8c, 0x7c, 0x01,
+	0x0d, 0x8e, 0x69, 0x34, 0xf7, 0xa6, 0x38, 0xd7, 0x54, 0x53, 0x01, 0x57, 0x38, 0x27, 0xaf, 0xa1,
+	0x26, 0x32, 0x9a, 0xcd, 0x44, 0xfb, 0x51, 0xd7, 0xe8, 0x35, 0xcf, 0x9e, 0xf4, 0x3f, 0x4c, 0xdc,
+	0x1f, 0x2a, 0xbf, 0x0a, 0x79, 0xb9, 0xe3, 0x6a, 0xfa, 0x79, 0x1d, 0xaa, 0xef, 0x24, 0xe4, 0xb4,
+	0xa0, 0xb9, 0xc4, 0x70, 0x22, 0x5d, 0xa6, 0x8b, 0x22, 0x65, 0x89, 0x40, 0xf2, 0xfd, 0x7d, 0x06,
+	0x43, 0x65, 0x78, 0xba, 0x9e, 0xe1, 0xa2, 0xf8, 0x2c, 0xc2, 0x2c, 0x72, 0x90, 0x23, 0xa8, 0x22,
+	0xe7, 0x8c, 0xab, 0xda, 0x1a, 0x97, 0x3b, 0x6e, 0x61, 0x9e, 0x9b, 0x50, 0xe3, 0x28, 0x66, 0x51,
+	0xe6, 0xfc, 0xf1, 0x08, 0x5a, 0x2b, 0xab, 0xc9, 0x33, 0x68, 0x89, 0x79, 0xe2, 0x63, 0xe0, 0x4d,
+	0x30, 0x1c, 0x4f, 0x32, 0x95, 0x75, 0xd7, 0xb5, 0x0a, 0xf0, 0x52, 0x61, 0xc4, 0x06, 0xe0, 0x38,
+	0x0e, 0x45, 0x86, 0x1c, 0x03, 0x15, 0xdd, 0x74, 0x97, 0x10, 0xe9, 0x1f, 0xd3, 0x0c, 0xa7, 0x88,
+	0x29, 0xf2, 0xf6, 0x6e, 0xe1, 0x5f, 0x20, 0xe4, 0x0c, 0x3e, 0x8d, 0xa9, 0xe4, 0xca, 0x9e, 0x7a,
+	0x63, 0x4c, 0x90, 0xd3, 0x2c, 0x64, 0x49, 0xbb, 0xd2, 0x35, 0x7a, 0x2d, 0xf7, 0x71, 0xe1, 0xbc,
+	0xc2, 0xf9, 0xcf, 0xf7, 0x2e, 0xf2, 0x35, 0x1c, 0xea, 0x35, 0xe9, 0x6c, 0x14, 0x85, 0xbe, 0x1a,
+	0x47, 0x55, 0x8d, 0x63, 0xbf, 0x70, 0x5c, 0x2b, 0x5c, 0x4e, 0xe5, 0x05, 0x1c, 0xa6, 0xc8, 0x6f,
+	0x18, 0x8f, 0x69, 0xe2, 0xa3, 0x27, 0x7c, 0xc6, 0xb1, 0x5d, 0xeb, 0x1a, 0xbd, 0x8a, 0x7b, 0xb0,
+	0xe4, 0x18, 0x4a, 0x5c, 0x0e, 0x60, 0x90, 0xdc, 0x30, 0x3d, 0x6e, 0xe7, 0xaf, 0x0a, 0x58, 0x85,
+	0xad, 0x07, 0xd0, 0x86, 0xfa, 0x88, 0xfa, 0x53, 0x4c, 0x0a, 0xa1, 0x34, 0xdc, 0xd2, 0x24, 0x4f,
+	0x00, 0x62, 0xee, 0xe9, 0x41, 0xa8, 0x36, 0x58, 0x6e, 0x23, 0xe6, 0xba, 0xa1, 0x52, 0x38, 0x31,
+	0xf7, 0x44, 0x38, 0x4e, 0x74, 0x13, 0x2c, 0xd7, 0x8c, 0xf9, 0x50, 0xd9, 0xc4, 0x86, 0x66, 0x28,
+	0x72, 0x2f, 0xe5, 0x2c, 0xf0, 0xc2, 0x40, 0x6f, 0xbc, 0x11, 0x8a, 0xfc, 0x9a, 0xb3, 0x60, 0x10,
+	0x90, 0xcf, 0xa0, 0x2e, 0xfd, 0x22, 0x4f, 0xd4, 0x26, 0x5b, 0x6e, 0x2d, 0x14, 0xf9, 0x30, 0x4f,
+	0xc8, 0x27, 0x50, 0x0d, 0x70, 0x34, 0x1b, 0xab, 0xfd, 0x98, 0x6e, 0x61, 0x90, 0x13, 0xd8, 0x0f,
+	0x03, 0x4c, 0xb2, 0x30, 0x9b, 0xcb, 0xfe, 0xc8, 0xde, 0xd4, 0x55, 0xc6, 0xbd, 0x12, 0xbe, 0x56,
+	0x28, 0x79, 0x0a, 0x4d, 0xf4, 0x83, 0x49, 0x49, 0x32, 0x15, 0x09, 0x24, 0xa4, 0x09, 0x6b, 0x02,
+	0x68, 0x6c, 0x10, 0xc0, 0x31, 0x58, 0x09, 0xfe, 0x9e, 0x79, 0x61, 0x32, 0xe6, 0x28, 0x44, 0x1b,
+	0x54, 0x6f, 0x9b, 0x12, 0x1b, 0x14, 0x90, 0x4c, 0xa4, 0x28, 0x58, 0x30, 0x9a, 0x8a, 0x01, 0x12,
+	0xba, 0x28, 0x08, 0xab, 0x22, 0xb2, 0x1e, 0x10, 0x51, 0x6b, 0x4d, 0x44, 0x1b, 0x05, 0xb1, 0xb7,
+	0x59, 0x10, 0x9f, 0x83, 0xe9, 0x4f, 0x68, 0x98, 0xc8, 0x56, 0xef, 0x17, 0x43, 0x54, 0xf6, 0x20,
+	0xd8, 0xae, 0xc5, 0x83, 0xad, 0x5a, 0x74, 0x5e, 0x40, 0xeb, 0xc7, 0x2c, 0x43, 0x91, 0x95, 0x77,
+	0x44, 0x07, 0x4c, 0x96, 0x4a, 0x2f, 0xe3, 0xe5, 0x15, 0x51, 0xda, 0xce, 0x37, 0xb0, 0x57, 0x92,
+	0xb5, 0xa2, 0x3a, 0x60, 0x62, 0x2e, 0xe7, 0xe2, 0x63, 0xc9, 0x2e, 0x6d, 0xe7, 0x35, 0x90, 0xe1,
+	0x3c, 0xf1, 0x2f, 0x91, 0x06, 0xc8, 0x45, 0x19, 0xff, 0x18, 0xac, 0x48, 0x36, 0xde, 0x1b, 0x45,
+	0xcc, 0x9f, 0xca, 0xab, 0x60, 0xb7, 0x67, 0xb9, 0x4d, 0x85, 0x9d, 0x2b, 0xc8, 0x79, 0x09, 0x8f,
+	0x57, 0x16, 0xea, 0x5c, 0x47, 0x50, 0x5b, 0x39, 0xc8, 0xda, 0x72, 0x66, 0xb0, 0xff, 0x53, 0x28,
+	0x52, 0x9a, 0xf9, 0x93, 0x32, 0xc9, 0x16, 0xaa, 0x2c, 0x57, 0x48, 0x8a, 0x2c, 0xf7, 0x91, 0x1a,
+	0xe3, 0xbd, 0x2d, 0x0f, 0x47, 0x8c, 0x42, 0xd0, 0x31, 0x6a, 0x85, 0x97, 0xa6, 0xd4, 0x69, 0xca,
+	0x19, 0xbb, 0x51, 0xd2, 0xb6, 0xdc, 0xc2, 0x70, 0x08, 0x1c, 0x2c, 0xd2, 0x16, 0x25, 0x3a, 0x27,
+	0x70, 0xf8, 0x2b, 0x9d, 0x62, 0x21, 0x8b, 0xb2, 0x18, 0x02, 0x95, 0x1b, 0xce, 0x62, 0x55, 0x4a,
+	0xc5, 0x55, 0xdf, 0xce, 0x08, 0x2c, 0x75, 0x7a, 0x02, 0xad, 0xa0, 0xe5, 0xc2, 0x8c, 0xf5, 0xc2,
+	0x52, 0x3a, 0x8f, 0x18, 0x0d, 0xf4, 0xc1, 0x2c, 0x4d, 0xf2, 0x25, 0x34, 0xe4, 0x99, 0xa4, 0xd9,
+	0x8c, 0x97, 0x45, 0x2f, 0x00, 0xe7, 0x1a, 0xc8, 0x72, 0x31, 0xba, 0x8b, 0x3f, 0x80, 0xa9, 0xf7,
+	0x55, 0xf4, 0xbe, 0x79, 0x66, 0x6f, 0xb8, 0xe8, 0x97, 0x6a, 0x73, 0xef, 0xf9, 0x67, 0xff, 0xed,
+	0x42, 0xbd, 0xbc, 0x12, 0x2e, 0xa0, 0x22, 0xef, 0x16, 0xb2, 0xe1, 0x37, 0xb1, 0x74, 0x07, 0x75,
+	0xec, 0x6d, 0x6e, 0x5d, 0xce, 0x15, 0xd4, 0x0a, 0x49, 0x91, 0x0d, 0x7f, 0x83, 0x15, 0x65, 0x76,
+	0xba, 0xdb, 0x09, 0x3a, 0xd8, 0x5b, 0x68, 0x2e, 0x09, 0x87, 0x3c, 0xdf, 0xb0, 0xb1, 0x35, 0x41,
+	0x76, 0xbe, 0x7a, 0x80, 0xa5, 0x63, 0xbf, 0x01, 0xb3, 0x1c, 0x37, 0x39, 0x5e, 0x5f, 0xf2, 0x81,
+	0x02, 0x3b, 0xce, 0xc7, 0x28, 0x3a, 0xe4, 0x6f, 0x00, 0x8b, 0x01, 0x91, 0x67, 0xeb, 0x2b, 0xd6,
+	0xb4, 0xd4, 0x79, 0xfe, 0x71, 0x92, 0x0e, 0x3c, 0x80, 0xaa, 0xfa, 0xf3, 0x6e, 0xea, 0xe9, 0xca,
+	0xcb, 0xa1, 0xf3, 0x10, 0xe1, 0xfc, 0x97, 0xbf, 0x6f, 0x6d, 0xe3, 0xfd, 0xad, 0x6d, 0xfc, 0x7b,
+	0x6b, 0x1b, 0x7f, 0xde, 0xd9, 0x3b, 0xef, 0xef, 0xec, 0x9d, 0x7f, 0xee, 0xec, 0x9d, 0xb7, 0xdf,
+	0x8e, 0xc3, 0x6c, 0x32, 0x1b, 0xf5, 0x7d, 0x16, 0x9f, 0xaa, 0x20, 0x2f, 0x7d, 0x26, 0x62, 0x26,
+	0x56, 0x8d, 0xf2, 0x49, 0x43, 0xd3, 0x70, 0x54, 0x53, 0x0f, 0x9a, 0xef, 0xfe, 0x0f, 0x00, 0x00,
+	0xff, 0xff, 0xdf, 0xe6, 0x58, 0xd8, 0xee, 0x08, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -757,6 +1113,10 @@ type EnclaveClient interface {
 	Dispatch(ctx context.Context, in *DispatchRequest, opts ...grpc.CallOption) (*DispatchResponse, error)
 	// TakeEgress returns the signed egress messages from a sequence number on.
 	TakeEgress(ctx context.Context, in *TakeEgressRequest, opts ...grpc.CallOption) (*TakeEgressResponse, error)
+	// Query answers a user's encrypted query (enclave/query) with an answer
+	// encrypted to the user; phala-enclave also serves it publicly over HTTP
+	// (--public-addr, POST /v1/query), the endpoint workers register.
+	Query(ctx context.Context, in *QueryEnvelope, opts ...grpc.CallOption) (*QueryEnvelope, error)
 }
 
 type enclaveClient struct {
@@ -812,6 +1172,15 @@ func (c *enclaveClient) TakeEgress(ctx context.Context, in *TakeEgressRequest, o
 	return out, nil
 }
 
+func (c *enclaveClient) Query(ctx context.Context, in *QueryEnvelope, opts ...grpc.CallOption) (*QueryEnvelope, error) {
+	out := new(QueryEnvelope)
+	err := c.cc.Invoke(ctx, "/phala.enclave.v1.Enclave/Query", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // EnclaveServer is the server API for Enclave service.
 type EnclaveServer interface {
 	// Info returns the enclave's public keys, measurement, backend and progress.
@@ -827,6 +1196,10 @@ type EnclaveServer interface {
 	Dispatch(context.Context, *DispatchRequest) (*DispatchResponse, error)
 	// TakeEgress returns the signed egress messages from a sequence number on.
 	TakeEgress(context.Context, *TakeEgressRequest) (*TakeEgressResponse, error)
+	// Query answers a user's encrypted query (enclave/query) with an answer
+	// encrypted to the user; phala-enclave also serves it publicly over HTTP
+	// (--public-addr, POST /v1/query), the endpoint workers register.
+	Query(context.Context, *QueryEnvelope) (*QueryEnvelope, error)
 }
 
 // UnimplementedEnclaveServer can be embedded to have forward compatible implementations.
@@ -847,6 +1220,9 @@ func (*UnimplementedEnclaveServer) Dispatch(ctx context.Context, req *DispatchRe
 }
 func (*UnimplementedEnclaveServer) TakeEgress(ctx context.Context, req *TakeEgressRequest) (*TakeEgressResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method TakeEgress not implemented")
+}
+func (*UnimplementedEnclaveServer) Query(ctx context.Context, req *QueryEnvelope) (*QueryEnvelope, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Query not implemented")
 }
 
 func RegisterEnclaveServer(s grpc1.Server, srv EnclaveServer) {
@@ -943,6 +1319,24 @@ func _Enclave_TakeEgress_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Enclave_Query_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryEnvelope)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EnclaveServer).Query(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.enclave.v1.Enclave/Query",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EnclaveServer).Query(ctx, req.(*QueryEnvelope))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Enclave_serviceDesc = _Enclave_serviceDesc
 var _Enclave_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "phala.enclave.v1.Enclave",
@@ -968,9 +1362,258 @@ var _Enclave_serviceDesc = grpc.ServiceDesc{
 			MethodName: "TakeEgress",
 			Handler:    _Enclave_TakeEgress_Handler,
 		},
+		{
+			MethodName: "Query",
+			Handler:    _Enclave_Query_Handler,
+		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "phala/enclave/v1/api.proto",
+}
+
+func (m *QueryEnvelope) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryEnvelope) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryEnvelope) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Sealed) > 0 {
+		i -= len(m.Sealed)
+		copy(dAtA[i:], m.Sealed)
+		i = encodeVarintApi(dAtA, i, uint64(len(m.Sealed)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Query != nil {
+		{
+			size := m.Query.Size()
+			i -= size
+			if _, err := m.Query.MarshalTo(dAtA[i:]); err != nil {
+				return 0, err
+			}
+		}
+	}
+	if len(m.ReplyKey) > 0 {
+		i -= len(m.ReplyKey)
+		copy(dAtA[i:], m.ReplyKey)
+		i = encodeVarintApi(dAtA, i, uint64(len(m.ReplyKey)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryRequest_Status) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRequest_Status) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.Status != nil {
+		{
+			size, err := m.Status.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintApi(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	return len(dAtA) - i, nil
+}
+func (m *StatusQuery) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *StatusQuery) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *StatusQuery) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Result != nil {
+		{
+			size := m.Result.Size()
+			i -= size
+			if _, err := m.Result.MarshalTo(dAtA[i:]); err != nil {
+				return 0, err
+			}
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryResponse_Status) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryResponse_Status) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.Status != nil {
+		{
+			size, err := m.Status.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintApi(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+func (m *QueryResponse_Error) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryResponse_Error) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	i -= len(m.Error)
+	copy(dAtA[i:], m.Error)
+	i = encodeVarintApi(dAtA, i, uint64(len(m.Error)))
+	i--
+	dAtA[i] = 0x12
+	return len(dAtA) - i, nil
+}
+func (m *EnclaveStatus) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *EnclaveStatus) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EnclaveStatus) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.PerformanceScore != 0 {
+		i = encodeVarintApi(dAtA, i, uint64(m.PerformanceScore))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.MasterPublicKey) > 0 {
+		i -= len(m.MasterPublicKey)
+		copy(dAtA[i:], m.MasterPublicKey)
+		i = encodeVarintApi(dAtA, i, uint64(len(m.MasterPublicKey)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if m.MasterKeyGeneration != 0 {
+		i = encodeVarintApi(dAtA, i, uint64(m.MasterKeyGeneration))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.Gatekeeper {
+		i--
+		if m.Gatekeeper {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Registered {
+		i--
+		if m.Registered {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x10
+	}
+	if m.SyncedHeight != 0 {
+		i = encodeVarintApi(dAtA, i, uint64(m.SyncedHeight))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
 }
 
 func (m *InfoRequest) Marshal() (dAtA []byte, err error) {
@@ -1438,6 +2081,118 @@ func encodeVarintApi(dAtA []byte, offset int, v uint64) int {
 	dAtA[offset] = uint8(v)
 	return base
 }
+func (m *QueryEnvelope) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Sealed)
+	if l > 0 {
+		n += 1 + l + sovApi(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.ReplyKey)
+	if l > 0 {
+		n += 1 + l + sovApi(uint64(l))
+	}
+	if m.Query != nil {
+		n += m.Query.Size()
+	}
+	return n
+}
+
+func (m *QueryRequest_Status) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Status != nil {
+		l = m.Status.Size()
+		n += 1 + l + sovApi(uint64(l))
+	}
+	return n
+}
+func (m *StatusQuery) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	return n
+}
+
+func (m *QueryResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Result != nil {
+		n += m.Result.Size()
+	}
+	return n
+}
+
+func (m *QueryResponse_Status) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Status != nil {
+		l = m.Status.Size()
+		n += 1 + l + sovApi(uint64(l))
+	}
+	return n
+}
+func (m *QueryResponse_Error) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Error)
+	n += 1 + l + sovApi(uint64(l))
+	return n
+}
+func (m *EnclaveStatus) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.SyncedHeight != 0 {
+		n += 1 + sovApi(uint64(m.SyncedHeight))
+	}
+	if m.Registered {
+		n += 2
+	}
+	if m.Gatekeeper {
+		n += 2
+	}
+	if m.MasterKeyGeneration != 0 {
+		n += 1 + sovApi(uint64(m.MasterKeyGeneration))
+	}
+	l = len(m.MasterPublicKey)
+	if l > 0 {
+		n += 1 + l + sovApi(uint64(l))
+	}
+	if m.PerformanceScore != 0 {
+		n += 1 + sovApi(uint64(m.PerformanceScore))
+	}
+	return n
+}
+
 func (m *InfoRequest) Size() (n int) {
 	if m == nil {
 		return 0
@@ -1648,6 +2403,557 @@ func sovApi(x uint64) (n int) {
 }
 func sozApi(x uint64) (n int) {
 	return sovApi(uint64((x << 1) ^ uint64((int64(x) >> 63))))
+}
+func (m *QueryEnvelope) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowApi
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryEnvelope: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryEnvelope: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sealed", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sealed = append(m.Sealed[:0], dAtA[iNdEx:postIndex]...)
+			if m.Sealed == nil {
+				m.Sealed = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipApi(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthApi
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowApi
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ReplyKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ReplyKey = append(m.ReplyKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.ReplyKey == nil {
+				m.ReplyKey = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Status", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &StatusQuery{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Query = &QueryRequest_Status{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipApi(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthApi
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *StatusQuery) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowApi
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: StatusQuery: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: StatusQuery: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipApi(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthApi
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowApi
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Status", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &EnclaveStatus{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Result = &QueryResponse_Status{v}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Result = &QueryResponse_Error{string(dAtA[iNdEx:postIndex])}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipApi(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthApi
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *EnclaveStatus) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowApi
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: EnclaveStatus: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: EnclaveStatus: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SyncedHeight", wireType)
+			}
+			m.SyncedHeight = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.SyncedHeight |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Registered", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Registered = bool(v != 0)
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Gatekeeper", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Gatekeeper = bool(v != 0)
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MasterKeyGeneration", wireType)
+			}
+			m.MasterKeyGeneration = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.MasterKeyGeneration |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field MasterPublicKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.MasterPublicKey = append(m.MasterPublicKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.MasterPublicKey == nil {
+				m.MasterPublicKey = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PerformanceScore", wireType)
+			}
+			m.PerformanceScore = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.PerformanceScore |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipApi(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthApi
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
 }
 func (m *InfoRequest) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)

@@ -29,6 +29,7 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/enclave/keys"
 	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
 	"github.com/phala-cosmos/phala-cosmos/enclave/masterkey"
+	"github.com/phala-cosmos/phala-cosmos/enclave/query"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee"
 )
 
@@ -349,6 +350,31 @@ func (e *Enclave) forgetEgressBelow(next uint64) {
 		}
 	}
 	e.outbox = kept
+}
+
+// Query answers a user's sealed query (enclave/query) with an answer sealed
+// to the user; it changes nothing. A request that does not open is refused
+// with query.ErrRequest; a query the enclave cannot answer gets an answer
+// saying why.
+func (e *Enclave) Query(sealed []byte) ([]byte, error) {
+	id := e.keys.IdentityPublic()
+	q, err := query.OpenRequest(e.keys, e.cfg.ChainID, id, sealed)
+	if err != nil {
+		return nil, err
+	}
+	var resp api.QueryResponse
+	switch q.Query.(type) {
+	case *api.QueryRequest_Status:
+		info := e.Info()
+		resp.Result = &api.QueryResponse_Status{Status: &api.EnclaveStatus{
+			SyncedHeight: info.SyncedHeight, Registered: info.Registered, Gatekeeper: info.Gatekeeper,
+			MasterKeyGeneration: info.MasterKeyGeneration, MasterPublicKey: info.MasterPublicKey,
+			PerformanceScore: e.cfg.PerformanceScore,
+		}}
+	default:
+		resp.Result = &api.QueryResponse_Error{Error: "unknown query: this enclave answers status queries"}
+	}
+	return query.SealResponse(e.cfg.ChainID, id, sealed, q, &resp)
 }
 
 // TakeEgress returns the checkpointed egress from sequence from on (the

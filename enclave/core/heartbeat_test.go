@@ -2,9 +2,12 @@ package core
 
 import (
 	"bytes"
+	"errors"
 	"testing"
 
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
+	"github.com/phala-cosmos/phala-cosmos/enclave/internal/testchain"
+	"github.com/phala-cosmos/phala-cosmos/enclave/query"
 )
 
 // payloads decodes the enclave's egress from sequence from.
@@ -140,5 +143,36 @@ func TestMasterKeyRotation(t *testing.T) {
 	if info := restarted.Info(); info.MasterKeyGeneration != 2 || !bytes.Equal(info.MasterPublicKey, second.PublicKey) || len(restarted.masters) != 2 ||
 		!bytes.Equal(restarted.masters[0].key.Public(), first.PublicKey) {
 		t.Fatalf("b after restart: generation %d, %d generations", info.MasterKeyGeneration, len(restarted.masters))
+	}
+}
+
+// TestQuery: a status query sealed to the enclave is answered, sealed to
+// the asker; one sealed to another chain or tampered is refused.
+func TestQuery(t *testing.T) {
+	c := newFakeChain(t)
+	e := c.start(t, t.TempDir(), t.TempDir())
+	c.sync(t, e)
+	info := e.Info()
+	status := &api.QueryRequest{Query: &api.QueryRequest_Status{Status: &api.StatusQuery{}}}
+	req, err := query.NewRequest(testchain.ChainID, info.IdentityPubkey, info.ECDHPubkey, status)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := e.Query(req.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := req.Open(sealed)
+	if err != nil || resp.GetStatus().GetSyncedHeight() != info.SyncedHeight || resp.GetStatus().GetRegistered() {
+		t.Fatalf("status: %+v %v", resp, err)
+	}
+	wrongChain, _ := query.NewRequest("other-chain", info.IdentityPubkey, info.ECDHPubkey, status)
+	if _, err := e.Query(wrongChain.Bytes()); !errors.Is(err, query.ErrRequest) {
+		t.Fatalf("a query for another chain: %v", err)
+	}
+	tampered := append([]byte{}, req.Bytes()...)
+	tampered[40] ^= 1
+	if _, err := e.Query(tampered); !errors.Is(err, query.ErrRequest) {
+		t.Fatalf("a tampered query: %v", err)
 	}
 }

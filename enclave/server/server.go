@@ -17,6 +17,7 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/enclave/core"
 	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
 	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
+	"github.com/phala-cosmos/phala-cosmos/enclave/query"
 )
 
 // MaxHeadersPerCall bounds a SyncHeaders batch.
@@ -102,6 +103,18 @@ func (s *Server) Dispatch(_ context.Context, req *api.DispatchRequest) (*api.Dis
 	return &api.DispatchResponse{}, nil
 }
 
+// Query answers a sealed user query; it never sees the plaintext outside
+// the enclave.
+func (s *Server) Query(_ context.Context, req *api.QueryEnvelope) (*api.QueryEnvelope, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	sealed, err := s.enclave.Query(req.Sealed)
+	if err != nil {
+		return nil, status.Error(code(err), err.Error())
+	}
+	return &api.QueryEnvelope{Sealed: sealed}, nil
+}
+
 // TakeEgress returns signed egress from a sequence number on.
 func (s *Server) TakeEgress(_ context.Context, req *api.TakeEgressRequest) (*api.TakeEgressResponse, error) {
 	s.mu.Lock()
@@ -121,7 +134,7 @@ func code(err error) codes.Code {
 	case errors.Is(err, ingress.ErrGap), errors.Is(err, core.ErrNotSynced), errors.Is(err, lightclient.ErrNotNewer):
 		return codes.FailedPrecondition
 	case errors.Is(err, ingress.ErrNotProven), errors.Is(err, lightclient.ErrVerification), errors.Is(err, lightclient.ErrMalformed),
-		errors.Is(err, lightclient.ErrWrongChain), errors.Is(err, lightclient.ErrAnchorMismatch):
+		errors.Is(err, lightclient.ErrWrongChain), errors.Is(err, lightclient.ErrAnchorMismatch), errors.Is(err, query.ErrRequest):
 		return codes.InvalidArgument
 	}
 	return codes.Internal

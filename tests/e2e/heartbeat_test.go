@@ -3,6 +3,8 @@ package e2e
 import (
 	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -81,6 +83,41 @@ func testDevnetWorkers(t, outer *testing.T, d *devnet) (stop func()) {
 			st := status(name)
 			return num(st.Stats.Heartbeats) >= 1 && st.InService && num(st.Stats.PerformanceScore) > 0, fmt.Sprintf("%+v", st)
 		})
+	}
+
+	// The enclaves answer end-to-end encrypted queries at the endpoints they
+	// registered; garbage is refused with a clear error.
+	var answer struct {
+		SyncedHeight string `json:"synced_height"`
+		Registered   bool   `json:"registered"`
+		Gatekeeper   bool   `json:"gatekeeper"`
+	}
+	for name, gatekeeper := range map[string]bool{"gatekeeper0": true, "worker1": false} {
+		if name == "gatekeeper0" {
+			waitFor(t, 120*time.Second, "gatekeeper0 to take office", func() (bool, string) {
+				d.queryJSON(t, &answer, "q", "enclave", ids[name])
+				return answer.Gatekeeper, fmt.Sprintf("%+v", answer)
+			})
+		}
+		d.queryJSON(t, &answer, "q", "enclave", ids[name])
+		if num(answer.SyncedHeight) < 2 || !answer.Registered || answer.Gatekeeper != gatekeeper {
+			t.Fatalf("%s answers %+v", name, answer)
+		}
+	}
+	var worker struct {
+		Worker struct {
+			Endpoint string `json:"endpoint"`
+		} `json:"worker"`
+	}
+	d.queryJSON(t, &worker, "q", "registry", "worker", ids["worker1"])
+	res, err := http.Post(worker.Worker.Endpoint+"/v1/query", "application/octet-stream", strings.NewReader("not a sealed query"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "cannot open the request") {
+		t.Fatalf("garbage query: %s %q", res.Status, body)
 	}
 
 	dir := filepath.Join(d.home, "workers", "worker0")

@@ -196,16 +196,7 @@ func testSecondGatekeeper(t *testing.T, d *devnet, w simWorker, proposal string)
 		t.Fatalf("master key history %+v: want generation 1 published by the devnet's gatekeeper", mk.History)
 	}
 	first := mk.History[0]
-	var share *enclaveapi.MasterKeyShare
-	waitFor(t, 60*time.Second, "the master key share in the second gatekeeper's queue", func() (bool, string) {
-		for _, m := range ingressQueue(t, d, identity) {
-			if s := m.GetMasterKeyShare(); s != nil && s.Generation == 1 {
-				share = s
-				return true, ""
-			}
-		}
-		return false, "no share yet"
-	})
+	share := waitForShare(t, d, identity, 1)
 	if !bytes.Equal(share.From, first.PublishedBy) || !bytes.Equal(share.MasterPublicKey, first.PublicKey) {
 		t.Fatalf("share from %x with key %x; want from %x with %x", share.From, share.MasterPublicKey, first.PublishedBy, first.PublicKey)
 	}
@@ -263,6 +254,23 @@ type x25519Opener struct{ k *ecdh.PrivateKey }
 
 func (o x25519Opener) OpenEnvelope(sealed, associatedData []byte) ([]byte, error) {
 	return envelope.Open(o.k, sealed, associatedData)
+}
+
+// waitForShare waits for a master key share of generation in the queue of
+// the enclave identity and returns it.
+func waitForShare(t *testing.T, d *devnet, identity []byte, generation uint32) *enclaveapi.MasterKeyShare {
+	t.Helper()
+	var share *enclaveapi.MasterKeyShare
+	waitFor(t, 60*time.Second, fmt.Sprintf("the share of generation %d in the gatekeeper's queue", generation), func() (bool, string) {
+		for _, m := range ingressQueue(t, d, identity) {
+			if s := m.GetMasterKeyShare(); s != nil && s.Generation == generation {
+				share = s
+				return true, ""
+			}
+		}
+		return false, "no share yet"
+	})
+	return share
 }
 
 // ingressQueue reads every message the chain queued for an enclave.
@@ -336,16 +344,7 @@ func testRotation(t *testing.T, d *devnet, w simWorker, proposal string) {
 		t.Fatalf("after the rotation: %+v", res)
 	}
 	identity, _ := hex.DecodeString(w.identity)
-	var share *enclaveapi.MasterKeyShare
-	waitFor(t, 60*time.Second, "the share of generation 2 in the second gatekeeper's queue", func() (bool, string) {
-		for _, m := range ingressQueue(t, d, identity) {
-			if s := m.GetMasterKeyShare(); s != nil && s.Generation == 2 {
-				share = s
-				return true, ""
-			}
-		}
-		return false, "no share yet"
-	})
+	share := waitForShare(t, d, identity, 2)
 	master, err := masterkey.Receive(x25519Opener{w.x}, chainID, identity, share.MasterPublicKey, share.Share)
 	if err != nil || !bytes.Equal(master.Public(), res.MasterKey.PublicKey) {
 		t.Fatalf("the second gatekeeper cannot take generation 2: %v", err)

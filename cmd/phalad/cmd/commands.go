@@ -82,6 +82,7 @@ func queryCommand() *cobra.Command {
 		server.QueryBlockResultsCmd(),
 		authcmd.QueryTxsByEventsCmd(),
 		authcmd.QueryTxCmd(),
+		enclaveQueryCommand(),
 	)
 	return cmd
 }

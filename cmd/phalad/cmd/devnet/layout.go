@@ -139,13 +139,14 @@ func (l Layout) CheckPortsFree() error {
 		}
 	}
 	for _, c := range l.Companions() {
-		port := l.MetricsPort(c)
-		ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			return fmt.Errorf("port %d (%s metrics) is already in use: stop whatever listens there, or choose another port base with DEVNET_PORT_BASE (now %d)",
-				port, c.Name, l.PortBase)
+		for role, port := range map[string]int{"metrics": l.MetricsPort(c), "endpoint": l.EndpointPort(c)} {
+			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+			if err != nil {
+				return fmt.Errorf("port %d (%s %s) is already in use: stop whatever listens there, or choose another port base with DEVNET_PORT_BASE (now %d)",
+					port, c.Name, role, l.PortBase)
+			}
+			_ = ln.Close()
 		}
-		_ = ln.Close()
 	}
 	return nil
 }

@@ -89,7 +89,8 @@ func (s *supervisor) startCompanions(ctx context.Context) error {
 		}
 		socket := filepath.Join(dir, "enclave.sock")
 		enclaveArgs := []string{"--backend", "sim", "--state-dir", filepath.Join(dir, "enclave"), "--genesis", genesis,
-			"--trust-height", "1", "--trust-hash", anchor, "--socket", socket}
+			"--trust-height", "1", "--trust-hash", anchor, "--socket", socket,
+			"--public-addr", fmt.Sprintf("127.0.0.1:%d", s.layout.EndpointPort(comp))}
 		workerArgs := []string{"--enclave-socket", socket, "--chain-id", s.chainID,
 			"--node", s.layout.RPCAddr(comp.Slot % s.layout.Nodes), "--home", s.layout.Home, "--from", comp.Name,
 			"--keyring-backend", "test", "--endpoint", fmt.Sprintf("http://127.0.0.1:%d", s.layout.EndpointPort(comp)),
