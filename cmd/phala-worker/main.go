@@ -69,6 +69,7 @@ func run(args []string) error {
 	gasPrices := fs.String("gas-prices", "0upha", "gas price paid for the operator's transactions")
 	interval := fs.Duration("interval", time.Second, "how often to look for new blocks")
 	once := fs.Bool("once", false, "register and catch up once, then exit")
+	fetchers := fs.Int("fetch-concurrency", defaultFetchConcurrency, "light blocks fetched from the node at once while catching up (1: one at a time)")
 	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics on this address at /metrics (for example 127.0.0.1:26680); empty: off")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -92,7 +93,7 @@ func run(args []string) error {
 		return fmt.Errorf("--gas-prices: %w", err)
 	}
 	fee := sdk.NewCoins(sdk.NewCoin(price.Denom, price.Amount.MulInt64(int64(*gas)).Ceil().TruncateInt()))
-	c, err := newChain(*chainID, *node, authtx.NewTxConfig(cdc, authtx.DefaultSignModes), key, *gas, fee)
+	c, err := newChain(*chainID, *node, authtx.NewTxConfig(cdc, authtx.DefaultSignModes), key, *gas, fee, *fetchers)
 	if err != nil {
 		return err
 	}
