@@ -24,7 +24,7 @@ E2E_TIMEOUT ?= 20m
 FUZZ_TIME ?= 20000x
 
 .PHONY: all build devnet test test-unit test-race test-e2e fuzz fuzz-long proto-tools proto-gen \
-        proto-check vet bench bench-chain clean
+        proto-check vet bench bench-chain bench-sync clean
 
 all: build
 
@@ -88,6 +88,10 @@ bench:
 ## bench-chain: bank-send throughput and inclusion latency on a fresh 4-validator devnet.
 bench-chain: build
 	PHALAD=$(PHALAD) ./scripts/bench-chain.sh
+
+## bench-sync: enclave header sync through phala-worker on a fresh 4-validator devnet grown to 10,000 blocks.
+bench-sync: build
+	PHALAD=$(PHALAD) PHALA_ENCLAVE=$(BUILD_DIR)/phala-enclave PHALA_WORKER=$(BUILD_DIR)/phala-worker ./scripts/bench-sync.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

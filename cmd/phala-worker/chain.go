@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/cometbft/cometbft/light/provider"
-	lighthttp "github.com/cometbft/cometbft/light/provider/http"
 	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
 	rpcclient "github.com/cometbft/cometbft/rpc/client"
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
@@ -34,18 +33,19 @@ type chain struct {
 	key      cryptotypes.PrivKey
 	gas      uint64
 	fee      sdk.Coins
+	fetchers int // light blocks fetched at once (headers.go)
 }
 
-func newChain(chainID, node string, txConfig client.TxConfig, key cryptotypes.PrivKey, gas uint64, fee sdk.Coins) (*chain, error) {
+func newChain(chainID, node string, txConfig client.TxConfig, key cryptotypes.PrivKey, gas uint64, fee sdk.Coins, fetchers int) (*chain, error) {
 	rpc, err := rpchttp.New(node, "/websocket")
 	if err != nil {
 		return nil, err
 	}
-	light, err := lighthttp.New(chainID, node)
+	light, err := newLightProvider(chainID, node, fetchers)
 	if err != nil {
 		return nil, err
 	}
-	return &chain{chainID: chainID, rpc: rpc, light: light, txConfig: txConfig, key: key, gas: gas, fee: fee}, nil
+	return &chain{chainID: chainID, rpc: rpc, light: light, txConfig: txConfig, key: key, gas: gas, fee: fee, fetchers: fetchers}, nil
 }
 
 func (c *chain) operator() sdk.AccAddress { return sdk.AccAddress(c.key.PubKey().Address()) }

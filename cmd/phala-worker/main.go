@@ -70,6 +70,7 @@ func run(args []string) error {
 	interval := fs.Duration("interval", time.Second, "how often to look for new blocks")
 	once := fs.Bool("once", false, "register and catch up once, then exit")
 	bondFlag := fs.String("bond", "", "stake to keep bonded to the worker (for example 1000000000upha); bonded after registering and topped up at each start; empty: bond by hand")
+	fetchers := fs.Int("fetch-concurrency", defaultFetchConcurrency, "light blocks fetched from the node at once while catching up (1: one at a time)")
 	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics on this address at /metrics (for example 127.0.0.1:26680); empty: off")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -99,7 +100,7 @@ func run(args []string) error {
 		}
 	}
 	fee := sdk.NewCoins(sdk.NewCoin(price.Denom, price.Amount.MulInt64(int64(*gas)).Ceil().TruncateInt()))
-	c, err := newChain(*chainID, *node, authtx.NewTxConfig(cdc, authtx.DefaultSignModes), key, *gas, fee)
+	c, err := newChain(*chainID, *node, authtx.NewTxConfig(cdc, authtx.DefaultSignModes), key, *gas, fee, *fetchers)
 	if err != nil {
 		return err
 	}

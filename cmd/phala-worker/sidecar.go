@@ -107,13 +107,9 @@ func (s *sidecar) step(ctx context.Context) error {
 	}
 	for from <= head {
 		to := min(head, from+maxBatch-1)
-		batch := make([][]byte, 0, to-from+1)
-		for h := from; h <= to; h++ {
-			lb, err := s.chain.lightBlock(ctx, h)
-			if err != nil {
-				return fmt.Errorf("light block %d: %w", h, err)
-			}
-			batch = append(batch, lb)
+		batch, err := s.chain.lightBlocks(ctx, from, to)
+		if err != nil {
+			return err
 		}
 		res, err := s.enclave.SyncHeaders(ctx, &api.SyncHeadersRequest{LightBlocks: batch})
 		if err != nil {
