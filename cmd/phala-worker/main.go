@@ -30,6 +30,7 @@ import (
 
 	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
+	"github.com/phala-cosmos/phala-cosmos/enclave/attestation"
 	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
@@ -71,6 +72,7 @@ func run(args []string) error {
 	once := fs.Bool("once", false, "register and catch up once, then exit")
 	bondFlag := fs.String("bond", "", "stake to keep bonded to the worker (for example 1000000000upha); bonded after registering and topped up at each start; empty: bond by hand")
 	fetchers := fs.Int("fetch-concurrency", defaultFetchConcurrency, "light blocks fetched from the node at once while catching up (1: one at a time)")
+	collateralFile := fs.String("collateral", "", "Intel collateral for the registration (dcap-qvl JSON, see docs/attestation.md); empty: the chain uses collateral stored with 'phalad tx registry submit-collateral' for this platform")
 	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics on this address at /metrics (for example 127.0.0.1:26680); empty: off")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -78,6 +80,19 @@ func run(args []string) error {
 	if *socket == "" || *chainID == "" || *home == "" || *from == "" || *endpoint == "" {
 		fs.Usage()
 		return errors.New("--enclave-socket, --chain-id, --home, --from and --endpoint are required")
+	}
+	var collateral *registrytypes.Collateral
+	if *collateralFile != "" {
+		bz, err := os.ReadFile(*collateralFile)
+		if err != nil {
+			return fmt.Errorf("--collateral: %w", err)
+		}
+		parsed, err := attestation.ParseCollateralJSON(bz)
+		if err != nil {
+			return fmt.Errorf("--collateral %s: %w", *collateralFile, err)
+		}
+		c := registrytypes.NewCollateral(parsed)
+		collateral = &c
 	}
 	appconfig.SetSDKConfig()
 	ir := codectypes.NewInterfaceRegistry()
@@ -109,7 +124,7 @@ func run(args []string) error {
 		return err
 	}
 	defer conn.Close()
-	s := &sidecar{chain: c, enclave: api.NewEnclaveClient(conn), endpoint: *endpoint, bond: bond, log: os.Stdout, started: time.Now(), metrics: newMetrics()}
+	s := &sidecar{chain: c, enclave: api.NewEnclaveClient(conn), endpoint: *endpoint, bond: bond, collateral: collateral, log: os.Stdout, started: time.Now(), metrics: newMetrics()}
 	if *metricsAddr != "" {
 		addr, err := s.metrics.serve(*metricsAddr)
 		if err != nil {

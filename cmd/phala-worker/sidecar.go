@@ -29,9 +29,12 @@ type sidecar struct {
 
 	identity []byte
 	bond     sdk.Coin // the bond to keep, topped up at start; zero: none
-	started  time.Time
-	synced   int64
-	metrics  *metrics
+	// collateral is Intel's collateral for an SGX registration (--collateral);
+	// nil: the chain uses what submit-collateral stored for the platform.
+	collateral *registrytypes.Collateral
+	started    time.Time
+	synced     int64
+	metrics    *metrics
 }
 
 // register registers the worker unless the chain already has it.
@@ -57,7 +60,7 @@ func (s *sidecar) register(ctx context.Context) error {
 		return fmt.Errorf("enclave attestation: %w", err)
 	}
 	msg := &registrytypes.MsgRegisterWorker{Operator: s.chain.operator().String(), IdentityPubkey: info.IdentityPubkey,
-		EcdhPubkey: info.EcdhPubkey, Evidence: att.Evidence, Endpoint: s.endpoint}
+		EcdhPubkey: info.EcdhPubkey, Evidence: att.Evidence, Endpoint: s.endpoint, Collateral: s.collateral}
 	if err := s.chain.send(ctx, msg); err != nil {
 		return fmt.Errorf("registering worker %x: %w", info.IdentityPubkey, err)
 	}
