@@ -15,7 +15,7 @@
 #     (tools/benchsync measure); results in BENCH_JSON.
 # Every process it starts is stopped on exit.
 #
-# Environment: BENCH_HOME (build/bench-sync), BENCH_PORT_BASE (41000),
+# Environment: BENCH_HOME (build/bench-sync), BENCH_PORT_BASE (31000),
 # BENCH_BLOCKS (10000), BENCH_MAX_WAIT (minutes to wait for them, 30; after
 # that the benchmark runs on the blocks there are, labelled as a fallback),
 # BENCH_FAST_COMMIT (timeout_commit while growing, 10ms), BENCH_RUNS (3),
@@ -28,7 +28,7 @@ phalad=${PHALAD:-$repo/build/phalad}
 enclave=${PHALA_ENCLAVE:-$repo/build/phala-enclave}
 worker=${PHALA_WORKER:-$repo/build/phala-worker}
 home=${BENCH_HOME:-$repo/build/bench-sync}
-port_base=${BENCH_PORT_BASE:-41000}
+port_base=${BENCH_PORT_BASE:-31000}
 blocks=${BENCH_BLOCKS:-10000}
 max_wait=${BENCH_MAX_WAIT:-30}
 fast_commit=${BENCH_FAST_COMMIT:-10ms}
@@ -68,7 +68,7 @@ trap 'exit 130' INT TERM
 
 # start_devnet starts (or resumes) the devnet in the background and waits until it is ready.
 start_devnet() {
-  DEVNET_HOME=$home DEVNET_WORKERS=0 PHALAD=$phalad ./scripts/devnet.sh >"$devnet_log" 2>&1 &
+  DEVNET_HOME=$home DEVNET_GATEKEEPERS=0 DEVNET_WORKERS=0 PHALAD=$phalad ./scripts/devnet.sh >"$devnet_log" 2>&1 &
   devnet_pid=$!
   for _ in $(seq 1 180); do
     grep -q '^devnet ready' "$devnet_log" && return 0
@@ -98,7 +98,7 @@ go build -o "$bench_dir/benchsync" ./tools/benchsync
 go test -c -o "$bench_dir/lightclient.test" ./enclave/lightclient/
 
 echo "== creating a fresh 4-validator devnet under $home (ports from $port_base)"
-DEVNET_HOME=$home DEVNET_RESET=1 DEVNET_VALIDATORS=4 DEVNET_CANDIDATES=0 DEVNET_WORKERS=0 DEVNET_PORT_BASE=$port_base \
+DEVNET_HOME=$home DEVNET_RESET=1 DEVNET_VALIDATORS=4 DEVNET_CANDIDATES=0 DEVNET_GATEKEEPERS=0 DEVNET_WORKERS=0 DEVNET_PORT_BASE=$port_base \
   PHALAD=$phalad ./scripts/devnet.sh --init-only
 for cfg in "$home"/node*/config/config.toml; do cp "$cfg" "$cfg.devnet"; done
 set_block_time "$fast_commit" 10ms 10ms

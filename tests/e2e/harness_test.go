@@ -72,8 +72,20 @@ func repoRoot(t *testing.T) string {
 // freePortBase finds a port base whose ports for nodes validators are all free.
 func freePortBase(t *testing.T, nodes int) int {
 	t.Helper()
+	// Stay below the kernel's ephemeral range: a client connection (the
+	// test's, a sidecar's) can hold any port in it, and a node restarted on
+	// the devnet's ports would then find one taken.
+	top := 32768
+	if bz, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range"); err == nil {
+		if f := strings.Fields(string(bz)); len(f) == 2 {
+			if lo, err := strconv.Atoi(f[0]); err == nil && lo > 20000 {
+				top = lo
+			}
+		}
+	}
+	slots := (top - 10*nodes - 10000) / 10
 	for attempt := 0; attempt < 50; attempt++ {
-		base := 40000 + 10*rand.Intn(2000)
+		base := 10000 + 10*rand.Intn(slots)
 		free := true
 		for p := base; p < base+10*nodes && free; p++ {
 			ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", p))
