@@ -64,7 +64,7 @@ fuzz-long:
 	$(MAKE) fuzz FUZZ_TIME=5000000x
 
 vet:
-	@bad=$$(gofmt -l $$(git ls-files '*.go')); if [[ -n "$$bad" ]]; then echo "gofmt needed: $$bad"; exit 1; fi
+	@bad=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); if [[ -n "$$bad" ]]; then echo "gofmt needed: $$bad"; exit 1; fi
 	$(GO) vet ./...
 
 proto-tools:
