@@ -38,8 +38,16 @@ func testSubmitParamsProposal(t *testing.T, d *devnet) string {
 		t.Fatalf("refused changes created proposals: %d before, %d after", before, got)
 	}
 
-	res := d.sendTx(t, "registry", "update-params-proposal", fmt.Sprintf(`{"max_collateral_age":"%ds"}`, int64(newCollateralAge.Seconds())),
-		"--title", "Shorter collateral age", "--summary", "e2e", "--deposit", "10000000upha", "--from", "alice")
+	return proposeAndVote(t, d, "registry", "update-params-proposal",
+		fmt.Sprintf(`{"max_collateral_age":"%ds"}`, int64(newCollateralAge.Seconds())), "--title", "Shorter collateral age")
+}
+
+// proposeAndVote submits a governance proposal command (`tx <args>`) from
+// alice with the devnet's minimum deposit, then votes yes with the four
+// genesis validators. It returns the proposal id.
+func proposeAndVote(t *testing.T, d *devnet, args ...string) string {
+	t.Helper()
+	res := d.sendTx(t, append(args, "--summary", "e2e", "--deposit", "10000000upha", "--from", "alice")...)
 	id := res.attribute("submit_proposal", "proposal_id")
 	if id == "" {
 		t.Fatalf("no proposal_id in the submission's events: %+v", res.Events)

@@ -154,16 +154,7 @@ func testRegisterWorkers(t *testing.T, d *devnet) (simWorker, string) {
 		t.Fatalf("after bonding 1,000 PHA: %+v", status)
 	}
 
-	submitted := d.sendTx(t, "registry", "add-gatekeeper", w.identity, "--title", "Second gatekeeper", "--summary", "e2e",
-		"--deposit", "10000000upha", "--from", "alice")
-	id := submitted.attribute("submit_proposal", "proposal_id")
-	if id == "" {
-		t.Fatalf("no proposal_id in the submission's events: %+v", submitted.Events)
-	}
-	for i := 0; i < 4; i++ {
-		d.sendTx(t, "gov", "vote", id, "yes", "--from", fmt.Sprintf("validator%d", i))
-	}
-	return w, id
+	return w, proposeAndVote(t, d, "registry", "add-gatekeeper", w.identity, "--title", "Second gatekeeper")
 }
 
 // testSecondGatekeeper waits for the proposal making w a gatekeeper to pass.
@@ -309,16 +300,7 @@ func testOrderRotation(t *testing.T, d *devnet) string {
 		_, _, err := d.phalad("q", "registry", "master-key")
 		return err == nil, fmt.Sprint(err)
 	})
-	submitted := d.sendTx(t, "registry", "rotate-master-key", "--title", "Rotate the master key", "--summary", "e2e",
-		"--deposit", "10000000upha", "--from", "alice")
-	id := submitted.attribute("submit_proposal", "proposal_id")
-	if id == "" {
-		t.Fatalf("no proposal_id in the submission's events: %+v", submitted.Events)
-	}
-	for i := 0; i < 4; i++ {
-		d.sendTx(t, "gov", "vote", id, "yes", "--from", fmt.Sprintf("validator%d", i))
-	}
-	return id
+	return proposeAndVote(t, d, "registry", "rotate-master-key", "--title", "Rotate the master key")
 }
 
 // testRotation waits for the rotation governance ordered: the devnet's

@@ -3,30 +3,14 @@ package host
 import (
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/tetratelabs/wazero"
-)
 
-func buildProbe(t *testing.T) []byte {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "probe.wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, "./testdata/probe")
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the probe contract: %v\n%s", err, b)
-	}
-	bin, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
+	"github.com/phala-cosmos/phala-cosmos/enclave/runtime/internal/wasmbuild"
+)
 
 // run starts the probe in a fresh runtime with env and returns its output.
 func run(t *testing.T, cfg wazero.RuntimeConfig, bin []byte, env *Env) string {
@@ -55,7 +39,7 @@ func run(t *testing.T, cfg wazero.RuntimeConfig, bin []byte, env *Env) string {
 // numbers and map iteration order prints the same thing on every run and
 // engine given the same Env, and something else given another seed.
 func TestDeterministic(t *testing.T) {
-	bin := buildProbe(t)
+	bin := wasmbuild.Build(t, "./testdata/probe")
 	blockTime := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
 	env := func(seed byte) *Env { return &Env{Time: blockTime, Seed: [32]byte{seed}} }
 

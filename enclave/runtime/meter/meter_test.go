@@ -3,32 +3,14 @@ package meter
 import (
 	"context"
 	"errors"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
-)
 
-// buildCounter compiles testdata/counter for GOOS=wasip1 with the Go
-// toolchain running the test, as contracts are built.
-func buildCounter(t testing.TB) []byte {
-	t.Helper()
-	out := filepath.Join(t.TempDir(), "counter.wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-o", out, "./testdata/counter")
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm")
-	if b, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the test contract: %v\n%s", err, b)
-	}
-	bin, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bin
-}
+	"github.com/phala-cosmos/phala-cosmos/enclave/runtime/internal/wasmbuild"
+)
 
 // instance is an instrumented module started with a fuel budget.
 type instance struct {
@@ -67,7 +49,7 @@ var engines = map[string]func() wazero.RuntimeConfig{
 // the same point, with a trap.
 func TestGoContract(t *testing.T) {
 	ctx := context.Background()
-	plain := buildCounter(t)
+	plain := wasmbuild.Build(t, "./testdata/counter")
 	metered, err := Instrument(plain)
 	if err != nil {
 		t.Fatal(err)
@@ -200,7 +182,7 @@ func FuzzInstrument(f *testing.F) {
 // metered, on both engines (the plain module is the baseline of the same run).
 func BenchmarkOverhead(b *testing.B) {
 	ctx := context.Background()
-	plain := buildCounter(b)
+	plain := wasmbuild.Build(b, "./testdata/counter")
 	metered, err := Instrument(plain)
 	if err != nil {
 		b.Fatal(err)
