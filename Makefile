@@ -23,7 +23,7 @@ E2E_TIMEOUT ?= 20m
 # duration budget spuriously at its deadline (go.dev/issue/75804, fixed in 1.27).
 FUZZ_TIME ?= 20000x
 
-.PHONY: all build devnet test test-unit test-race test-e2e fuzz fuzz-long proto-tools proto-gen \
+.PHONY: all build contracts devnet test test-unit test-race test-e2e fuzz fuzz-long proto-tools proto-gen \
         proto-check vet bench bench-chain bench-sync clean
 
 all: build
@@ -32,6 +32,18 @@ build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(PHALAD) ./cmd/phalad
 	$(GO) build -o $(BUILD_DIR)/phala-enclave ./cmd/phala-enclave
 	$(GO) build -o $(BUILD_DIR)/phala-worker ./cmd/phala-worker
+
+# Example contracts (contracts/, a module of its own with no dependencies).
+CONTRACTS := hello template token auction riskcontrol
+CONTRACTS_DIR := $(BUILD_DIR)/contracts
+
+## contracts: build every example contract to build/contracts/NAME.wasm (reproducibly: -trimpath).
+contracts:
+	@mkdir -p $(CONTRACTS_DIR)
+	@for c in $(CONTRACTS); do \
+	  (cd contracts/$$c && GOOS=wasip1 GOARCH=wasm $(GO) build -trimpath -buildmode=c-shared -o $(CONTRACTS_DIR)/$$c.wasm .) || exit 1; \
+	  echo "$(CONTRACTS_DIR)/$$c.wasm  $$(sha256sum $(CONTRACTS_DIR)/$$c.wasm | cut -c1-16)  $$(stat -c %s $(CONTRACTS_DIR)/$$c.wasm) bytes"; \
+	done
 
 ## devnet: build phalad, then create or resume the local network (DEVNET_* variables, see scripts/devnet.sh).
 devnet: build
@@ -42,6 +54,7 @@ test: proto-check vet test-unit test-race fuzz test-e2e
 
 test-unit:
 	$(GO) test $(TEST_FLAGS) -short ./...
+	cd contracts && $(GO) test $(TEST_FLAGS) ./...
 
 # -race only on pure-logic packages (no full app inside), never on the whole app.
 RACE_PKGS := ./enclave/attestation/... ./enclave/tee/sim/... ./enclave/lightclient/... ./x/staking-npos/types/... ./x/staking-npos/election/... ./x/registry/types/... ./x/confidential/types/...
@@ -66,6 +79,7 @@ fuzz-long:
 vet:
 	@bad=$$(gofmt -l $$(git ls-files -co --exclude-standard '*.go')); if [[ -n "$$bad" ]]; then echo "gofmt needed: $$bad"; exit 1; fi
 	$(GO) vet ./...
+	cd contracts && $(GO) vet ./... && GOOS=wasip1 GOARCH=wasm $(GO) vet ./...
 
 proto-tools:
 	@mkdir -p $(TOOLS_DIR)

@@ -12,6 +12,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -77,8 +79,9 @@ func (e *Env) read(b []byte) {
 // Instantiate defines the host module in r for the contract compiled as
 // contract: the functions above, and for any other WASI import the contract
 // declares (files, sockets...) a function that answers ENOSYS, which is as
-// deterministic as the rest. Imports from other modules are refused.
-func Instantiate(ctx context.Context, r wazero.Runtime, contract wazero.CompiledModule) error {
+// deterministic as the rest. Imports from other modules are refused, but for
+// the modules named in others, which the caller defines.
+func Instantiate(ctx context.Context, r wazero.Runtime, contract wazero.CompiledModule, others ...string) error {
 	b := r.NewHostModuleBuilder(ModuleName)
 	defined := map[string]bool{}
 	i32 := api.ValueTypeI32
@@ -126,8 +129,11 @@ func Instantiate(ctx context.Context, r wazero.Runtime, contract wazero.Compiled
 	defined["proc_exit"] = true
 	for _, f := range contract.ImportedFunctions() {
 		module, name, _ := f.Import()
+		if slices.Contains(others, module) {
+			continue
+		}
 		if module != ModuleName {
-			return fmt.Errorf("host: the contract imports %s.%s: contracts may import only %s", module, name, ModuleName)
+			return fmt.Errorf("host: the contract imports %s.%s: contracts may import only %s", module, name, strings.Join(append([]string{ModuleName}, others...), " and "))
 		}
 		results := f.ResultTypes()
 		if defined[name] {
