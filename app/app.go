@@ -103,6 +103,7 @@ var moduleAccountPermissions = map[string][]string{
 	stakingnpostypes.BondedPoolName: {authtypes.Burner},
 	stakingnpostypes.RewardPoolName: {authtypes.Minter},
 	registrytypes.ModuleName:        {authtypes.Minter, authtypes.Burner}, // worker stake, rewards, slashing
+	confidentialtypes.ModuleName:    nil,                                  // prepaid contract fees
 }
 
 var _ servertypes.Application = (*App)(nil)
@@ -230,7 +231,8 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	app.IBCKeeper.ClientKeeper.AddRoute(ibctm.ModuleName, &tmLightClient)
 
 	app.RegistryKeeper = registrykeeper.NewKeeper(appCodec, store(registrytypes.StoreKey), govAuthority, app.BankKeeper, app.StakingKeeper)
-	app.ConfidentialKeeper = confidentialkeeper.NewKeeper(appCodec, store(confidentialtypes.StoreKey), govAuthority)
+	app.ConfidentialKeeper = confidentialkeeper.NewKeeper(appCodec, store(confidentialtypes.StoreKey), govAuthority,
+		app.BankKeeper, app.RegistryKeeper)
 
 	app.ModuleManager = module.NewManager(
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil, nil),

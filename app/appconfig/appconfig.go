@@ -25,6 +25,16 @@ const (
 	CoinType = 118
 )
 
+// MaxTxBytes is the largest transaction a node's mempool accepts, set in the
+// config.toml of new nodes (CometBFT's default is 1 MiB). A Go contract
+// module is about 3.7 MB and 1 MB gzip-compressed, so its upload needs more.
+const MaxTxBytes = 4 << 20
+
+// MaxRPCBodyBytes is the largest request a node's RPC accepts, set in the
+// config.toml of new nodes: a transaction of MaxTxBytes hex-encoded (as
+// simulation sends it) with room for the envelope.
+const MaxRPCBodyBytes = 2*MaxTxBytes + 1<<20
+
 var configOnce sync.Once
 
 // SetSDKConfig sets the Bech32 prefixes, coin type and default bond denom in

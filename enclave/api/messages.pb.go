@@ -37,6 +37,8 @@ type IngressMessage struct {
 	//	*IngressMessage_HeartbeatChallenge
 	//	*IngressMessage_RandomnessRequest
 	//	*IngressMessage_MasterKeyRotation
+	//	*IngressMessage_ContractKeyRequest
+	//	*IngressMessage_ContractCall
 	Body isIngressMessage_Body `protobuf_oneof:"body"`
 }
 
@@ -100,6 +102,12 @@ type IngressMessage_RandomnessRequest struct {
 type IngressMessage_MasterKeyRotation struct {
 	MasterKeyRotation *MasterKeyRotation `protobuf:"bytes,7,opt,name=master_key_rotation,json=masterKeyRotation,proto3,oneof" json:"master_key_rotation,omitempty"`
 }
+type IngressMessage_ContractKeyRequest struct {
+	ContractKeyRequest *ContractKeyRequest `protobuf:"bytes,8,opt,name=contract_key_request,json=contractKeyRequest,proto3,oneof" json:"contract_key_request,omitempty"`
+}
+type IngressMessage_ContractCall struct {
+	ContractCall *ContractCall `protobuf:"bytes,9,opt,name=contract_call,json=contractCall,proto3,oneof" json:"contract_call,omitempty"`
+}
 
 func (*IngressMessage_Registered) isIngressMessage_Body()          {}
 func (*IngressMessage_MasterKeyShare) isIngressMessage_Body()      {}
@@ -108,6 +116,8 @@ func (*IngressMessage_GatekeeperAdded) isIngressMessage_Body()     {}
 func (*IngressMessage_HeartbeatChallenge) isIngressMessage_Body()  {}
 func (*IngressMessage_RandomnessRequest) isIngressMessage_Body()   {}
 func (*IngressMessage_MasterKeyRotation) isIngressMessage_Body()   {}
+func (*IngressMessage_ContractKeyRequest) isIngressMessage_Body()  {}
+func (*IngressMessage_ContractCall) isIngressMessage_Body()        {}
 
 func (m *IngressMessage) GetBody() isIngressMessage_Body {
 	if m != nil {
@@ -165,6 +175,20 @@ func (m *IngressMessage) GetMasterKeyRotation() *MasterKeyRotation {
 	return nil
 }
 
+func (m *IngressMessage) GetContractKeyRequest() *ContractKeyRequest {
+	if x, ok := m.GetBody().(*IngressMessage_ContractKeyRequest); ok {
+		return x.ContractKeyRequest
+	}
+	return nil
+}
+
+func (m *IngressMessage) GetContractCall() *ContractCall {
+	if x, ok := m.GetBody().(*IngressMessage_ContractCall); ok {
+		return x.ContractCall
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*IngressMessage) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
@@ -175,7 +199,269 @@ func (*IngressMessage) XXX_OneofWrappers() []interface{} {
 		(*IngressMessage_HeartbeatChallenge)(nil),
 		(*IngressMessage_RandomnessRequest)(nil),
 		(*IngressMessage_MasterKeyRotation)(nil),
+		(*IngressMessage_ContractKeyRequest)(nil),
+		(*IngressMessage_ContractCall)(nil),
 	}
+}
+
+// ContractKeyRequest asks a gatekeeper for a new contract's key: derive it,
+// open the init sealed to the master key and reseal it to the contract key,
+// publish the public key and share the secret key with the workers.
+type ContractKeyRequest struct {
+	// contract is the contract's address (32 bytes).
+	Contract []byte `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	// creator is the creator's account address (raw bytes), bound into the init.
+	Creator []byte `protobuf:"bytes,2,opt,name=creator,proto3" json:"creator,omitempty"`
+	Nonce   []byte `protobuf:"bytes,3,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	// sealed_init is the init sealed to the master public key of generation.
+	SealedInit []byte `protobuf:"bytes,4,opt,name=sealed_init,json=sealedInit,proto3" json:"sealed_init,omitempty"`
+	Generation uint32 `protobuf:"varint,5,opt,name=generation,proto3" json:"generation,omitempty"`
+	// workers are the scheduled workers, to share the key with.
+	Workers []*ContractWorker `protobuf:"bytes,6,rep,name=workers,proto3" json:"workers,omitempty"`
+}
+
+func (m *ContractKeyRequest) Reset()         { *m = ContractKeyRequest{} }
+func (m *ContractKeyRequest) String() string { return proto.CompactTextString(m) }
+func (*ContractKeyRequest) ProtoMessage()    {}
+func (*ContractKeyRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{1}
+}
+func (m *ContractKeyRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractKeyRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractKeyRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractKeyRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractKeyRequest.Merge(m, src)
+}
+func (m *ContractKeyRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractKeyRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractKeyRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractKeyRequest proto.InternalMessageInfo
+
+func (m *ContractKeyRequest) GetContract() []byte {
+	if m != nil {
+		return m.Contract
+	}
+	return nil
+}
+
+func (m *ContractKeyRequest) GetCreator() []byte {
+	if m != nil {
+		return m.Creator
+	}
+	return nil
+}
+
+func (m *ContractKeyRequest) GetNonce() []byte {
+	if m != nil {
+		return m.Nonce
+	}
+	return nil
+}
+
+func (m *ContractKeyRequest) GetSealedInit() []byte {
+	if m != nil {
+		return m.SealedInit
+	}
+	return nil
+}
+
+func (m *ContractKeyRequest) GetGeneration() uint32 {
+	if m != nil {
+		return m.Generation
+	}
+	return 0
+}
+
+func (m *ContractKeyRequest) GetWorkers() []*ContractWorker {
+	if m != nil {
+		return m.Workers
+	}
+	return nil
+}
+
+// ContractWorker is a worker a contract is scheduled on.
+type ContractWorker struct {
+	Identity   []byte `protobuf:"bytes,1,opt,name=identity,proto3" json:"identity,omitempty"`
+	EcdhPubkey []byte `protobuf:"bytes,2,opt,name=ecdh_pubkey,json=ecdhPubkey,proto3" json:"ecdh_pubkey,omitempty"`
+}
+
+func (m *ContractWorker) Reset()         { *m = ContractWorker{} }
+func (m *ContractWorker) String() string { return proto.CompactTextString(m) }
+func (*ContractWorker) ProtoMessage()    {}
+func (*ContractWorker) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{2}
+}
+func (m *ContractWorker) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractWorker) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractWorker.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractWorker) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractWorker.Merge(m, src)
+}
+func (m *ContractWorker) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractWorker) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractWorker.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractWorker proto.InternalMessageInfo
+
+func (m *ContractWorker) GetIdentity() []byte {
+	if m != nil {
+		return m.Identity
+	}
+	return nil
+}
+
+func (m *ContractWorker) GetEcdhPubkey() []byte {
+	if m != nil {
+		return m.EcdhPubkey
+	}
+	return nil
+}
+
+// ContractCall is a command (or the resealed init, sequence 1) in a
+// contract's queue, whose destination is the contract's address.
+type ContractCall struct {
+	Sequence uint64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// sender is the account that sent it (raw address bytes), bound into the
+	// sealed call.
+	Sender    []byte `protobuf:"bytes,2,opt,name=sender,proto3" json:"sender,omitempty"`
+	Nonce     []byte `protobuf:"bytes,3,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	Sealed    []byte `protobuf:"bytes,4,opt,name=sealed,proto3" json:"sealed,omitempty"`
+	FuelLimit uint64 `protobuf:"varint,5,opt,name=fuel_limit,json=fuelLimit,proto3" json:"fuel_limit,omitempty"`
+	// height and time_unix_nano are the block that queued it: the contract's
+	// block height and time for this call.
+	Height       int64 `protobuf:"varint,6,opt,name=height,proto3" json:"height,omitempty"`
+	TimeUnixNano int64 `protobuf:"varint,7,opt,name=time_unix_nano,json=timeUnixNano,proto3" json:"time_unix_nano,omitempty"`
+	// funds moved to the contract's account with the call ("100upha,5uatom").
+	Funds string `protobuf:"bytes,8,opt,name=funds,proto3" json:"funds,omitempty"`
+	// init marks the init call.
+	Init bool `protobuf:"varint,9,opt,name=init,proto3" json:"init,omitempty"`
+}
+
+func (m *ContractCall) Reset()         { *m = ContractCall{} }
+func (m *ContractCall) String() string { return proto.CompactTextString(m) }
+func (*ContractCall) ProtoMessage()    {}
+func (*ContractCall) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{3}
+}
+func (m *ContractCall) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractCall) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractCall.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractCall) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractCall.Merge(m, src)
+}
+func (m *ContractCall) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractCall) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractCall.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractCall proto.InternalMessageInfo
+
+func (m *ContractCall) GetSequence() uint64 {
+	if m != nil {
+		return m.Sequence
+	}
+	return 0
+}
+
+func (m *ContractCall) GetSender() []byte {
+	if m != nil {
+		return m.Sender
+	}
+	return nil
+}
+
+func (m *ContractCall) GetNonce() []byte {
+	if m != nil {
+		return m.Nonce
+	}
+	return nil
+}
+
+func (m *ContractCall) GetSealed() []byte {
+	if m != nil {
+		return m.Sealed
+	}
+	return nil
+}
+
+func (m *ContractCall) GetFuelLimit() uint64 {
+	if m != nil {
+		return m.FuelLimit
+	}
+	return 0
+}
+
+func (m *ContractCall) GetHeight() int64 {
+	if m != nil {
+		return m.Height
+	}
+	return 0
+}
+
+func (m *ContractCall) GetTimeUnixNano() int64 {
+	if m != nil {
+		return m.TimeUnixNano
+	}
+	return 0
+}
+
+func (m *ContractCall) GetFunds() string {
+	if m != nil {
+		return m.Funds
+	}
+	return ""
+}
+
+func (m *ContractCall) GetInit() bool {
+	if m != nil {
+		return m.Init
+	}
+	return false
 }
 
 // MasterKeyRotation asks the gatekeeper governance chose to lead a rotation
@@ -189,7 +475,7 @@ func (m *MasterKeyRotation) Reset()         { *m = MasterKeyRotation{} }
 func (m *MasterKeyRotation) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyRotation) ProtoMessage()    {}
 func (*MasterKeyRotation) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{1}
+	return fileDescriptor_42428d19c8a7a659, []int{4}
 }
 func (m *MasterKeyRotation) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -243,7 +529,7 @@ func (m *HeartbeatChallenge) Reset()         { *m = HeartbeatChallenge{} }
 func (m *HeartbeatChallenge) String() string { return proto.CompactTextString(m) }
 func (*HeartbeatChallenge) ProtoMessage()    {}
 func (*HeartbeatChallenge) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{2}
+	return fileDescriptor_42428d19c8a7a659, []int{5}
 }
 func (m *HeartbeatChallenge) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -303,7 +589,7 @@ func (m *RandomnessRequest) Reset()         { *m = RandomnessRequest{} }
 func (m *RandomnessRequest) String() string { return proto.CompactTextString(m) }
 func (*RandomnessRequest) ProtoMessage()    {}
 func (*RandomnessRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{3}
+	return fileDescriptor_42428d19c8a7a659, []int{6}
 }
 func (m *RandomnessRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -351,7 +637,7 @@ func (m *GatekeeperAppointed) Reset()         { *m = GatekeeperAppointed{} }
 func (m *GatekeeperAppointed) String() string { return proto.CompactTextString(m) }
 func (*GatekeeperAppointed) ProtoMessage()    {}
 func (*GatekeeperAppointed) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{4}
+	return fileDescriptor_42428d19c8a7a659, []int{7}
 }
 func (m *GatekeeperAppointed) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -398,7 +684,7 @@ func (m *GatekeeperAdded) Reset()         { *m = GatekeeperAdded{} }
 func (m *GatekeeperAdded) String() string { return proto.CompactTextString(m) }
 func (*GatekeeperAdded) ProtoMessage()    {}
 func (*GatekeeperAdded) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{5}
+	return fileDescriptor_42428d19c8a7a659, []int{8}
 }
 func (m *GatekeeperAdded) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -461,7 +747,7 @@ func (m *MasterKeyShare) Reset()         { *m = MasterKeyShare{} }
 func (m *MasterKeyShare) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyShare) ProtoMessage()    {}
 func (*MasterKeyShare) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{6}
+	return fileDescriptor_42428d19c8a7a659, []int{9}
 }
 func (m *MasterKeyShare) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -537,7 +823,7 @@ func (m *WorkerRegistered) Reset()         { *m = WorkerRegistered{} }
 func (m *WorkerRegistered) String() string { return proto.CompactTextString(m) }
 func (*WorkerRegistered) ProtoMessage()    {}
 func (*WorkerRegistered) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{7}
+	return fileDescriptor_42428d19c8a7a659, []int{10}
 }
 func (m *WorkerRegistered) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -611,7 +897,7 @@ func (m *EgressMessage) Reset()         { *m = EgressMessage{} }
 func (m *EgressMessage) String() string { return proto.CompactTextString(m) }
 func (*EgressMessage) ProtoMessage()    {}
 func (*EgressMessage) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{8}
+	return fileDescriptor_42428d19c8a7a659, []int{11}
 }
 func (m *EgressMessage) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -733,7 +1019,7 @@ func (m *Heartbeat) Reset()         { *m = Heartbeat{} }
 func (m *Heartbeat) String() string { return proto.CompactTextString(m) }
 func (*Heartbeat) ProtoMessage()    {}
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{9}
+	return fileDescriptor_42428d19c8a7a659, []int{12}
 }
 func (m *Heartbeat) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -787,7 +1073,7 @@ func (m *BenchmarkResult) Reset()         { *m = BenchmarkResult{} }
 func (m *BenchmarkResult) String() string { return proto.CompactTextString(m) }
 func (*BenchmarkResult) ProtoMessage()    {}
 func (*BenchmarkResult) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{10}
+	return fileDescriptor_42428d19c8a7a659, []int{13}
 }
 func (m *BenchmarkResult) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -835,7 +1121,7 @@ func (m *Randomness) Reset()         { *m = Randomness{} }
 func (m *Randomness) String() string { return proto.CompactTextString(m) }
 func (*Randomness) ProtoMessage()    {}
 func (*Randomness) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{11}
+	return fileDescriptor_42428d19c8a7a659, []int{14}
 }
 func (m *Randomness) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -891,7 +1177,7 @@ func (m *MasterKeyPublished) Reset()         { *m = MasterKeyPublished{} }
 func (m *MasterKeyPublished) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyPublished) ProtoMessage()    {}
 func (*MasterKeyPublished) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{12}
+	return fileDescriptor_42428d19c8a7a659, []int{15}
 }
 func (m *MasterKeyPublished) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -936,6 +1222,9 @@ func (m *MasterKeyPublished) GetGeneration() uint32 {
 
 func init() {
 	proto.RegisterType((*IngressMessage)(nil), "phala.enclave.v1.IngressMessage")
+	proto.RegisterType((*ContractKeyRequest)(nil), "phala.enclave.v1.ContractKeyRequest")
+	proto.RegisterType((*ContractWorker)(nil), "phala.enclave.v1.ContractWorker")
+	proto.RegisterType((*ContractCall)(nil), "phala.enclave.v1.ContractCall")
 	proto.RegisterType((*MasterKeyRotation)(nil), "phala.enclave.v1.MasterKeyRotation")
 	proto.RegisterType((*HeartbeatChallenge)(nil), "phala.enclave.v1.HeartbeatChallenge")
 	proto.RegisterType((*RandomnessRequest)(nil), "phala.enclave.v1.RandomnessRequest")
@@ -953,60 +1242,75 @@ func init() {
 func init() { proto.RegisterFile("phala/enclave/v1/messages.proto", fileDescriptor_42428d19c8a7a659) }
 
 var fileDescriptor_42428d19c8a7a659 = []byte{
-	// 839 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x56, 0xcf, 0x8f, 0xdb, 0x44,
-	0x14, 0x76, 0x36, 0xd9, 0x6d, 0xf3, 0xba, 0xdd, 0x64, 0x27, 0x2b, 0x14, 0xf1, 0x23, 0x2d, 0xa6,
-	0x48, 0x94, 0x8a, 0x84, 0xd2, 0x0b, 0x12, 0x52, 0xa5, 0x2e, 0x20, 0x0c, 0xa5, 0xd5, 0x6a, 0x16,
-	0x54, 0xd4, 0x8b, 0x35, 0xb1, 0xdf, 0xda, 0x56, 0x6c, 0x8f, 0x99, 0x99, 0x2c, 0xca, 0x91, 0x3b,
-	0x07, 0x4e, 0xfc, 0x4d, 0x1c, 0x7b, 0xe4, 0x84, 0xd0, 0xee, 0x3f, 0x82, 0x66, 0xc6, 0xf1, 0x3a,
-	0xf6, 0x6e, 0x4e, 0xbd, 0xf9, 0x7d, 0xf3, 0xbd, 0xcf, 0x33, 0xf3, 0xde, 0xfb, 0x6c, 0xb8, 0x57,
-	0xc4, 0x2c, 0x65, 0x33, 0xcc, 0x83, 0x94, 0x9d, 0xe3, 0xec, 0xfc, 0xf1, 0x2c, 0x43, 0x29, 0x59,
-	0x84, 0x72, 0x5a, 0x08, 0xae, 0x38, 0x19, 0x1a, 0xc2, 0xb4, 0x24, 0x4c, 0xcf, 0x1f, 0xbb, 0xff,
-	0xf6, 0xe0, 0xe0, 0xfb, 0x3c, 0x12, 0x28, 0xe5, 0x0b, 0xcb, 0x25, 0xdf, 0x00, 0x08, 0x8c, 0x12,
-	0xa9, 0x50, 0x60, 0x38, 0xee, 0xdc, 0xef, 0x7c, 0x72, 0xe7, 0x0b, 0x77, 0xda, 0xcc, 0x9c, 0xbe,
-	0xe2, 0x62, 0x81, 0x82, 0x56, 0x4c, 0xcf, 0xa1, 0xb5, 0x3c, 0xf2, 0x23, 0x0c, 0x33, 0xa6, 0x9f,
-	0xfd, 0x05, 0xae, 0x7c, 0x19, 0x33, 0x81, 0xe3, 0x1d, 0xa3, 0x75, 0xbf, 0xad, 0xf5, 0xc2, 0x30,
-	0x9f, 0xe3, 0xea, 0x54, 0xf3, 0x3c, 0x87, 0x1e, 0x64, 0x1b, 0x08, 0x79, 0x0d, 0x47, 0x11, 0x53,
-	0xb8, 0x40, 0x2c, 0x50, 0xf8, 0xac, 0x28, 0x78, 0x92, 0x2b, 0x0c, 0xc7, 0x5d, 0xa3, 0xf8, 0x71,
-	0x5b, 0xf1, 0xbb, 0x8a, 0xfd, 0x6c, 0x4d, 0xf6, 0x1c, 0x3a, 0x8a, 0xda, 0x30, 0x79, 0x09, 0xc3,
-	0xba, 0x76, 0x18, 0x62, 0x38, 0xee, 0x19, 0xdd, 0x0f, 0xb7, 0xea, 0x6a, 0xa2, 0xe7, 0xd0, 0x41,
-	0xb4, 0x09, 0x91, 0x57, 0x30, 0x8a, 0x91, 0x09, 0x35, 0x47, 0xa6, 0xfc, 0x20, 0x66, 0x69, 0x8a,
-	0x79, 0x84, 0xe3, 0x5d, 0x23, 0xf9, 0xa0, 0x2d, 0xe9, 0xad, 0xc9, 0x5f, 0xaf, 0xb9, 0x9e, 0x43,
-	0x49, 0xdc, 0x42, 0xc9, 0x4f, 0x40, 0x04, 0xcb, 0x43, 0x9e, 0xe5, 0x28, 0xa5, 0x2f, 0xf0, 0xd7,
-	0x25, 0x4a, 0x35, 0xde, 0x33, 0xba, 0x1f, 0xb5, 0x75, 0x69, 0xc5, 0xa5, 0x96, 0xea, 0x39, 0xf4,
-	0x50, 0x34, 0x41, 0xf2, 0x33, 0x8c, 0x6a, 0x85, 0x12, 0x5c, 0x31, 0x95, 0xf0, 0x7c, 0x7c, 0xeb,
-	0x26, 0xd9, 0xaa, 0x56, 0xb4, 0xa4, 0x6a, 0xd9, 0xac, 0x09, 0x1e, 0xef, 0x41, 0x6f, 0xce, 0xc3,
-	0x95, 0xfb, 0x04, 0x0e, 0x5b, 0x19, 0x64, 0x02, 0x10, 0x61, 0x8e, 0xc2, 0xbe, 0x4a, 0xb7, 0xd8,
-	0x5d, 0x5a, 0x43, 0xdc, 0x15, 0x90, 0xf6, 0xad, 0x90, 0x77, 0x60, 0x2f, 0xc6, 0x24, 0x8a, 0x95,
-	0xc9, 0xe8, 0xd2, 0x32, 0x22, 0xef, 0xc2, 0xed, 0x10, 0x59, 0x98, 0x26, 0xb9, 0x6d, 0xb1, 0x2e,
-	0xad, 0x62, 0x32, 0x83, 0x11, 0x9a, 0xee, 0xf6, 0x59, 0xb0, 0xc8, 0xf9, 0x6f, 0x29, 0x86, 0x51,
-	0xd9, 0x37, 0x3d, 0x4a, 0xec, 0xd2, 0xb3, 0xda, 0x8a, 0xfb, 0x10, 0x0e, 0x5b, 0x17, 0x47, 0x8e,
-	0x60, 0x57, 0xf0, 0x65, 0x6e, 0xa7, 0xa1, 0x47, 0x6d, 0xe0, 0x3e, 0x82, 0xd1, 0x35, 0x6d, 0xa6,
-	0xc9, 0x67, 0x89, 0x90, 0x76, 0x97, 0xb7, 0xa9, 0x0d, 0xdc, 0x97, 0x30, 0x68, 0xf4, 0x8e, 0xde,
-	0x77, 0x12, 0x62, 0xae, 0x12, 0xb5, 0x32, 0xdc, 0x7d, 0x5a, 0xc5, 0xe4, 0x1e, 0xdc, 0xc1, 0x20,
-	0x8c, 0xfd, 0x62, 0x39, 0x5f, 0xe0, 0xca, 0x1c, 0x6b, 0x9f, 0x82, 0x86, 0x4e, 0x0c, 0xe2, 0xfe,
-	0xd5, 0x81, 0x83, 0xcd, 0xb1, 0x21, 0x04, 0x7a, 0x67, 0x82, 0x67, 0xa5, 0x96, 0x79, 0x26, 0x07,
-	0xb0, 0xa3, 0x78, 0x99, 0xbe, 0xa3, 0xb8, 0xde, 0x9c, 0x9d, 0xc5, 0xae, 0x81, 0x6c, 0x40, 0x3e,
-	0x85, 0xb2, 0x82, 0xfa, 0x7d, 0x69, 0x12, 0xe8, 0x56, 0x30, 0x33, 0xb0, 0x4f, 0x07, 0x76, 0xe1,
-	0xc4, 0xe0, 0xcf, 0x71, 0xd5, 0xa8, 0xdd, 0x6e, 0xab, 0x76, 0xbf, 0x77, 0x60, 0xd8, 0xf4, 0x86,
-	0x6d, 0xa5, 0xe3, 0x85, 0xce, 0xe4, 0xc2, 0x6c, 0xb2, 0x4f, 0xab, 0xb8, 0x79, 0x05, 0xdd, 0xe6,
-	0x15, 0x90, 0x31, 0xdc, 0x9a, 0xb3, 0x60, 0x81, 0xb9, 0x9d, 0xd7, 0x3e, 0x5d, 0x87, 0xee, 0x1f,
-	0x5d, 0xb8, 0xfb, 0xed, 0x86, 0xa9, 0xfd, 0x02, 0x47, 0xb5, 0x2e, 0x37, 0xa7, 0x94, 0x71, 0x65,
-	0x6f, 0x0f, 0xb6, 0xb4, 0xf9, 0xc9, 0x9a, 0xab, 0xa7, 0x32, 0x6b, 0xa1, 0x6f, 0xd9, 0xe8, 0xbe,
-	0x82, 0x7e, 0x35, 0xf9, 0xa5, 0xbb, 0xbd, 0xb7, 0xc5, 0x32, 0x3c, 0x87, 0x5e, 0xf1, 0xb5, 0x93,
-	0xcd, 0x31, 0x0f, 0xe2, 0x8c, 0x89, 0x85, 0x2f, 0x50, 0x2e, 0x53, 0x75, 0xb3, 0x93, 0x1d, 0xaf,
-	0x99, 0xd4, 0x10, 0xb5, 0x93, 0xcd, 0x37, 0x21, 0xf2, 0x14, 0xe0, 0xca, 0x2f, 0x4a, 0x03, 0x7b,
-	0x7f, 0x9b, 0xd1, 0x98, 0x6f, 0x40, 0x15, 0x55, 0x1e, 0x10, 0x40, 0xbf, 0xda, 0x31, 0x79, 0x08,
-	0xc3, 0xca, 0x14, 0xfd, 0x8d, 0xa6, 0x18, 0x54, 0xb8, 0x67, 0xbb, 0xe3, 0x11, 0x1c, 0x16, 0x28,
-	0xce, 0xb8, 0xc8, 0x58, 0x1e, 0xa0, 0x2f, 0x03, 0x5e, 0xde, 0x6d, 0x8f, 0x0e, 0x6b, 0x0b, 0xa7,
-	0x1a, 0x77, 0x9f, 0xc2, 0xa0, 0x71, 0xa4, 0xeb, 0xf3, 0x3b, 0x37, 0xe4, 0x7f, 0x09, 0x70, 0x75,
-	0x90, 0xeb, 0x27, 0x5e, 0xa3, 0xe7, 0x2c, 0x5d, 0x62, 0x39, 0x50, 0x36, 0x70, 0x4f, 0x81, 0xb4,
-	0xbb, 0x85, 0x7c, 0x00, 0x50, 0x1b, 0x26, 0x3b, 0x93, 0xfd, 0xe2, 0x86, 0x31, 0xda, 0x69, 0x8e,
-	0xd1, 0xf1, 0x0f, 0x7f, 0x5f, 0x4c, 0x3a, 0x6f, 0x2e, 0x26, 0x9d, 0xff, 0x2e, 0x26, 0x9d, 0x3f,
-	0x2f, 0x27, 0xce, 0x9b, 0xcb, 0x89, 0xf3, 0xcf, 0xe5, 0xc4, 0x79, 0xfd, 0x79, 0x94, 0xa8, 0x78,
-	0x39, 0x9f, 0x06, 0x3c, 0x9b, 0x99, 0x5a, 0x7c, 0x16, 0x70, 0x99, 0x71, 0xb9, 0x19, 0xac, 0x7f,
-	0x02, 0x58, 0x91, 0xcc, 0xf7, 0xcc, 0xd7, 0xff, 0xc9, 0xff, 0x01, 0x00, 0x00, 0xff, 0xff, 0xba,
-	0x0e, 0xdd, 0x54, 0x20, 0x08, 0x00, 0x00,
+	// 1081 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x56, 0xcf, 0x6f, 0x1b, 0x45,
+	0x14, 0xf6, 0xc6, 0x6e, 0x12, 0xbf, 0x3a, 0x8e, 0x33, 0x89, 0x90, 0x55, 0xc0, 0x0d, 0x4b, 0x90,
+	0x28, 0x15, 0x0e, 0xa5, 0x17, 0x04, 0x52, 0xa5, 0x26, 0x54, 0xb8, 0xb4, 0x89, 0xa2, 0x09, 0x55,
+	0xab, 0x5e, 0x56, 0xe3, 0xdd, 0x17, 0x7b, 0xe5, 0xdd, 0x19, 0x33, 0x3b, 0x4e, 0xeb, 0x23, 0x77,
+	0x0e, 0x9c, 0xf8, 0x9b, 0x38, 0xf6, 0xc8, 0x05, 0x09, 0x25, 0x7f, 0x04, 0x47, 0xd0, 0xcc, 0xce,
+	0x6e, 0xd6, 0xbb, 0x71, 0x38, 0xc0, 0xcd, 0xdf, 0x37, 0xdf, 0x7c, 0x9e, 0x79, 0xf3, 0x7e, 0x2c,
+	0xdc, 0x9d, 0x8e, 0x59, 0xc4, 0xf6, 0x91, 0xfb, 0x11, 0x3b, 0xc7, 0xfd, 0xf3, 0x07, 0xfb, 0x31,
+	0x26, 0x09, 0x1b, 0x61, 0xd2, 0x9f, 0x4a, 0xa1, 0x04, 0xe9, 0x18, 0x41, 0xdf, 0x0a, 0xfa, 0xe7,
+	0x0f, 0xdc, 0xbf, 0x6f, 0x41, 0xfb, 0x29, 0x1f, 0x49, 0x4c, 0x92, 0xa3, 0x54, 0x4b, 0xbe, 0x05,
+	0x90, 0x38, 0x0a, 0x13, 0x85, 0x12, 0x83, 0xae, 0xb3, 0xeb, 0x7c, 0x7a, 0xfb, 0x4b, 0xb7, 0x5f,
+	0xde, 0xd9, 0x7f, 0x29, 0xe4, 0x04, 0x25, 0xcd, 0x95, 0x83, 0x1a, 0x2d, 0xec, 0x23, 0xcf, 0xa1,
+	0x13, 0x33, 0xfd, 0xdb, 0x9b, 0xe0, 0xdc, 0x4b, 0xc6, 0x4c, 0x62, 0x77, 0xc5, 0x78, 0xed, 0x56,
+	0xbd, 0x8e, 0x8c, 0xf2, 0x19, 0xce, 0x4f, 0xb5, 0x6e, 0x50, 0xa3, 0xed, 0x78, 0x81, 0x21, 0xaf,
+	0x61, 0x67, 0xc4, 0x14, 0x4e, 0x10, 0xa7, 0x28, 0x3d, 0x36, 0x9d, 0x8a, 0x90, 0x2b, 0x0c, 0xba,
+	0x75, 0xe3, 0xf8, 0x49, 0xd5, 0xf1, 0xbb, 0x5c, 0xfd, 0x38, 0x13, 0x0f, 0x6a, 0x74, 0x7b, 0x54,
+	0xa5, 0xc9, 0x31, 0x74, 0x8a, 0xde, 0x41, 0x80, 0x41, 0xb7, 0x61, 0x7c, 0x3f, 0xba, 0xd1, 0x57,
+	0x0b, 0x07, 0x35, 0xba, 0x39, 0x5a, 0xa4, 0xc8, 0x4b, 0xd8, 0x1e, 0x23, 0x93, 0x6a, 0x88, 0x4c,
+	0x79, 0xfe, 0x98, 0x45, 0x11, 0xf2, 0x11, 0x76, 0x6f, 0x19, 0xcb, 0xbd, 0xaa, 0xe5, 0x20, 0x13,
+	0x1f, 0x66, 0xda, 0x41, 0x8d, 0x92, 0x71, 0x85, 0x25, 0x3f, 0x00, 0x91, 0x8c, 0x07, 0x22, 0xe6,
+	0x98, 0x24, 0x9e, 0xc4, 0x1f, 0x67, 0x98, 0xa8, 0xee, 0xaa, 0xf1, 0xfd, 0xb8, 0xea, 0x4b, 0x73,
+	0x2d, 0x4d, 0xa5, 0x83, 0x1a, 0xdd, 0x92, 0x65, 0x92, 0xbc, 0x80, 0xed, 0xc2, 0x43, 0x49, 0xa1,
+	0x98, 0x0a, 0x05, 0xef, 0xae, 0x2d, 0xb3, 0xcd, 0xdf, 0x8a, 0x5a, 0xa9, 0xb6, 0x8d, 0xcb, 0x24,
+	0x79, 0x05, 0x3b, 0xbe, 0xe0, 0x4a, 0x32, 0x5f, 0xa5, 0xc6, 0xf6, 0xb8, 0xeb, 0xcb, 0xc2, 0x70,
+	0x68, 0xd5, 0xda, 0x24, 0x3f, 0x2f, 0xf1, 0x2b, 0x2c, 0x79, 0x02, 0x1b, 0xb9, 0xb3, 0xcf, 0xa2,
+	0xa8, 0xdb, 0x34, 0x96, 0xbd, 0xe5, 0x96, 0x87, 0x2c, 0x8a, 0x06, 0x35, 0xda, 0xf2, 0x0b, 0xf8,
+	0x60, 0x15, 0x1a, 0x43, 0x11, 0xcc, 0xdd, 0x3f, 0x1c, 0x20, 0xd5, 0xff, 0x26, 0x77, 0x60, 0x3d,
+	0x93, 0x9b, 0x1a, 0x68, 0xd1, 0x1c, 0x93, 0x2e, 0xac, 0xf9, 0x12, 0x99, 0x12, 0xd2, 0xa4, 0x74,
+	0x8b, 0x66, 0x90, 0xec, 0xc0, 0x2d, 0x2e, 0xb8, 0x8f, 0x26, 0x31, 0x5b, 0x34, 0x05, 0xe4, 0x2e,
+	0xdc, 0x4e, 0x90, 0x45, 0x18, 0x78, 0x21, 0x0f, 0x95, 0x49, 0xae, 0x16, 0x85, 0x94, 0x7a, 0xca,
+	0x43, 0x45, 0x7a, 0x00, 0x23, 0xe4, 0x28, 0xd3, 0xd0, 0xeb, 0x4c, 0xd9, 0xa0, 0x05, 0x86, 0x7c,
+	0x0d, 0x6b, 0x6f, 0x4c, 0xb9, 0x25, 0xdd, 0xd5, 0xdd, 0xfa, 0xf5, 0x35, 0x94, 0xdd, 0xc1, 0xd6,
+	0x65, 0xb6, 0xc1, 0x3d, 0x82, 0xf6, 0xe2, 0x92, 0xbe, 0x5a, 0x18, 0x20, 0x57, 0xa1, 0x9a, 0x67,
+	0x57, 0xcb, 0xb0, 0x3e, 0x2a, 0xfa, 0xc1, 0xd8, 0x9b, 0xce, 0x86, 0x13, 0x9c, 0xdb, 0xeb, 0x81,
+	0xa6, 0x4e, 0x0c, 0xe3, 0xfe, 0xe5, 0x40, 0xab, 0x18, 0x57, 0xed, 0x96, 0xe8, 0x98, 0xe9, 0x5b,
+	0x6b, 0xb7, 0x06, 0xcd, 0x31, 0x79, 0x0f, 0x56, 0x13, 0xe4, 0x01, 0x66, 0x71, 0xb2, 0x68, 0x49,
+	0x98, 0x8c, 0x5a, 0xc7, 0xc4, 0x46, 0xc8, 0x22, 0xf2, 0x21, 0xc0, 0xd9, 0x0c, 0x23, 0x2f, 0x0a,
+	0xe3, 0x50, 0x99, 0xe8, 0x34, 0x68, 0x53, 0x33, 0xcf, 0x35, 0xa1, 0xb7, 0x8d, 0x31, 0x1c, 0x8d,
+	0xd3, 0x52, 0xa8, 0x53, 0x8b, 0xc8, 0x1e, 0xb4, 0x55, 0x18, 0xa3, 0x37, 0xe3, 0xe1, 0x5b, 0x8f,
+	0x33, 0x2e, 0x4c, 0x4e, 0xd7, 0x69, 0x4b, 0xb3, 0x2f, 0x78, 0xf8, 0xf6, 0x98, 0x71, 0xa1, 0x8f,
+	0x72, 0x36, 0xe3, 0x41, 0x62, 0x12, 0xb3, 0x49, 0x53, 0x40, 0x08, 0x34, 0xcc, 0x53, 0xe9, 0xd4,
+	0x5a, 0xa7, 0xe6, 0xb7, 0xfb, 0x10, 0xb6, 0x2a, 0xb9, 0x5f, 0x7a, 0x39, 0xa7, 0xfc, 0x72, 0xee,
+	0x1c, 0x48, 0xb5, 0xbe, 0x0b, 0x47, 0x76, 0x16, 0x8e, 0x7c, 0x07, 0xd6, 0x03, 0x64, 0x41, 0x14,
+	0xf2, 0xb4, 0x59, 0xd6, 0x69, 0x8e, 0xc9, 0x3e, 0x6c, 0xa3, 0xe9, 0xd3, 0x1e, 0xf3, 0x27, 0x5c,
+	0xbc, 0x89, 0x30, 0x18, 0xd9, 0x0e, 0xd8, 0xa0, 0x24, 0x5d, 0x7a, 0x5c, 0x58, 0x71, 0xef, 0xc1,
+	0x56, 0xa5, 0x05, 0xe8, 0xeb, 0x4a, 0x31, 0xe3, 0x81, 0x7d, 0xaa, 0x14, 0xb8, 0xf7, 0x61, 0xfb,
+	0x9a, 0x86, 0x69, 0x62, 0x13, 0xca, 0x24, 0x3d, 0xe5, 0x3a, 0x4d, 0x81, 0x7b, 0x0c, 0x9b, 0xa5,
+	0x2e, 0xf8, 0xdf, 0x32, 0xea, 0x57, 0x07, 0xda, 0x8b, 0x03, 0x40, 0x87, 0xff, 0x4c, 0x8a, 0xd8,
+	0x7a, 0x99, 0xdf, 0xa4, 0x0d, 0x2b, 0x4a, 0xd8, 0xed, 0x2b, 0xca, 0x3c, 0x5c, 0x3a, 0x55, 0x6c,
+	0x0e, 0x19, 0x40, 0x3e, 0x03, 0xdb, 0x8b, 0xf4, 0xff, 0x45, 0xa1, 0xaf, 0x7b, 0x8f, 0x4d, 0xa7,
+	0xcd, 0x74, 0xe1, 0xc4, 0xf0, 0xcf, 0x70, 0xfe, 0x6f, 0x55, 0xe7, 0xfe, 0xe4, 0x40, 0xa7, 0x3c,
+	0xe5, 0x6e, 0x7a, 0x3a, 0x31, 0xd5, 0x3b, 0x6d, 0x53, 0x68, 0xd2, 0x1c, 0x97, 0x43, 0x50, 0x2f,
+	0x87, 0x40, 0x37, 0x94, 0x21, 0xf3, 0x27, 0xc8, 0xd3, 0xd4, 0x6f, 0xd2, 0x0c, 0xba, 0x3f, 0xd7,
+	0x61, 0xe3, 0xc9, 0xc2, 0x78, 0x7e, 0x05, 0x3b, 0x85, 0x7e, 0x6d, 0x6e, 0x99, 0x8c, 0xf3, 0x41,
+	0xbd, 0x77, 0x43, 0xc3, 0x3e, 0xc9, 0xb4, 0xba, 0xb1, 0xc6, 0x15, 0xf6, 0x7f, 0x1e, 0xd9, 0xdf,
+	0x40, 0x33, 0x9f, 0x61, 0x76, 0x4e, 0xbf, 0x7f, 0xc3, 0xf0, 0x1b, 0xd4, 0xe8, 0x95, 0x5e, 0xcf,
+	0xe4, 0x21, 0x72, 0x7f, 0x1c, 0x33, 0x39, 0xf1, 0x24, 0x26, 0xb3, 0x48, 0x2d, 0x9f, 0xc9, 0x07,
+	0x99, 0x92, 0x1a, 0xa1, 0x9e, 0xc9, 0xc3, 0x45, 0x8a, 0x3c, 0x02, 0xb8, 0x9a, 0x7c, 0x76, 0x14,
+	0x7f, 0x70, 0xd3, 0xc8, 0x34, 0x5f, 0x33, 0x39, 0xca, 0x87, 0x85, 0x0f, 0xcd, 0xfc, 0xc4, 0xe4,
+	0x1e, 0x74, 0xf2, 0xf1, 0xee, 0x2d, 0x24, 0xc5, 0x66, 0xce, 0x0f, 0xd2, 0xec, 0xb8, 0x0f, 0x5b,
+	0x53, 0x94, 0x67, 0x42, 0xc6, 0x8c, 0xfb, 0xe8, 0x25, 0xbe, 0xb0, 0xb1, 0x6d, 0xd0, 0x4e, 0x61,
+	0xe1, 0x54, 0xf3, 0xee, 0x23, 0xd8, 0x2c, 0x5d, 0xe9, 0xfa, 0xfd, 0xce, 0x92, 0xfd, 0x5f, 0x01,
+	0x5c, 0x5d, 0xe4, 0xfa, 0x8a, 0xd7, 0xec, 0x39, 0x8b, 0x66, 0x68, 0x0b, 0x2a, 0x05, 0xee, 0x29,
+	0x90, 0x6a, 0xb6, 0xe8, 0xfe, 0x5b, 0x28, 0xa6, 0xb4, 0x26, 0x9b, 0xd3, 0x25, 0x65, 0xb4, 0x52,
+	0x2e, 0xa3, 0x83, 0xef, 0x7f, 0xbb, 0xe8, 0x39, 0xef, 0x2e, 0x7a, 0xce, 0x9f, 0x17, 0x3d, 0xe7,
+	0x97, 0xcb, 0x5e, 0xed, 0xdd, 0x65, 0xaf, 0xf6, 0xfb, 0x65, 0xaf, 0xf6, 0xfa, 0x8b, 0x51, 0xa8,
+	0xc6, 0xb3, 0x61, 0xdf, 0x17, 0xf1, 0xbe, 0x79, 0x8b, 0xcf, 0x7d, 0x91, 0xc4, 0x22, 0x59, 0x04,
+	0xd9, 0xe7, 0x2c, 0x9b, 0x86, 0xc3, 0x55, 0xf3, 0x1d, 0xfb, 0xf0, 0x9f, 0x00, 0x00, 0x00, 0xff,
+	0xff, 0x9d, 0x90, 0x56, 0x2e, 0xea, 0x0a, 0x00, 0x00,
 }
 
 func (m *IngressMessage) Marshal() (dAtA []byte, err error) {
@@ -1188,6 +1492,236 @@ func (m *IngressMessage_MasterKeyRotation) MarshalToSizedBuffer(dAtA []byte) (in
 	}
 	return len(dAtA) - i, nil
 }
+func (m *IngressMessage_ContractKeyRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *IngressMessage_ContractKeyRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.ContractKeyRequest != nil {
+		{
+			size, err := m.ContractKeyRequest.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x42
+	}
+	return len(dAtA) - i, nil
+}
+func (m *IngressMessage_ContractCall) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *IngressMessage_ContractCall) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.ContractCall != nil {
+		{
+			size, err := m.ContractCall.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x4a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *ContractKeyRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractKeyRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractKeyRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Workers) > 0 {
+		for iNdEx := len(m.Workers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Workers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintMessages(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if m.Generation != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Generation))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.SealedInit) > 0 {
+		i -= len(m.SealedInit)
+		copy(dAtA[i:], m.SealedInit)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.SealedInit)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Nonce) > 0 {
+		i -= len(m.Nonce)
+		copy(dAtA[i:], m.Nonce)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Nonce)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Creator) > 0 {
+		i -= len(m.Creator)
+		copy(dAtA[i:], m.Creator)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Creator)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractWorker) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractWorker) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractWorker) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.EcdhPubkey) > 0 {
+		i -= len(m.EcdhPubkey)
+		copy(dAtA[i:], m.EcdhPubkey)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.EcdhPubkey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Identity) > 0 {
+		i -= len(m.Identity)
+		copy(dAtA[i:], m.Identity)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Identity)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractCall) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractCall) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractCall) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Init {
+		i--
+		if m.Init {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x48
+	}
+	if len(m.Funds) > 0 {
+		i -= len(m.Funds)
+		copy(dAtA[i:], m.Funds)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Funds)))
+		i--
+		dAtA[i] = 0x42
+	}
+	if m.TimeUnixNano != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.TimeUnixNano))
+		i--
+		dAtA[i] = 0x38
+	}
+	if m.Height != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Height))
+		i--
+		dAtA[i] = 0x30
+	}
+	if m.FuelLimit != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.FuelLimit))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Sealed) > 0 {
+		i -= len(m.Sealed)
+		copy(dAtA[i:], m.Sealed)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Sealed)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Nonce) > 0 {
+		i -= len(m.Nonce)
+		copy(dAtA[i:], m.Nonce)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Nonce)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Sender) > 0 {
+		i -= len(m.Sender)
+		copy(dAtA[i:], m.Sender)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Sender)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.Sequence != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Sequence))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *MasterKeyRotation) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -1832,6 +2366,121 @@ func (m *IngressMessage_MasterKeyRotation) Size() (n int) {
 	}
 	return n
 }
+func (m *IngressMessage_ContractKeyRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ContractKeyRequest != nil {
+		l = m.ContractKeyRequest.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *IngressMessage_ContractCall) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ContractCall != nil {
+		l = m.ContractCall.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *ContractKeyRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Creator)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Nonce)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.SealedInit)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.Generation != 0 {
+		n += 1 + sovMessages(uint64(m.Generation))
+	}
+	if len(m.Workers) > 0 {
+		for _, e := range m.Workers {
+			l = e.Size()
+			n += 1 + l + sovMessages(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *ContractWorker) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Identity)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.EcdhPubkey)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
+func (m *ContractCall) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Sequence != 0 {
+		n += 1 + sovMessages(uint64(m.Sequence))
+	}
+	l = len(m.Sender)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Nonce)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Sealed)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.FuelLimit != 0 {
+		n += 1 + sovMessages(uint64(m.FuelLimit))
+	}
+	if m.Height != 0 {
+		n += 1 + sovMessages(uint64(m.Height))
+	}
+	if m.TimeUnixNano != 0 {
+		n += 1 + sovMessages(uint64(m.TimeUnixNano))
+	}
+	l = len(m.Funds)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.Init {
+		n += 2
+	}
+	return n
+}
+
 func (m *MasterKeyRotation) Size() (n int) {
 	if m == nil {
 		return 0
@@ -2366,6 +3015,713 @@ func (m *IngressMessage) Unmarshal(dAtA []byte) error {
 			}
 			m.Body = &IngressMessage_MasterKeyRotation{v}
 			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ContractKeyRequest", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractKeyRequest{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &IngressMessage_ContractKeyRequest{v}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ContractCall", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractCall{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &IngressMessage_ContractCall{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractKeyRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractKeyRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractKeyRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = append(m.Contract[:0], dAtA[iNdEx:postIndex]...)
+			if m.Contract == nil {
+				m.Contract = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Creator", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Creator = append(m.Creator[:0], dAtA[iNdEx:postIndex]...)
+			if m.Creator == nil {
+				m.Creator = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nonce", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nonce = append(m.Nonce[:0], dAtA[iNdEx:postIndex]...)
+			if m.Nonce == nil {
+				m.Nonce = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SealedInit", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SealedInit = append(m.SealedInit[:0], dAtA[iNdEx:postIndex]...)
+			if m.SealedInit == nil {
+				m.SealedInit = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Generation", wireType)
+			}
+			m.Generation = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Generation |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Workers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Workers = append(m.Workers, &ContractWorker{})
+			if err := m.Workers[len(m.Workers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractWorker) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractWorker: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractWorker: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Identity", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Identity = append(m.Identity[:0], dAtA[iNdEx:postIndex]...)
+			if m.Identity == nil {
+				m.Identity = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field EcdhPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.EcdhPubkey = append(m.EcdhPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.EcdhPubkey == nil {
+				m.EcdhPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractCall) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractCall: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractCall: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sequence", wireType)
+			}
+			m.Sequence = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Sequence |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sender", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sender = append(m.Sender[:0], dAtA[iNdEx:postIndex]...)
+			if m.Sender == nil {
+				m.Sender = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nonce", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nonce = append(m.Nonce[:0], dAtA[iNdEx:postIndex]...)
+			if m.Nonce == nil {
+				m.Nonce = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sealed", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sealed = append(m.Sealed[:0], dAtA[iNdEx:postIndex]...)
+			if m.Sealed == nil {
+				m.Sealed = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FuelLimit", wireType)
+			}
+			m.FuelLimit = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FuelLimit |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Height", wireType)
+			}
+			m.Height = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Height |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field TimeUnixNano", wireType)
+			}
+			m.TimeUnixNano = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.TimeUnixNano |= int64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Funds", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Funds = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 9:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Init", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Init = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := skipMessages(dAtA[iNdEx:])

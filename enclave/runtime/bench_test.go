@@ -4,7 +4,7 @@ import (
 	"context"
 	"testing"
 
-	"github.com/phala-cosmos/phala-cosmos/enclave/runtime/internal/wasmbuild"
+	"github.com/phala-cosmos/phala-cosmos/internal/wasmbuild"
 )
 
 // BenchmarkCall is one hello command and one query, each in a fresh

@@ -6,7 +6,7 @@ import (
 	"errors"
 	"testing"
 
-	"github.com/phala-cosmos/phala-cosmos/enclave/runtime/internal/wasmbuild"
+	"github.com/phala-cosmos/phala-cosmos/internal/wasmbuild"
 )
 
 // session drives one contract through the runtime, committing writes as

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/phala-cosmos/phala-cosmos/enclave/runtime/internal/wasmbuild"
+	"github.com/phala-cosmos/phala-cosmos/internal/wasmbuild"
 )
 
 // Built once per test binary: each build takes seconds.

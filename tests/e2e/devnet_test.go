@@ -18,7 +18,7 @@ import (
 const chainID = "phala-devnet-1"
 
 // TestDevnet starts a real 4-validator devnet with scripts/devnet.sh and
-// checks, in order: a bank send through the CLI, a governance proposal
+// checks, in order: a bank send through the CLI, a contract upload, a governance proposal
 // submitted and voted (its outcome checked near the end), refusal of bad
 // input, that the chain survives a SIGKILLed validator and that the validator
 // catches up when restarted, NPoS elections, rewards and downtime jailing, the
@@ -66,6 +66,10 @@ func TestDevnet(t *testing.T) {
 		if got := aliceBefore - balance(t, d, alice); got != sent {
 			t.Fatalf("alice paid %d upha, want %d", got, sent)
 		}
+	})
+
+	t.Run("store-code uploads a contract; a file that is not one is refused", func(t *testing.T) {
+		testStoreCode(t, d)
 	})
 
 	// The vote runs while the other subtests do; its outcome is checked last.

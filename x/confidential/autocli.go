@@ -15,7 +15,35 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "Params",
 					Use:       "params",
-					Short:     "Show the contract limits: code size, message size, fuel per call",
+					Short:     "Show the contract limits: code size, message size, fuel per call, replicas, fee",
+				},
+				{
+					RpcMethod:      "Code",
+					Use:            "code <code-id>",
+					Short:          "Show an uploaded code: its hash, size, creator and height",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "code_id"}},
+				},
+				{
+					RpcMethod: "Codes",
+					Use:       "codes",
+					Short:     "List the uploaded codes in id order",
+				},
+				{
+					RpcMethod:      "CodeBytes",
+					Use:            "code-bytes <code-id>",
+					Short:          "Print a code's bytes as uploaded (base64; gzip-compressed if gzip is true)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "code_id"}},
+				},
+				{
+					RpcMethod:      "Contract",
+					Use:            "contract <address>",
+					Short:          "Show a contract: its code, creator, published key and workers",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "address"}},
+				},
+				{
+					RpcMethod: "Contracts",
+					Use:       "contracts",
+					Short:     "List the contracts",
 				},
 			},
 		},
@@ -24,6 +52,11 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 			EnhanceCustomCommand: true,
 			RpcCommandOptions: []*autocliv1.RpcCommandOptions{
 				{RpcMethod: "UpdateParams", Skip: true}, // update-params-proposal: client/cli (merges changes into the current params),
+				{RpcMethod: "StoreCode", Skip: true},    // store-code: client/cli (checks and compresses the file)
+				// Instantiate and Execute take ciphertexts; their commands (client/cli)
+				// seal the JSON message to the verified contract key.
+				{RpcMethod: "Instantiate", Skip: true},
+				{RpcMethod: "Execute", Skip: true},
 			},
 		},
 	}

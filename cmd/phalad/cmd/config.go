@@ -20,5 +20,8 @@ func initAppConfig() (string, any) {
 
 // initCometBFTConfig returns the config.toml defaults for new nodes.
 func initCometBFTConfig() *cmtcfg.Config {
-	return cmtcfg.DefaultConfig()
+	cfg := cmtcfg.DefaultConfig()
+	cfg.Mempool.MaxTxBytes = appconfig.MaxTxBytes
+	cfg.RPC.MaxBodyBytes = appconfig.MaxRPCBodyBytes
+	return cfg
 }

@@ -9,7 +9,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 
-	"github.com/phala-cosmos/phala-cosmos/enclave/runtime/internal/wasmbuild"
+	"github.com/phala-cosmos/phala-cosmos/internal/wasmbuild"
 )
 
 // run starts the probe in a fresh runtime with env and returns its output.

@@ -9,7 +9,7 @@ import (
 	"github.com/tetratelabs/wazero/api"
 	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 
-	"github.com/phala-cosmos/phala-cosmos/enclave/runtime/internal/wasmbuild"
+	"github.com/phala-cosmos/phala-cosmos/internal/wasmbuild"
 )
 
 // instance is an instrumented module started with a fuel budget.
@@ -220,5 +220,22 @@ func BenchmarkOverhead(b *testing.B) {
 				}
 			})
 		}
+	}
+}
+
+func TestExports(t *testing.T) {
+	bin := wasmbuild.Build(t, "./testdata/counter")
+	exports, err := Exports(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exports["increment"] != ExportFunction || exports["_initialize"] != ExportFunction || exports["memory"] != ExportMemory {
+		t.Fatalf("exports %v", exports)
+	}
+	if _, err := Exports(bin[:len(bin)/3]); !errors.Is(err, ErrModule) {
+		t.Fatalf("a truncated module: %v", err)
+	}
+	if _, err := Exports([]byte("\x00asm\x02\x00\x00\x00")); !errors.Is(err, ErrModule) {
+		t.Fatalf("version 2: %v", err)
 	}
 }

@@ -2,6 +2,14 @@ package keeper
 
 import (
 	"context"
+	"errors"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+	"github.com/cosmos/cosmos-sdk/types/query"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/phala-cosmos/phala-cosmos/x/confidential/types"
 )
@@ -21,4 +29,76 @@ func (q Querier) Params(ctx context.Context, _ *types.QueryParamsRequest) (*type
 		return nil, err
 	}
 	return &types.QueryParamsResponse{Params: params}, nil
+}
+
+// Code returns one code's metadata.
+func (q Querier) Code(ctx context.Context, req *types.QueryCodeRequest) (*types.QueryCodeResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	code, err := q.k.Codes.Get(ctx, req.CodeId)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "code %d: %v", req.CodeId, types.ErrCodeNotFound)
+	} else if err != nil {
+		return nil, err
+	}
+	return &types.QueryCodeResponse{Code: code}, nil
+}
+
+// Codes lists codes in id order.
+func (q Querier) Codes(ctx context.Context, req *types.QueryCodesRequest) (*types.QueryCodesResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	list, page, err := query.CollectionPaginate(ctx, q.k.Codes, req.Pagination,
+		func(_ uint64, c types.Code) (types.Code, error) { return c, nil })
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryCodesResponse{Codes: list, Pagination: page}, nil
+}
+
+// CodeBytes returns a code as uploaded (gzip-compressed if it was).
+func (q Querier) CodeBytes(ctx context.Context, req *types.QueryCodeBytesRequest) (*types.QueryCodeBytesResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	data, err := q.k.CodeBytes.Get(ctx, req.CodeId)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "code %d: %v", req.CodeId, types.ErrCodeNotFound)
+	} else if err != nil {
+		return nil, err
+	}
+	return &types.QueryCodeBytesResponse{Data: data, Gzip: types.IsGzip(data)}, nil
+}
+
+// Contract returns one contract: its code, key and workers.
+func (q Querier) Contract(ctx context.Context, req *types.QueryContractRequest) (*types.QueryContractResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	addr, err := sdk.AccAddressFromBech32(req.Address)
+	if err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "contract address %q: %v", req.Address, err)
+	}
+	c, err := q.k.Contracts.Get(ctx, addr)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "contract %s: %v", req.Address, types.ErrContractNotFound)
+	} else if err != nil {
+		return nil, err
+	}
+	return &types.QueryContractResponse{Contract: c}, nil
+}
+
+// Contracts lists contracts in address-byte order.
+func (q Querier) Contracts(ctx context.Context, req *types.QueryContractsRequest) (*types.QueryContractsResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	list, page, err := query.CollectionPaginate(ctx, q.k.Contracts, req.Pagination,
+		func(_ []byte, c types.Contract) (types.Contract, error) { return c, nil })
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryContractsResponse{Contracts: list, Pagination: page}, nil
 }

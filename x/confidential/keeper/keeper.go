@@ -1,11 +1,13 @@
-// Package keeper holds the state of x/confidential: the limits on contract
-// code, encrypted messages and fuel.
+// Package keeper holds the state of x/confidential: the limits, uploaded
+// codes, contracts with their keys and workers, the calls queued for them,
+// and the nonces that make replayed commands fail. Commands themselves go
+// into the contracts' ingress queues in x/registry, which enclaves read with
+// proofs.
 package keeper
 
 import (
-	"context"
-
 	"cosmossdk.io/collections"
+	collcodec "cosmossdk.io/collections/codec"
 	"cosmossdk.io/core/store"
 
 	"github.com/cosmos/cosmos-sdk/codec"
@@ -16,19 +18,50 @@ import (
 // Keeper owns the confidential-contract state.
 type Keeper struct {
 	authority string
+	bank      types.BankKeeper
+	registry  types.RegistryKeeper
 
 	Schema collections.Schema
 	// Params are the contract limits.
 	Params collections.Item[types.Params]
+	// Codes are the uploaded codes by id; CodeBytes their bytes as uploaded.
+	Codes      collections.Map[uint64, types.Code]
+	CodeBytes  collections.Map[uint64, []byte]
+	NextCodeID collections.Sequence
+	// Contracts by address bytes.
+	Contracts collections.Map[[]byte, types.Contract]
+	// Labels maps (creator, label) to the contract's address bytes.
+	Labels collections.Map[collections.Pair[[]byte, string], []byte]
+	// Calls are queued calls not yet applied, by (contract, sequence).
+	Calls collections.Map[collections.Pair[[]byte, uint64], types.Call]
+	// Nonces are used command nonces: (contract, sender, nonce).
+	Nonces collections.KeySet[collections.Triple[[]byte, []byte, []byte]]
+	// TxCalls maps a transaction's hash to the contract (address bytes)
+	// and sequence of the call it queued.
+	TxCalls collections.Map[[]byte, collections.Pair[[]byte, uint64]]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
 // the limits (the x/gov module account).
-func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authority string) Keeper {
+func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authority string, bank types.BankKeeper, registry types.RegistryKeeper) Keeper {
 	sb := collections.NewSchemaBuilder(storeService)
 	k := Keeper{
-		authority: authority,
-		Params:    collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		authority:  authority,
+		bank:       bank,
+		registry:   registry,
+		Params:     collections.NewItem(sb, types.ParamsKey, "params", codec.CollValue[types.Params](cdc)),
+		Codes:      collections.NewMap(sb, types.CodesKey, "codes", collections.Uint64Key, codec.CollValue[types.Code](cdc)),
+		CodeBytes:  collections.NewMap(sb, types.CodeBytesKey, "code_bytes", collections.Uint64Key, collections.BytesValue),
+		NextCodeID: collections.NewSequence(sb, types.NextCodeIDKey, "next_code_id"),
+		Contracts:  collections.NewMap(sb, types.ContractsKey, "contracts", collections.BytesKey, codec.CollValue[types.Contract](cdc)),
+		Labels: collections.NewMap(sb, types.LabelsKey, "labels",
+			collections.PairKeyCodec(collections.BytesKey, collections.StringKey), collections.BytesValue),
+		Calls: collections.NewMap(sb, types.CallsKey, "calls",
+			collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key), codec.CollValue[types.Call](cdc)),
+		Nonces: collections.NewKeySet(sb, types.NoncesKey, "nonces",
+			collections.TripleKeyCodec(collections.BytesKey, collections.BytesKey, collections.BytesKey)),
+		TxCalls: collections.NewMap(sb, types.TxCallsKey, "tx_calls", collections.BytesKey,
+			collcodec.KeyToValueCodec(collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key))),
 	}
 	schema, err := sb.Build()
 	if err != nil {
@@ -40,20 +73,3 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authori
 
 // Authority returns the account allowed to update the limits.
 func (k Keeper) Authority() string { return k.authority }
-
-// InitGenesis loads the genesis state.
-func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
-	if err := gs.Validate(); err != nil {
-		return err
-	}
-	return k.Params.Set(ctx, gs.Params)
-}
-
-// ExportGenesis exports the module state.
-func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) {
-	params, err := k.Params.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &types.GenesisState{Params: params}, nil
-}

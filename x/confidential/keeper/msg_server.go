@@ -28,3 +28,39 @@ func (m msgServer) UpdateParams(ctx context.Context, msg *types.MsgUpdateParams)
 	}
 	return &types.MsgUpdateParamsResponse{}, nil
 }
+
+// StoreCode uploads a contract code.
+func (m msgServer) StoreCode(ctx context.Context, msg *types.MsgStoreCode) (*types.MsgStoreCodeResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	code, err := m.k.StoreCode(ctx, msg.Sender, msg.WasmByteCode)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgStoreCodeResponse{CodeId: code.CodeId, CodeHash: code.CodeHash}, nil
+}
+
+// Instantiate creates a contract and schedules it on workers.
+func (m msgServer) Instantiate(ctx context.Context, msg *types.MsgInstantiate) (*types.MsgInstantiateResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	addr, err := m.k.Instantiate(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgInstantiateResponse{Address: addr.String()}, nil
+}
+
+// Execute queues a sealed command for a contract.
+func (m msgServer) Execute(ctx context.Context, msg *types.MsgExecute) (*types.MsgExecuteResponse, error) {
+	if err := msg.ValidateBasic(); err != nil {
+		return nil, err
+	}
+	seq, err := m.k.Execute(ctx, msg)
+	if err != nil {
+		return nil, err
+	}
+	return &types.MsgExecuteResponse{Sequence: seq}, nil
+}

@@ -1,16 +1,61 @@
 package types
 
-import "fmt"
+import (
+	"bytes"
+	"crypto/sha256"
+	"fmt"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+)
 
 // DefaultGenesisState returns the genesis of a new chain: the default limits.
 func DefaultGenesisState() *GenesisState {
 	return &GenesisState{Params: DefaultParams()}
 }
 
-// Validate checks the genesis state.
+// Validate checks the genesis state: limits, codes matching their bytes and
+// hashes, contracts naming known codes, calls and nonces naming known
+// contracts.
 func (gs GenesisState) Validate() error {
 	if err := gs.Params.Validate(); err != nil {
 		return fmt.Errorf("%s genesis: params: %w", ModuleName, err)
+	}
+	if len(gs.Codes) != len(gs.CodeBytes) {
+		return fmt.Errorf("%s genesis: %d codes but %d code byte strings", ModuleName, len(gs.Codes), len(gs.CodeBytes))
+	}
+	codes := map[uint64]bool{}
+	for i, c := range gs.Codes {
+		if c.CodeId == 0 || codes[c.CodeId] {
+			return fmt.Errorf("%s genesis: code id %d is zero or repeated", ModuleName, c.CodeId)
+		}
+		codes[c.CodeId] = true
+		module, err := DecodeUpload(gs.CodeBytes[i], MaxCodeSizeCeiling)
+		if err != nil {
+			return fmt.Errorf("%s genesis: code %d: %w", ModuleName, c.CodeId, err)
+		}
+		if h := sha256.Sum256(module); !bytes.Equal(h[:], c.CodeHash) {
+			return fmt.Errorf("%s genesis: code %d: its bytes do not match its hash", ModuleName, c.CodeId)
+		}
+	}
+	contracts := map[string]bool{}
+	for _, c := range gs.Contracts {
+		if _, err := sdk.AccAddressFromBech32(c.Address); err != nil || contracts[c.Address] {
+			return fmt.Errorf("%s genesis: contract %q is invalid or repeated", ModuleName, c.Address)
+		}
+		if !codes[c.CodeId] {
+			return fmt.Errorf("%s genesis: contract %s names unknown code %d", ModuleName, c.Address, c.CodeId)
+		}
+		contracts[c.Address] = true
+	}
+	for _, c := range gs.Calls {
+		if !contracts[c.Contract] {
+			return fmt.Errorf("%s genesis: a call names unknown contract %q", ModuleName, c.Contract)
+		}
+	}
+	for _, n := range gs.Nonces {
+		if !contracts[n.Contract] || len(n.Nonce) != NonceSize {
+			return fmt.Errorf("%s genesis: a nonce names unknown contract %q or is not %d bytes", ModuleName, n.Contract, NonceSize)
+		}
 	}
 	return nil
 }

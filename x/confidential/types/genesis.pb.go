@@ -27,6 +27,14 @@ const _ = proto.GoGoProtoPackageIsVersion3 // please upgrade the proto package
 // GenesisState is the genesis state of x/confidential.
 type GenesisState struct {
 	Params Params `protobuf:"bytes,1,opt,name=params,proto3" json:"params"`
+	// codes and code_bytes (the stored bytes, same order).
+	Codes     []Code     `protobuf:"bytes,2,rep,name=codes,proto3" json:"codes"`
+	CodeBytes [][]byte   `protobuf:"bytes,3,rep,name=code_bytes,json=codeBytes,proto3" json:"code_bytes,omitempty"`
+	Contracts []Contract `protobuf:"bytes,4,rep,name=contracts,proto3" json:"contracts"`
+	// calls are the queued calls whose results are not applied yet.
+	Calls []GenesisCall `protobuf:"bytes,5,rep,name=calls,proto3" json:"calls"`
+	// nonces are the command nonces already used, per contract and sender.
+	Nonces []GenesisNonce `protobuf:"bytes,6,rep,name=nonces,proto3" json:"nonces"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
@@ -69,8 +77,159 @@ func (m *GenesisState) GetParams() Params {
 	return Params{}
 }
 
+func (m *GenesisState) GetCodes() []Code {
+	if m != nil {
+		return m.Codes
+	}
+	return nil
+}
+
+func (m *GenesisState) GetCodeBytes() [][]byte {
+	if m != nil {
+		return m.CodeBytes
+	}
+	return nil
+}
+
+func (m *GenesisState) GetContracts() []Contract {
+	if m != nil {
+		return m.Contracts
+	}
+	return nil
+}
+
+func (m *GenesisState) GetCalls() []GenesisCall {
+	if m != nil {
+		return m.Calls
+	}
+	return nil
+}
+
+func (m *GenesisState) GetNonces() []GenesisNonce {
+	if m != nil {
+		return m.Nonces
+	}
+	return nil
+}
+
+// GenesisCall is a pending call of a contract.
+type GenesisCall struct {
+	Contract string `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	Call     Call   `protobuf:"bytes,2,opt,name=call,proto3" json:"call"`
+}
+
+func (m *GenesisCall) Reset()         { *m = GenesisCall{} }
+func (m *GenesisCall) String() string { return proto.CompactTextString(m) }
+func (*GenesisCall) ProtoMessage()    {}
+func (*GenesisCall) Descriptor() ([]byte, []int) {
+	return fileDescriptor_4a5e2acb5d7fa364, []int{1}
+}
+func (m *GenesisCall) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisCall) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisCall.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisCall) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisCall.Merge(m, src)
+}
+func (m *GenesisCall) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisCall) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisCall.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisCall proto.InternalMessageInfo
+
+func (m *GenesisCall) GetContract() string {
+	if m != nil {
+		return m.Contract
+	}
+	return ""
+}
+
+func (m *GenesisCall) GetCall() Call {
+	if m != nil {
+		return m.Call
+	}
+	return Call{}
+}
+
+// GenesisNonce is a used command nonce.
+type GenesisNonce struct {
+	Contract string `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	Sender   string `protobuf:"bytes,2,opt,name=sender,proto3" json:"sender,omitempty"`
+	Nonce    []byte `protobuf:"bytes,3,opt,name=nonce,proto3" json:"nonce,omitempty"`
+}
+
+func (m *GenesisNonce) Reset()         { *m = GenesisNonce{} }
+func (m *GenesisNonce) String() string { return proto.CompactTextString(m) }
+func (*GenesisNonce) ProtoMessage()    {}
+func (*GenesisNonce) Descriptor() ([]byte, []int) {
+	return fileDescriptor_4a5e2acb5d7fa364, []int{2}
+}
+func (m *GenesisNonce) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisNonce) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisNonce.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisNonce) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisNonce.Merge(m, src)
+}
+func (m *GenesisNonce) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisNonce) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisNonce.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisNonce proto.InternalMessageInfo
+
+func (m *GenesisNonce) GetContract() string {
+	if m != nil {
+		return m.Contract
+	}
+	return ""
+}
+
+func (m *GenesisNonce) GetSender() string {
+	if m != nil {
+		return m.Sender
+	}
+	return ""
+}
+
+func (m *GenesisNonce) GetNonce() []byte {
+	if m != nil {
+		return m.Nonce
+	}
+	return nil
+}
+
 func init() {
 	proto.RegisterType((*GenesisState)(nil), "phala.confidential.v1.GenesisState")
+	proto.RegisterType((*GenesisCall)(nil), "phala.confidential.v1.GenesisCall")
+	proto.RegisterType((*GenesisNonce)(nil), "phala.confidential.v1.GenesisNonce")
 }
 
 func init() {
@@ -78,21 +237,34 @@ func init() {
 }
 
 var fileDescriptor_4a5e2acb5d7fa364 = []byte{
-	// 219 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x52, 0x2e, 0xc8, 0x48, 0xcc,
-	0x49, 0xd4, 0x4f, 0xce, 0xcf, 0x4b, 0xcb, 0x4c, 0x49, 0xcd, 0x2b, 0xc9, 0x4c, 0xcc, 0xd1, 0x2f,
-	0x33, 0xd4, 0x4f, 0x4f, 0xcd, 0x4b, 0x2d, 0xce, 0x2c, 0xd6, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17,
-	0x12, 0x05, 0x2b, 0xd2, 0x43, 0x56, 0xa4, 0x57, 0x66, 0x28, 0x25, 0x92, 0x9e, 0x9f, 0x9e, 0x0f,
-	0x56, 0xa1, 0x0f, 0x62, 0x41, 0x14, 0x4b, 0x09, 0x26, 0xe6, 0x66, 0xe6, 0xe5, 0xeb, 0x83, 0x49,
-	0xa8, 0x90, 0x12, 0x76, 0x4b, 0x0a, 0x12, 0x8b, 0x12, 0x73, 0xa1, 0x76, 0x28, 0x05, 0x70, 0xf1,
-	0xb8, 0x43, 0x2c, 0x0d, 0x2e, 0x49, 0x2c, 0x49, 0x15, 0x72, 0xe0, 0x62, 0x83, 0xc8, 0x4b, 0x30,
-	0x2a, 0x30, 0x6a, 0x70, 0x1b, 0xc9, 0xea, 0x61, 0x75, 0x84, 0x5e, 0x00, 0x58, 0x91, 0x13, 0xe7,
-	0x89, 0x7b, 0xf2, 0x0c, 0x2b, 0x9e, 0x6f, 0xd0, 0x62, 0x0c, 0x82, 0xea, 0x73, 0x0a, 0x3e, 0xf1,
-	0x48, 0x8e, 0xf1, 0xc2, 0x23, 0x39, 0xc6, 0x07, 0x8f, 0xe4, 0x18, 0x27, 0x3c, 0x96, 0x63, 0xb8,
-	0xf0, 0x58, 0x8e, 0xe1, 0xc6, 0x63, 0x39, 0x86, 0x28, 0xcb, 0xf4, 0xcc, 0x92, 0x8c, 0xd2, 0x24,
-	0xbd, 0xe4, 0xfc, 0x5c, 0x7d, 0xb0, 0xa9, 0xba, 0xc9, 0xf9, 0xc5, 0xb9, 0xf9, 0xc5, 0xa8, 0x9c,
-	0x0a, 0x54, 0x07, 0x97, 0x54, 0x16, 0xa4, 0x16, 0x27, 0xb1, 0x81, 0x5d, 0x6b, 0x0c, 0x08, 0x00,
-	0x00, 0xff, 0xff, 0x8b, 0x84, 0x13, 0x87, 0x38, 0x01, 0x00, 0x00,
+	// 429 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x7c, 0x92, 0xc1, 0x8a, 0xd4, 0x30,
+	0x18, 0xc7, 0xdb, 0xe9, 0xb4, 0xd8, 0xcc, 0x5c, 0x0c, 0xab, 0x84, 0xca, 0x76, 0x4b, 0xd7, 0x43,
+	0x11, 0x6c, 0xd9, 0x15, 0x11, 0x2f, 0xa2, 0x9d, 0x83, 0x37, 0x91, 0xee, 0x45, 0xbc, 0x68, 0x26,
+	0x8d, 0xdd, 0x42, 0x9b, 0x94, 0x26, 0x2e, 0xee, 0x5b, 0xf8, 0x18, 0x1e, 0x7d, 0x8c, 0x3d, 0xee,
+	0xd1, 0x93, 0xc8, 0xcc, 0xc1, 0xab, 0x8f, 0x20, 0x49, 0xb3, 0xb3, 0x3b, 0x30, 0x9d, 0x4b, 0xc8,
+	0xf7, 0xf1, 0xff, 0x7e, 0xff, 0x3f, 0x5f, 0x02, 0x8e, 0xbb, 0x73, 0xdc, 0xe0, 0x8c, 0x70, 0xf6,
+	0xa5, 0x2e, 0x29, 0x93, 0x35, 0x6e, 0xb2, 0x8b, 0x93, 0xac, 0xa2, 0x8c, 0x8a, 0x5a, 0xa4, 0x5d,
+	0xcf, 0x25, 0x87, 0x0f, 0xb4, 0x28, 0xbd, 0x2b, 0x4a, 0x2f, 0x4e, 0x82, 0x83, 0x8a, 0x57, 0x5c,
+	0x2b, 0x32, 0x75, 0x1b, 0xc4, 0xc1, 0x7d, 0xdc, 0xd6, 0x8c, 0x67, 0xfa, 0x34, 0xad, 0x78, 0xb7,
+	0x49, 0x87, 0x7b, 0xdc, 0x1a, 0x8f, 0xe0, 0xf1, 0x6e, 0x0d, 0xe1, 0x4c, 0xf6, 0x98, 0xc8, 0x41,
+	0x15, 0xff, 0x9b, 0x80, 0xf9, 0xdb, 0x21, 0xdb, 0x99, 0xc4, 0x92, 0xc2, 0xd7, 0xc0, 0x1b, 0x30,
+	0xc8, 0x8e, 0xec, 0x64, 0x76, 0x7a, 0x98, 0xee, 0xcc, 0x9a, 0xbe, 0xd7, 0xa2, 0xdc, 0xbf, 0xfa,
+	0x7d, 0x64, 0xfd, 0xf8, 0xfb, 0xf3, 0x89, 0x5d, 0x98, 0x39, 0xf8, 0x02, 0xb8, 0x84, 0x97, 0x54,
+	0xa0, 0x49, 0xe4, 0x24, 0xb3, 0xd3, 0x47, 0x23, 0x80, 0x05, 0x2f, 0x69, 0x3e, 0x55, 0xe3, 0xc5,
+	0xa0, 0x87, 0x87, 0x00, 0xa8, 0xcb, 0xa7, 0xe5, 0xa5, 0xa4, 0x02, 0x39, 0x91, 0x93, 0xcc, 0x0b,
+	0x5f, 0x75, 0x72, 0xd5, 0x80, 0x0b, 0xe0, 0xdf, 0x84, 0x17, 0x68, 0xaa, 0xd9, 0x47, 0xa3, 0xec,
+	0x41, 0x67, 0xf8, 0xb7, 0x73, 0xf0, 0x15, 0x70, 0x09, 0x6e, 0x1a, 0x81, 0x5c, 0x0d, 0x88, 0x47,
+	0x00, 0x66, 0x25, 0x0b, 0xdc, 0x34, 0x9b, 0x8c, 0x6a, 0x0c, 0xbe, 0x01, 0x1e, 0xe3, 0x8c, 0x50,
+	0x81, 0x3c, 0x0d, 0x38, 0xde, 0x0f, 0x78, 0xa7, 0xb4, 0x86, 0x60, 0x06, 0xe3, 0xcf, 0x60, 0x76,
+	0x07, 0x0f, 0x03, 0x70, 0xef, 0x26, 0x9e, 0x5e, 0xb9, 0x5f, 0x6c, 0x6a, 0xf8, 0x1c, 0x4c, 0x95,
+	0x2d, 0x9a, 0xe8, 0xa7, 0x18, 0xdd, 0xe4, 0x6d, 0x4a, 0x2d, 0x8f, 0x3f, 0x6c, 0xde, 0x54, 0xfb,
+	0xef, 0xb5, 0x78, 0x08, 0x3c, 0x41, 0x59, 0x49, 0x7b, 0x6d, 0xe2, 0x17, 0xa6, 0x82, 0x07, 0xc0,
+	0xd5, 0x79, 0x91, 0x13, 0xd9, 0xc9, 0xbc, 0x18, 0x8a, 0xfc, 0xec, 0x6a, 0x15, 0xda, 0xd7, 0xab,
+	0xd0, 0xfe, 0xb3, 0x0a, 0xed, 0xef, 0xeb, 0xd0, 0xba, 0x5e, 0x87, 0xd6, 0xaf, 0x75, 0x68, 0x7d,
+	0x7c, 0x59, 0xd5, 0xf2, 0xfc, 0xeb, 0x32, 0x25, 0xbc, 0xcd, 0x74, 0xcc, 0xa7, 0x84, 0x8b, 0x96,
+	0x8b, 0xed, 0xe2, 0xdb, 0xf6, 0x7f, 0x94, 0x97, 0x1d, 0x15, 0x4b, 0x4f, 0x7f, 0xc5, 0x67, 0xff,
+	0x03, 0x00, 0x00, 0xff, 0xff, 0x25, 0xe9, 0x79, 0x8c, 0x3b, 0x03, 0x00, 0x00,
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -115,6 +287,71 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.Nonces) > 0 {
+		for iNdEx := len(m.Nonces) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Nonces[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.Calls) > 0 {
+		for iNdEx := len(m.Calls) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Calls[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.Contracts) > 0 {
+		for iNdEx := len(m.Contracts) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Contracts[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x22
+		}
+	}
+	if len(m.CodeBytes) > 0 {
+		for iNdEx := len(m.CodeBytes) - 1; iNdEx >= 0; iNdEx-- {
+			i -= len(m.CodeBytes[iNdEx])
+			copy(dAtA[i:], m.CodeBytes[iNdEx])
+			i = encodeVarintGenesis(dAtA, i, uint64(len(m.CodeBytes[iNdEx])))
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if len(m.Codes) > 0 {
+		for iNdEx := len(m.Codes) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Codes[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
 	{
 		size, err := m.Params.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -125,6 +362,90 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisCall) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisCall) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisCall) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Call.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisNonce) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisNonce) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisNonce) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Nonce) > 0 {
+		i -= len(m.Nonce)
+		copy(dAtA[i:], m.Nonce)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Nonce)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Sender) > 0 {
+		i -= len(m.Sender)
+		copy(dAtA[i:], m.Sender)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Sender)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -147,6 +468,72 @@ func (m *GenesisState) Size() (n int) {
 	_ = l
 	l = m.Params.Size()
 	n += 1 + l + sovGenesis(uint64(l))
+	if len(m.Codes) > 0 {
+		for _, e := range m.Codes {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.CodeBytes) > 0 {
+		for _, b := range m.CodeBytes {
+			l = len(b)
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Contracts) > 0 {
+		for _, e := range m.Contracts {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Calls) > 0 {
+		for _, e := range m.Calls {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Nonces) > 0 {
+		for _, e := range m.Nonces {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *GenesisCall) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = m.Call.Size()
+	n += 1 + l + sovGenesis(uint64(l))
+	return n
+}
+
+func (m *GenesisNonce) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = len(m.Sender)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = len(m.Nonce)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
 	return n
 }
 
@@ -216,6 +603,437 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 			}
 			if err := m.Params.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Codes", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Codes = append(m.Codes, Code{})
+			if err := m.Codes[len(m.Codes)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CodeBytes", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CodeBytes = append(m.CodeBytes, make([]byte, postIndex-iNdEx))
+			copy(m.CodeBytes[len(m.CodeBytes)-1], dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contracts", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contracts = append(m.Contracts, Contract{})
+			if err := m.Contracts[len(m.Contracts)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Calls", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Calls = append(m.Calls, GenesisCall{})
+			if err := m.Calls[len(m.Calls)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nonces", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nonces = append(m.Nonces, GenesisNonce{})
+			if err := m.Nonces[len(m.Nonces)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisCall) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisCall: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisCall: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Call", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Call.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisNonce) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisNonce: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisNonce: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sender", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sender = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nonce", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nonce = append(m.Nonce[:0], dAtA[iNdEx:postIndex]...)
+			if m.Nonce == nil {
+				m.Nonce = []byte{}
 			}
 			iNdEx = postIndex
 		default:

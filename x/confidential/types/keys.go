@@ -9,5 +9,19 @@ const (
 	StoreKey = ModuleName
 )
 
-// ParamsKey is the store prefix of the contract limits.
-var ParamsKey = collections.NewPrefix(0)
+// Store prefixes.
+var (
+	ParamsKey     = collections.NewPrefix(0)
+	CodesKey      = collections.NewPrefix(1)
+	CodeBytesKey  = collections.NewPrefix(2)
+	NextCodeIDKey = collections.NewPrefix(3)
+	ContractsKey  = collections.NewPrefix(4)
+	// LabelsKey maps (creator, label) to the contract address.
+	LabelsKey = collections.NewPrefix(5)
+	// CallsKey maps (contract, sequence) to a pending call.
+	CallsKey = collections.NewPrefix(6)
+	// NoncesKey holds (contract, sender, nonce) of used command nonces.
+	NoncesKey = collections.NewPrefix(7)
+	// TxCallsKey maps a tx hash to the (contract, sequence) it queued.
+	TxCallsKey = collections.NewPrefix(8)
+)

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
 	"github.com/phala-cosmos/phala-cosmos/x/confidential/types"
 )
 
@@ -22,6 +24,9 @@ func TestParamsValidate(t *testing.T) {
 		{"zero message size", func(p *types.Params) { p.MaxMessageSize = 0 }, "max_message_size"},
 		{"message above ceiling", func(p *types.Params) { p.MaxMessageSize = types.MaxMessageSizeCeiling + 1 }, "max_message_size"},
 		{"zero fuel", func(p *types.Params) { p.MaxFuelPerCall = 0 }, "max_fuel_per_call"},
+		{"zero replicas", func(p *types.Params) { p.Replicas = 0 }, "replicas"},
+		{"replicas above ceiling", func(p *types.Params) { p.Replicas = types.MaxReplicasCeiling + 1 }, "replicas"},
+		{"fee without denom", func(p *types.Params) { p.FeePerMegaFuel.Denom = "" }, "fee_per_mega_fuel"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := types.DefaultParams()
@@ -34,5 +39,15 @@ func TestParamsValidate(t *testing.T) {
 				t.Fatalf("error %v, want one mentioning %q", err, tc.wantErr)
 			}
 		})
+	}
+}
+
+func TestFee(t *testing.T) {
+	p := types.DefaultParams()
+	p.FeePerMegaFuel = sdk.NewInt64Coin("upha", 1000)
+	for fuel, want := range map[uint64]int64{0: 0, 1: 1, 999: 1, 1000: 1, 1001: 2, 4_500_000: 4500, 100_000_000: 100_000} {
+		if got := p.Fee(fuel); got.Amount.Int64() != want || got.Denom != "upha" {
+			t.Fatalf("fee of %d fuel: %s, want %dupha", fuel, got, want)
+		}
 	}
 }

@@ -7,6 +7,8 @@ import (
 	context "context"
 	fmt "fmt"
 	_ "github.com/cosmos/cosmos-proto"
+	github_com_cosmos_cosmos_sdk_types "github.com/cosmos/cosmos-sdk/types"
+	types "github.com/cosmos/cosmos-sdk/types"
 	_ "github.com/cosmos/cosmos-sdk/types/msgservice"
 	_ "github.com/cosmos/cosmos-sdk/types/tx/amino"
 	_ "github.com/cosmos/gogoproto/gogoproto"
@@ -122,37 +124,446 @@ func (m *MsgUpdateParamsResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_MsgUpdateParamsResponse proto.InternalMessageInfo
 
+// MsgStoreCode uploads a WebAssembly module built with contracts/sdk.
+type MsgStoreCode struct {
+	Sender string `protobuf:"bytes,1,opt,name=sender,proto3" json:"sender,omitempty"`
+	// wasm_byte_code is the module, or the module gzip-compressed.
+	WasmByteCode []byte `protobuf:"bytes,2,opt,name=wasm_byte_code,json=wasmByteCode,proto3" json:"wasm_byte_code,omitempty"`
+}
+
+func (m *MsgStoreCode) Reset()         { *m = MsgStoreCode{} }
+func (m *MsgStoreCode) String() string { return proto.CompactTextString(m) }
+func (*MsgStoreCode) ProtoMessage()    {}
+func (*MsgStoreCode) Descriptor() ([]byte, []int) {
+	return fileDescriptor_56ef88e32de30bac, []int{2}
+}
+func (m *MsgStoreCode) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgStoreCode) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgStoreCode.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgStoreCode) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgStoreCode.Merge(m, src)
+}
+func (m *MsgStoreCode) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgStoreCode) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgStoreCode.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgStoreCode proto.InternalMessageInfo
+
+func (m *MsgStoreCode) GetSender() string {
+	if m != nil {
+		return m.Sender
+	}
+	return ""
+}
+
+func (m *MsgStoreCode) GetWasmByteCode() []byte {
+	if m != nil {
+		return m.WasmByteCode
+	}
+	return nil
+}
+
+// MsgStoreCodeResponse names the stored code.
+type MsgStoreCodeResponse struct {
+	CodeId   uint64 `protobuf:"varint,1,opt,name=code_id,json=codeId,proto3" json:"code_id,omitempty"`
+	CodeHash []byte `protobuf:"bytes,2,opt,name=code_hash,json=codeHash,proto3" json:"code_hash,omitempty"`
+}
+
+func (m *MsgStoreCodeResponse) Reset()         { *m = MsgStoreCodeResponse{} }
+func (m *MsgStoreCodeResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgStoreCodeResponse) ProtoMessage()    {}
+func (*MsgStoreCodeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_56ef88e32de30bac, []int{3}
+}
+func (m *MsgStoreCodeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgStoreCodeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgStoreCodeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgStoreCodeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgStoreCodeResponse.Merge(m, src)
+}
+func (m *MsgStoreCodeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgStoreCodeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgStoreCodeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgStoreCodeResponse proto.InternalMessageInfo
+
+func (m *MsgStoreCodeResponse) GetCodeId() uint64 {
+	if m != nil {
+		return m.CodeId
+	}
+	return 0
+}
+
+func (m *MsgStoreCodeResponse) GetCodeHash() []byte {
+	if m != nil {
+		return m.CodeHash
+	}
+	return nil
+}
+
+// MsgInstantiate creates a contract.
+type MsgInstantiate struct {
+	Creator string `protobuf:"bytes,1,opt,name=creator,proto3" json:"creator,omitempty"`
+	CodeId  uint64 `protobuf:"varint,2,opt,name=code_id,json=codeId,proto3" json:"code_id,omitempty"`
+	// label names the contract among its creator's (it is part of the address).
+	Label string `protobuf:"bytes,3,opt,name=label,proto3" json:"label,omitempty"`
+	// nonce is 16 random bytes, bound into the sealed init.
+	Nonce []byte `protobuf:"bytes,4,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	// sealed_init is the init call sealed to the current master public key.
+	SealedInit []byte `protobuf:"bytes,5,opt,name=sealed_init,json=sealedInit,proto3" json:"sealed_init,omitempty"`
+	FuelLimit  uint64 `protobuf:"varint,6,opt,name=fuel_limit,json=fuelLimit,proto3" json:"fuel_limit,omitempty"`
+}
+
+func (m *MsgInstantiate) Reset()         { *m = MsgInstantiate{} }
+func (m *MsgInstantiate) String() string { return proto.CompactTextString(m) }
+func (*MsgInstantiate) ProtoMessage()    {}
+func (*MsgInstantiate) Descriptor() ([]byte, []int) {
+	return fileDescriptor_56ef88e32de30bac, []int{4}
+}
+func (m *MsgInstantiate) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgInstantiate) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgInstantiate.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgInstantiate) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgInstantiate.Merge(m, src)
+}
+func (m *MsgInstantiate) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgInstantiate) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgInstantiate.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgInstantiate proto.InternalMessageInfo
+
+func (m *MsgInstantiate) GetCreator() string {
+	if m != nil {
+		return m.Creator
+	}
+	return ""
+}
+
+func (m *MsgInstantiate) GetCodeId() uint64 {
+	if m != nil {
+		return m.CodeId
+	}
+	return 0
+}
+
+func (m *MsgInstantiate) GetLabel() string {
+	if m != nil {
+		return m.Label
+	}
+	return ""
+}
+
+func (m *MsgInstantiate) GetNonce() []byte {
+	if m != nil {
+		return m.Nonce
+	}
+	return nil
+}
+
+func (m *MsgInstantiate) GetSealedInit() []byte {
+	if m != nil {
+		return m.SealedInit
+	}
+	return nil
+}
+
+func (m *MsgInstantiate) GetFuelLimit() uint64 {
+	if m != nil {
+		return m.FuelLimit
+	}
+	return 0
+}
+
+// MsgInstantiateResponse names the new contract.
+type MsgInstantiateResponse struct {
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+}
+
+func (m *MsgInstantiateResponse) Reset()         { *m = MsgInstantiateResponse{} }
+func (m *MsgInstantiateResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgInstantiateResponse) ProtoMessage()    {}
+func (*MsgInstantiateResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_56ef88e32de30bac, []int{5}
+}
+func (m *MsgInstantiateResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgInstantiateResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgInstantiateResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgInstantiateResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgInstantiateResponse.Merge(m, src)
+}
+func (m *MsgInstantiateResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgInstantiateResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgInstantiateResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgInstantiateResponse proto.InternalMessageInfo
+
+func (m *MsgInstantiateResponse) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+// MsgExecute queues a command for a contract.
+type MsgExecute struct {
+	Sender   string `protobuf:"bytes,1,opt,name=sender,proto3" json:"sender,omitempty"`
+	Contract string `protobuf:"bytes,2,opt,name=contract,proto3" json:"contract,omitempty"`
+	// nonce is 16 random bytes, bound into the sealed command; never reused.
+	Nonce []byte `protobuf:"bytes,3,opt,name=nonce,proto3" json:"nonce,omitempty"`
+	// sealed is the command sealed to the contract's key.
+	Sealed    []byte `protobuf:"bytes,4,opt,name=sealed,proto3" json:"sealed,omitempty"`
+	FuelLimit uint64 `protobuf:"varint,5,opt,name=fuel_limit,json=fuelLimit,proto3" json:"fuel_limit,omitempty"`
+	// funds move from the sender to the contract's account with the command.
+	Funds github_com_cosmos_cosmos_sdk_types.Coins `protobuf:"bytes,6,rep,name=funds,proto3,castrepeated=github.com/cosmos/cosmos-sdk/types.Coins" json:"funds"`
+}
+
+func (m *MsgExecute) Reset()         { *m = MsgExecute{} }
+func (m *MsgExecute) String() string { return proto.CompactTextString(m) }
+func (*MsgExecute) ProtoMessage()    {}
+func (*MsgExecute) Descriptor() ([]byte, []int) {
+	return fileDescriptor_56ef88e32de30bac, []int{6}
+}
+func (m *MsgExecute) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgExecute) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgExecute.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgExecute) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgExecute.Merge(m, src)
+}
+func (m *MsgExecute) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgExecute) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgExecute.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgExecute proto.InternalMessageInfo
+
+func (m *MsgExecute) GetSender() string {
+	if m != nil {
+		return m.Sender
+	}
+	return ""
+}
+
+func (m *MsgExecute) GetContract() string {
+	if m != nil {
+		return m.Contract
+	}
+	return ""
+}
+
+func (m *MsgExecute) GetNonce() []byte {
+	if m != nil {
+		return m.Nonce
+	}
+	return nil
+}
+
+func (m *MsgExecute) GetSealed() []byte {
+	if m != nil {
+		return m.Sealed
+	}
+	return nil
+}
+
+func (m *MsgExecute) GetFuelLimit() uint64 {
+	if m != nil {
+		return m.FuelLimit
+	}
+	return 0
+}
+
+func (m *MsgExecute) GetFunds() github_com_cosmos_cosmos_sdk_types.Coins {
+	if m != nil {
+		return m.Funds
+	}
+	return nil
+}
+
+// MsgExecuteResponse gives the command's place in the contract's queue.
+type MsgExecuteResponse struct {
+	Sequence uint64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+}
+
+func (m *MsgExecuteResponse) Reset()         { *m = MsgExecuteResponse{} }
+func (m *MsgExecuteResponse) String() string { return proto.CompactTextString(m) }
+func (*MsgExecuteResponse) ProtoMessage()    {}
+func (*MsgExecuteResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_56ef88e32de30bac, []int{7}
+}
+func (m *MsgExecuteResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *MsgExecuteResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_MsgExecuteResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *MsgExecuteResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_MsgExecuteResponse.Merge(m, src)
+}
+func (m *MsgExecuteResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *MsgExecuteResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_MsgExecuteResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_MsgExecuteResponse proto.InternalMessageInfo
+
+func (m *MsgExecuteResponse) GetSequence() uint64 {
+	if m != nil {
+		return m.Sequence
+	}
+	return 0
+}
+
 func init() {
 	proto.RegisterType((*MsgUpdateParams)(nil), "phala.confidential.v1.MsgUpdateParams")
 	proto.RegisterType((*MsgUpdateParamsResponse)(nil), "phala.confidential.v1.MsgUpdateParamsResponse")
+	proto.RegisterType((*MsgStoreCode)(nil), "phala.confidential.v1.MsgStoreCode")
+	proto.RegisterType((*MsgStoreCodeResponse)(nil), "phala.confidential.v1.MsgStoreCodeResponse")
+	proto.RegisterType((*MsgInstantiate)(nil), "phala.confidential.v1.MsgInstantiate")
+	proto.RegisterType((*MsgInstantiateResponse)(nil), "phala.confidential.v1.MsgInstantiateResponse")
+	proto.RegisterType((*MsgExecute)(nil), "phala.confidential.v1.MsgExecute")
+	proto.RegisterType((*MsgExecuteResponse)(nil), "phala.confidential.v1.MsgExecuteResponse")
 }
 
 func init() { proto.RegisterFile("phala/confidential/v1/tx.proto", fileDescriptor_56ef88e32de30bac) }
 
 var fileDescriptor_56ef88e32de30bac = []byte{
-	// 351 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xe2, 0x92, 0x2b, 0xc8, 0x48, 0xcc,
-	0x49, 0xd4, 0x4f, 0xce, 0xcf, 0x4b, 0xcb, 0x4c, 0x49, 0xcd, 0x2b, 0xc9, 0x4c, 0xcc, 0xd1, 0x2f,
-	0x33, 0xd4, 0x2f, 0xa9, 0xd0, 0x2b, 0x28, 0xca, 0x2f, 0xc9, 0x17, 0x12, 0x05, 0xcb, 0xeb, 0x21,
-	0xcb, 0xeb, 0x95, 0x19, 0x4a, 0x89, 0xa4, 0xe7, 0xa7, 0xe7, 0x83, 0x55, 0xe8, 0x83, 0x58, 0x10,
-	0xc5, 0x52, 0xe2, 0xc9, 0xf9, 0xc5, 0xb9, 0xf9, 0xc5, 0xfa, 0xb9, 0xc5, 0xe9, 0x20, 0x43, 0x72,
-	0x8b, 0xd3, 0xa1, 0x12, 0x92, 0x10, 0x89, 0x78, 0x88, 0x0e, 0x08, 0x07, 0x2a, 0x25, 0x98, 0x98,
-	0x9b, 0x99, 0x97, 0xaf, 0x0f, 0x26, 0xa1, 0x42, 0x4a, 0xd8, 0xdd, 0x54, 0x90, 0x58, 0x94, 0x98,
-	0x0b, 0xd5, 0xa6, 0x74, 0x84, 0x91, 0x8b, 0xdf, 0xb7, 0x38, 0x3d, 0xb4, 0x20, 0x25, 0xb1, 0x24,
-	0x35, 0x00, 0x2c, 0x23, 0x64, 0xc6, 0xc5, 0x99, 0x58, 0x5a, 0x92, 0x91, 0x5f, 0x94, 0x59, 0x52,
-	0x29, 0xc1, 0xa8, 0xc0, 0xa8, 0xc1, 0xe9, 0x24, 0x71, 0x69, 0x8b, 0xae, 0x08, 0xd4, 0x3e, 0xc7,
-	0x94, 0x94, 0xa2, 0xd4, 0xe2, 0xe2, 0xe0, 0x92, 0xa2, 0xcc, 0xbc, 0xf4, 0x20, 0x84, 0x52, 0x21,
-	0x07, 0x2e, 0x36, 0x88, 0xd9, 0x12, 0x4c, 0x0a, 0x8c, 0x1a, 0xdc, 0x46, 0xb2, 0x7a, 0x58, 0x3d,
-	0xad, 0x07, 0xb1, 0xc6, 0x89, 0xf3, 0xc4, 0x3d, 0x79, 0x86, 0x15, 0xcf, 0x37, 0x68, 0x31, 0x06,
-	0x41, 0xf5, 0x59, 0x99, 0x37, 0x3d, 0xdf, 0xa0, 0x85, 0x30, 0xb1, 0xeb, 0xf9, 0x06, 0x2d, 0x15,
-	0x88, 0x27, 0x2a, 0x50, 0xbd, 0x81, 0xe6, 0x64, 0x25, 0x49, 0x2e, 0x71, 0x34, 0xa1, 0xa0, 0xd4,
-	0xe2, 0x82, 0xfc, 0xbc, 0xe2, 0x54, 0xa3, 0x12, 0x2e, 0x66, 0xdf, 0xe2, 0x74, 0xa1, 0x34, 0x2e,
-	0x1e, 0x14, 0x4f, 0xaa, 0xe1, 0x70, 0x1c, 0x9a, 0x31, 0x52, 0x7a, 0xc4, 0xa9, 0x83, 0x59, 0x27,
-	0xc5, 0xda, 0x00, 0xf2, 0x91, 0x53, 0xf0, 0x89, 0x47, 0x72, 0x8c, 0x17, 0x1e, 0xc9, 0x31, 0x3e,
-	0x78, 0x24, 0xc7, 0x38, 0xe1, 0xb1, 0x1c, 0xc3, 0x85, 0xc7, 0x72, 0x0c, 0x37, 0x1e, 0xcb, 0x31,
-	0x44, 0x59, 0xa6, 0x67, 0x96, 0x64, 0x94, 0x26, 0xe9, 0x25, 0xe7, 0xe7, 0xea, 0x83, 0x8d, 0xd6,
-	0x85, 0xc6, 0x36, 0x0a, 0x07, 0xcd, 0xbf, 0x25, 0x95, 0x05, 0xa9, 0xc5, 0x49, 0x6c, 0xe0, 0x38,
-	0x33, 0x06, 0x04, 0x00, 0x00, 0xff, 0xff, 0x28, 0x5b, 0x65, 0xa2, 0x6d, 0x02, 0x00, 0x00,
+	// 818 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x9c, 0x55, 0x41, 0x6f, 0xe2, 0x46,
+	0x14, 0xc6, 0x21, 0x40, 0x18, 0x50, 0xaa, 0x5a, 0x34, 0x71, 0x5c, 0xc5, 0x24, 0x4e, 0x5a, 0x51,
+	0x2a, 0xec, 0x40, 0xa3, 0x56, 0xe5, 0xd4, 0x12, 0xb5, 0x6a, 0xa4, 0x20, 0x55, 0x44, 0x55, 0xa5,
+	0x4a, 0x15, 0x1a, 0xec, 0xc1, 0x58, 0xb5, 0x3d, 0xd4, 0x33, 0x24, 0xe1, 0x56, 0xf5, 0xd8, 0x53,
+	0x7b, 0x6c, 0x7f, 0x41, 0xd5, 0x13, 0x87, 0xfe, 0x84, 0x3d, 0xe4, 0x18, 0xed, 0x69, 0x4f, 0xbb,
+	0xab, 0xe4, 0xc0, 0x61, 0x7f, 0xc4, 0xae, 0x66, 0x3c, 0x18, 0x83, 0xc2, 0x26, 0xda, 0x0b, 0xf0,
+	0xde, 0xfb, 0xde, 0x7b, 0xdf, 0xfb, 0xfc, 0xfc, 0x00, 0xda, 0x70, 0x00, 0x3d, 0x68, 0x5a, 0x38,
+	0xe8, 0xbb, 0x36, 0x0a, 0xa8, 0x0b, 0x3d, 0xf3, 0xa2, 0x6e, 0xd2, 0x2b, 0x63, 0x18, 0x62, 0x8a,
+	0xe5, 0x0f, 0x78, 0xdc, 0x48, 0xc6, 0x8d, 0x8b, 0xba, 0x5a, 0x72, 0xb0, 0x83, 0x39, 0xc2, 0x64,
+	0xbf, 0x22, 0xb0, 0xba, 0x6d, 0x61, 0xe2, 0x63, 0x62, 0xfa, 0xc4, 0x61, 0x45, 0x7c, 0xe2, 0x88,
+	0xc0, 0x4e, 0x14, 0xe8, 0x46, 0x19, 0x91, 0x21, 0x42, 0x9a, 0xc8, 0xe9, 0x41, 0x82, 0xcc, 0x8b,
+	0x7a, 0x0f, 0x51, 0x58, 0x37, 0x2d, 0xec, 0x06, 0x22, 0xfe, 0x3e, 0xf4, 0xdd, 0x00, 0x9b, 0xfc,
+	0x53, 0xb8, 0xf4, 0xfb, 0x39, 0x0f, 0x61, 0x08, 0x7d, 0x51, 0x56, 0x7f, 0x22, 0x81, 0xf7, 0xda,
+	0xc4, 0xf9, 0x61, 0x68, 0x43, 0x8a, 0xbe, 0xe7, 0x11, 0xf9, 0x73, 0x90, 0x87, 0x23, 0x3a, 0xc0,
+	0xa1, 0x4b, 0xc7, 0x8a, 0xb4, 0x27, 0x55, 0xf2, 0x2d, 0xe5, 0xe9, 0xff, 0xb5, 0x92, 0xe0, 0xf3,
+	0xb5, 0x6d, 0x87, 0x88, 0x90, 0x73, 0x1a, 0xba, 0x81, 0xd3, 0x99, 0x43, 0xe5, 0xaf, 0x40, 0x36,
+	0xaa, 0xad, 0xac, 0xed, 0x49, 0x95, 0x42, 0x63, 0xd7, 0xb8, 0x57, 0x14, 0x23, 0x6a, 0xd3, 0xca,
+	0x5f, 0x3f, 0x2f, 0xa7, 0xfe, 0x9d, 0x4e, 0xaa, 0x52, 0x47, 0xe4, 0x35, 0xbf, 0xf8, 0x7d, 0x3a,
+	0xa9, 0xce, 0x2b, 0xfe, 0x31, 0x9d, 0x54, 0x0f, 0xa3, 0x21, 0xae, 0x16, 0xc7, 0x58, 0xa2, 0xac,
+	0xef, 0x80, 0xed, 0x25, 0x57, 0x07, 0x91, 0x21, 0x0e, 0x08, 0xd2, 0xff, 0x96, 0x40, 0xb1, 0x4d,
+	0x9c, 0x73, 0x8a, 0x43, 0x74, 0x82, 0x6d, 0x24, 0x1f, 0x81, 0x2c, 0x41, 0x81, 0x8d, 0xc2, 0x07,
+	0x67, 0x13, 0x38, 0xf9, 0x10, 0x6c, 0x5e, 0x42, 0xe2, 0x77, 0x7b, 0x63, 0x8a, 0xba, 0x16, 0xb6,
+	0x11, 0x1f, 0xb0, 0xd8, 0x29, 0x32, 0x6f, 0x6b, 0x4c, 0x79, 0xdd, 0x66, 0x9d, 0x91, 0x17, 0x29,
+	0x8c, 0xf9, 0xfe, 0x2a, 0xe6, 0x31, 0x15, 0xfd, 0x0c, 0x94, 0x92, 0xf6, 0x8c, 0xb3, 0xbc, 0x0d,
+	0x72, 0xac, 0x4d, 0xd7, 0xb5, 0x39, 0xc7, 0xf5, 0x4e, 0x96, 0x99, 0xa7, 0xb6, 0xfc, 0x21, 0xc8,
+	0xf3, 0xc0, 0x00, 0x92, 0x81, 0x20, 0xb1, 0xc1, 0x1c, 0xdf, 0x41, 0x32, 0xd0, 0x5f, 0x4b, 0x60,
+	0xb3, 0x4d, 0x9c, 0xd3, 0x80, 0x50, 0xc8, 0x9a, 0x51, 0x24, 0x37, 0x40, 0xce, 0x0a, 0x11, 0xa4,
+	0xf8, 0xe1, 0x61, 0x67, 0xc0, 0x64, 0xf3, 0xb5, 0x85, 0xe6, 0x25, 0x90, 0xf1, 0x60, 0x0f, 0x79,
+	0x4a, 0x9a, 0x95, 0xea, 0x44, 0x06, 0xf3, 0x06, 0x38, 0xb0, 0x90, 0xb2, 0xce, 0xe9, 0x44, 0x86,
+	0x5c, 0x06, 0x05, 0x82, 0xa0, 0x87, 0xec, 0xae, 0x1b, 0xb8, 0x54, 0xc9, 0xf0, 0x18, 0x88, 0x5c,
+	0xa7, 0x81, 0x4b, 0xe5, 0x5d, 0x00, 0xfa, 0x23, 0xe4, 0x75, 0x3d, 0xd7, 0x77, 0xa9, 0x92, 0xe5,
+	0x8d, 0xf2, 0xcc, 0x73, 0xc6, 0x1c, 0xcd, 0x63, 0x26, 0xe6, 0x8c, 0x12, 0x53, 0xf3, 0x60, 0x95,
+	0x9a, 0x89, 0x71, 0xf5, 0x06, 0xd8, 0x5a, 0xf4, 0xc4, 0x8a, 0x2a, 0x20, 0x07, 0xa3, 0x71, 0x23,
+	0x21, 0x3a, 0x33, 0x53, 0x7f, 0xb5, 0x06, 0x40, 0x9b, 0x38, 0xdf, 0x5c, 0x21, 0x6b, 0x44, 0xdf,
+	0x65, 0x3b, 0x8e, 0xc1, 0x86, 0x85, 0x03, 0x1a, 0x42, 0x8b, 0x72, 0xc1, 0xde, 0x96, 0x13, 0x23,
+	0xe7, 0xb2, 0xa5, 0x93, 0xb2, 0x6d, 0xb1, 0xee, 0x4c, 0x23, 0xa1, 0xa6, 0xb0, 0x96, 0xd4, 0xca,
+	0x2c, 0xa9, 0x25, 0x5f, 0x82, 0x4c, 0x7f, 0x14, 0xd8, 0x44, 0xc9, 0xee, 0xa5, 0x2b, 0x85, 0xc6,
+	0x8e, 0x21, 0x9a, 0xb3, 0x63, 0x61, 0x88, 0x63, 0x61, 0x9c, 0x60, 0x37, 0x68, 0x7d, 0xcb, 0x5e,
+	0xba, 0xff, 0x5e, 0x94, 0x2b, 0x8e, 0x4b, 0x07, 0xa3, 0x9e, 0x61, 0x61, 0x5f, 0xdc, 0x19, 0xf1,
+	0x55, 0x23, 0xf6, 0x2f, 0x26, 0x1d, 0x0f, 0x11, 0xe1, 0x09, 0xe4, 0x9f, 0xe9, 0xa4, 0x5a, 0xf4,
+	0x90, 0x03, 0xad, 0x71, 0x97, 0x9d, 0x1b, 0x12, 0xbd, 0xb1, 0x51, 0xbf, 0xa6, 0xb9, 0xb4, 0xf3,
+	0xe5, 0x55, 0x4f, 0x49, 0xc8, 0xab, 0x1f, 0x01, 0x79, 0x6e, 0xc5, 0x4f, 0x47, 0x05, 0x1b, 0x04,
+	0xfd, 0x3a, 0x42, 0x4c, 0x8f, 0x68, 0xe1, 0x63, 0xbb, 0xf1, 0x57, 0x1a, 0xa4, 0xdb, 0xc4, 0x91,
+	0xfb, 0xa0, 0xb8, 0x70, 0xa5, 0x3e, 0x5e, 0x71, 0x5d, 0x96, 0xee, 0x80, 0x6a, 0x3c, 0x0e, 0x17,
+	0x73, 0xf9, 0x19, 0xe4, 0xe7, 0xb7, 0xe2, 0x60, 0x75, 0x72, 0x0c, 0x52, 0x3f, 0x7d, 0x04, 0x28,
+	0x2e, 0x6f, 0x81, 0x42, 0xf2, 0x05, 0xfd, 0x68, 0x75, 0x6e, 0x02, 0xa6, 0xd6, 0x1e, 0x05, 0x8b,
+	0x9b, 0xfc, 0x08, 0x72, 0xb3, 0x7d, 0xde, 0x5f, 0x9d, 0x29, 0x20, 0xea, 0x27, 0x0f, 0x42, 0x66,
+	0x85, 0xd5, 0xcc, 0x6f, 0xec, 0xe9, 0xb7, 0xce, 0xaf, 0x6f, 0x35, 0xe9, 0xe6, 0x56, 0x93, 0x5e,
+	0xde, 0x6a, 0xd2, 0x9f, 0x77, 0x5a, 0xea, 0xe6, 0x4e, 0x4b, 0x3d, 0xbb, 0xd3, 0x52, 0x3f, 0x7d,
+	0x99, 0xd8, 0x2b, 0x5e, 0xb5, 0x26, 0xb6, 0x6b, 0xc1, 0x58, 0xda, 0x0f, 0xbe, 0x6e, 0xbd, 0x2c,
+	0xff, 0x47, 0xfa, 0xec, 0x4d, 0x00, 0x00, 0x00, 0xff, 0xff, 0x0f, 0xad, 0x54, 0x44, 0x6b, 0x07,
+	0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -169,6 +580,13 @@ const _ = grpc.SupportPackageIsVersion4
 type MsgClient interface {
 	// UpdateParams replaces the contract limits; only the authority (x/gov) may.
 	UpdateParams(ctx context.Context, in *MsgUpdateParams, opts ...grpc.CallOption) (*MsgUpdateParamsResponse, error)
+	// StoreCode uploads a contract module, raw or gzip-compressed.
+	StoreCode(ctx context.Context, in *MsgStoreCode, opts ...grpc.CallOption) (*MsgStoreCodeResponse, error)
+	// Instantiate creates a contract from a code, with an init message sealed
+	// to the master public key, and schedules it on workers.
+	Instantiate(ctx context.Context, in *MsgInstantiate, opts ...grpc.CallOption) (*MsgInstantiateResponse, error)
+	// Execute queues a command sealed to the contract's key.
+	Execute(ctx context.Context, in *MsgExecute, opts ...grpc.CallOption) (*MsgExecuteResponse, error)
 }
 
 type msgClient struct {
@@ -188,10 +606,44 @@ func (c *msgClient) UpdateParams(ctx context.Context, in *MsgUpdateParams, opts 
 	return out, nil
 }
 
+func (c *msgClient) StoreCode(ctx context.Context, in *MsgStoreCode, opts ...grpc.CallOption) (*MsgStoreCodeResponse, error) {
+	out := new(MsgStoreCodeResponse)
+	err := c.cc.Invoke(ctx, "/phala.confidential.v1.Msg/StoreCode", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Instantiate(ctx context.Context, in *MsgInstantiate, opts ...grpc.CallOption) (*MsgInstantiateResponse, error) {
+	out := new(MsgInstantiateResponse)
+	err := c.cc.Invoke(ctx, "/phala.confidential.v1.Msg/Instantiate", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *msgClient) Execute(ctx context.Context, in *MsgExecute, opts ...grpc.CallOption) (*MsgExecuteResponse, error) {
+	out := new(MsgExecuteResponse)
+	err := c.cc.Invoke(ctx, "/phala.confidential.v1.Msg/Execute", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // MsgServer is the server API for Msg service.
 type MsgServer interface {
 	// UpdateParams replaces the contract limits; only the authority (x/gov) may.
 	UpdateParams(context.Context, *MsgUpdateParams) (*MsgUpdateParamsResponse, error)
+	// StoreCode uploads a contract module, raw or gzip-compressed.
+	StoreCode(context.Context, *MsgStoreCode) (*MsgStoreCodeResponse, error)
+	// Instantiate creates a contract from a code, with an init message sealed
+	// to the master public key, and schedules it on workers.
+	Instantiate(context.Context, *MsgInstantiate) (*MsgInstantiateResponse, error)
+	// Execute queues a command sealed to the contract's key.
+	Execute(context.Context, *MsgExecute) (*MsgExecuteResponse, error)
 }
 
 // UnimplementedMsgServer can be embedded to have forward compatible implementations.
@@ -200,6 +652,15 @@ type UnimplementedMsgServer struct {
 
 func (*UnimplementedMsgServer) UpdateParams(ctx context.Context, req *MsgUpdateParams) (*MsgUpdateParamsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method UpdateParams not implemented")
+}
+func (*UnimplementedMsgServer) StoreCode(ctx context.Context, req *MsgStoreCode) (*MsgStoreCodeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method StoreCode not implemented")
+}
+func (*UnimplementedMsgServer) Instantiate(ctx context.Context, req *MsgInstantiate) (*MsgInstantiateResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Instantiate not implemented")
+}
+func (*UnimplementedMsgServer) Execute(ctx context.Context, req *MsgExecute) (*MsgExecuteResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method Execute not implemented")
 }
 
 func RegisterMsgServer(s grpc1.Server, srv MsgServer) {
@@ -224,6 +685,60 @@ func _Msg_UpdateParams_Handler(srv interface{}, ctx context.Context, dec func(in
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Msg_StoreCode_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgStoreCode)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).StoreCode(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.confidential.v1.Msg/StoreCode",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).StoreCode(ctx, req.(*MsgStoreCode))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Instantiate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgInstantiate)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Instantiate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.confidential.v1.Msg/Instantiate",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Instantiate(ctx, req.(*MsgInstantiate))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Msg_Execute_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(MsgExecute)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(MsgServer).Execute(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.confidential.v1.Msg/Execute",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(MsgServer).Execute(ctx, req.(*MsgExecute))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 var Msg_serviceDesc = _Msg_serviceDesc
 var _Msg_serviceDesc = grpc.ServiceDesc{
 	ServiceName: "phala.confidential.v1.Msg",
@@ -232,6 +747,18 @@ var _Msg_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "UpdateParams",
 			Handler:    _Msg_UpdateParams_Handler,
+		},
+		{
+			MethodName: "StoreCode",
+			Handler:    _Msg_StoreCode_Handler,
+		},
+		{
+			MethodName: "Instantiate",
+			Handler:    _Msg_Instantiate_Handler,
+		},
+		{
+			MethodName: "Execute",
+			Handler:    _Msg_Execute_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},
@@ -301,6 +828,267 @@ func (m *MsgUpdateParamsResponse) MarshalToSizedBuffer(dAtA []byte) (int, error)
 	return len(dAtA) - i, nil
 }
 
+func (m *MsgStoreCode) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgStoreCode) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgStoreCode) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.WasmByteCode) > 0 {
+		i -= len(m.WasmByteCode)
+		copy(dAtA[i:], m.WasmByteCode)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.WasmByteCode)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Sender) > 0 {
+		i -= len(m.Sender)
+		copy(dAtA[i:], m.Sender)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Sender)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgStoreCodeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgStoreCodeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgStoreCodeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.CodeHash) > 0 {
+		i -= len(m.CodeHash)
+		copy(dAtA[i:], m.CodeHash)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.CodeHash)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if m.CodeId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.CodeId))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgInstantiate) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgInstantiate) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgInstantiate) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.FuelLimit != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.FuelLimit))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.SealedInit) > 0 {
+		i -= len(m.SealedInit)
+		copy(dAtA[i:], m.SealedInit)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.SealedInit)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Nonce) > 0 {
+		i -= len(m.Nonce)
+		copy(dAtA[i:], m.Nonce)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Nonce)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Label) > 0 {
+		i -= len(m.Label)
+		copy(dAtA[i:], m.Label)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Label)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.CodeId != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.CodeId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Creator) > 0 {
+		i -= len(m.Creator)
+		copy(dAtA[i:], m.Creator)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Creator)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgInstantiateResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgInstantiateResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgInstantiateResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgExecute) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgExecute) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgExecute) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Funds) > 0 {
+		for iNdEx := len(m.Funds) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Funds[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintTx(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if m.FuelLimit != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.FuelLimit))
+		i--
+		dAtA[i] = 0x28
+	}
+	if len(m.Sealed) > 0 {
+		i -= len(m.Sealed)
+		copy(dAtA[i:], m.Sealed)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Sealed)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Nonce) > 0 {
+		i -= len(m.Nonce)
+		copy(dAtA[i:], m.Nonce)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Nonce)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Sender) > 0 {
+		i -= len(m.Sender)
+		copy(dAtA[i:], m.Sender)
+		i = encodeVarintTx(dAtA, i, uint64(len(m.Sender)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *MsgExecuteResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *MsgExecuteResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *MsgExecuteResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Sequence != 0 {
+		i = encodeVarintTx(dAtA, i, uint64(m.Sequence))
+		i--
+		dAtA[i] = 0x8
+	}
+	return len(dAtA) - i, nil
+}
+
 func encodeVarintTx(dAtA []byte, offset int, v uint64) int {
 	offset -= sovTx(v)
 	base := offset
@@ -333,6 +1121,129 @@ func (m *MsgUpdateParamsResponse) Size() (n int) {
 	}
 	var l int
 	_ = l
+	return n
+}
+
+func (m *MsgStoreCode) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Sender)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.WasmByteCode)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgStoreCodeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.CodeId != 0 {
+		n += 1 + sovTx(uint64(m.CodeId))
+	}
+	l = len(m.CodeHash)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgInstantiate) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Creator)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.CodeId != 0 {
+		n += 1 + sovTx(uint64(m.CodeId))
+	}
+	l = len(m.Label)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Nonce)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.SealedInit)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.FuelLimit != 0 {
+		n += 1 + sovTx(uint64(m.FuelLimit))
+	}
+	return n
+}
+
+func (m *MsgInstantiateResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	return n
+}
+
+func (m *MsgExecute) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Sender)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Nonce)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	l = len(m.Sealed)
+	if l > 0 {
+		n += 1 + l + sovTx(uint64(l))
+	}
+	if m.FuelLimit != 0 {
+		n += 1 + sovTx(uint64(m.FuelLimit))
+	}
+	if len(m.Funds) > 0 {
+		for _, e := range m.Funds {
+			l = e.Size()
+			n += 1 + l + sovTx(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *MsgExecuteResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Sequence != 0 {
+		n += 1 + sovTx(uint64(m.Sequence))
+	}
 	return n
 }
 
@@ -486,6 +1397,831 @@ func (m *MsgUpdateParamsResponse) Unmarshal(dAtA []byte) error {
 			return fmt.Errorf("proto: MsgUpdateParamsResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgStoreCode) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgStoreCode: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgStoreCode: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sender", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sender = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field WasmByteCode", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.WasmByteCode = append(m.WasmByteCode[:0], dAtA[iNdEx:postIndex]...)
+			if m.WasmByteCode == nil {
+				m.WasmByteCode = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgStoreCodeResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgStoreCodeResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgStoreCodeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CodeId", wireType)
+			}
+			m.CodeId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CodeId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CodeHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CodeHash = append(m.CodeHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.CodeHash == nil {
+				m.CodeHash = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgInstantiate) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgInstantiate: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgInstantiate: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Creator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Creator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CodeId", wireType)
+			}
+			m.CodeId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CodeId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Label", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Label = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nonce", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nonce = append(m.Nonce[:0], dAtA[iNdEx:postIndex]...)
+			if m.Nonce == nil {
+				m.Nonce = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SealedInit", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SealedInit = append(m.SealedInit[:0], dAtA[iNdEx:postIndex]...)
+			if m.SealedInit == nil {
+				m.SealedInit = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FuelLimit", wireType)
+			}
+			m.FuelLimit = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FuelLimit |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgInstantiateResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgInstantiateResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgInstantiateResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgExecute) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgExecute: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgExecute: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sender", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sender = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Nonce", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Nonce = append(m.Nonce[:0], dAtA[iNdEx:postIndex]...)
+			if m.Nonce == nil {
+				m.Nonce = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sealed", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sealed = append(m.Sealed[:0], dAtA[iNdEx:postIndex]...)
+			if m.Sealed == nil {
+				m.Sealed = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FuelLimit", wireType)
+			}
+			m.FuelLimit = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FuelLimit |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Funds", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthTx
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthTx
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Funds = append(m.Funds, types.Coin{})
+			if err := m.Funds[len(m.Funds)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipTx(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthTx
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *MsgExecuteResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowTx
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: MsgExecuteResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: MsgExecuteResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sequence", wireType)
+			}
+			m.Sequence = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowTx
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Sequence |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipTx(dAtA[iNdEx:])

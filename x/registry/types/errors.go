@@ -39,3 +39,8 @@ var (
 	ErrNoChallenge = errorsmod.Register(ModuleName, 22, "no such heartbeat challenge")
 	ErrRotation    = errorsmod.Register(ModuleName, 23, "master key rotation refused")
 )
+
+// Errors of the scheduling view.
+var (
+	ErrNoMasterKey = errorsmod.Register(ModuleName, 24, "no master key is published yet: the first gatekeeper publishes it")
+)

@@ -299,6 +299,8 @@ func (c creator) writeNodeConfig(i int, nodeIDs []string) error {
 	cfg.RPC.PprofListenAddress = ""
 	cfg.ProxyApp = "" // the app runs in-process
 	cfg.Instrumentation.Prometheus = false
+	cfg.Mempool.MaxTxBytes = appconfig.MaxTxBytes
+	cfg.RPC.MaxBodyBytes = appconfig.MaxRPCBodyBytes
 	cfg.Consensus.TimeoutCommit = time.Second
 	// A stopped validator's turns to propose should not stall the devnet.
 	cfg.Consensus.TimeoutPropose = time.Second

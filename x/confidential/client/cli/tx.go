@@ -12,10 +12,11 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/x/internal/govparams"
 )
 
-// NewTxCmd returns the module's transaction command: update-params-proposal,
-// to which autocli adds the commands it generates from the Msg service.
+// NewTxCmd returns the module's transaction command: update-params-proposal
+// and store-code, to which autocli adds the commands it generates from the
+// rest of the Msg service.
 func NewTxCmd() *cobra.Command {
-	return govparams.NewTxCmd(govparams.Module[types.Params, *types.Params]{
+	cmd := govparams.NewTxCmd(govparams.Module[types.Params, *types.Params]{
 		Name: types.ModuleName,
 		Query: func(ctx context.Context, clientCtx client.Context) (types.Params, error) {
 			res, err := types.NewQueryClient(clientCtx).Params(ctx, &types.QueryParamsRequest{})
@@ -29,4 +30,6 @@ func NewTxCmd() *cobra.Command {
 		},
 		Example: `{"max_fuel_per_call":"200000000"}`,
 	})
+	cmd.AddCommand(StoreCodeCmd())
+	return cmd
 }

@@ -1,0 +1,27 @@
+package types
+
+import (
+	"context"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
+	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
+)
+
+// BankKeeper moves fees and funds.
+type BankKeeper interface {
+	SendCoins(ctx context.Context, from, to sdk.AccAddress, amt sdk.Coins) error
+	SendCoinsFromAccountToModule(ctx context.Context, sender sdk.AccAddress, module string, amt sdk.Coins) error
+}
+
+// RegistryKeeper is what x/confidential needs of x/registry: the workers and
+// gatekeepers, the master key, randomness, and the ingress queues enclaves
+// read with proofs.
+type RegistryKeeper interface {
+	Schedulable(ctx context.Context) ([]registrytypes.Schedulable, error)
+	GatekeeperList(ctx context.Context) ([][]byte, error)
+	BeaconValue(ctx context.Context) ([]byte, error)
+	CurrentMasterKey(ctx context.Context) (registrytypes.MasterKey, error)
+	Enqueue(ctx context.Context, dest []byte, msg enclaveapi.IngressMessage) (uint64, error)
+}
