@@ -233,6 +233,7 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	app.RegistryKeeper = registrykeeper.NewKeeper(appCodec, store(registrytypes.StoreKey), govAuthority, app.BankKeeper, app.StakingKeeper)
 	app.ConfidentialKeeper = confidentialkeeper.NewKeeper(appCodec, store(confidentialtypes.StoreKey), govAuthority,
 		app.BankKeeper, app.RegistryKeeper)
+	app.RegistryKeeper.SetContractHooks(app.ConfidentialKeeper)
 
 	app.ModuleManager = module.NewManager(
 		auth.NewAppModule(appCodec, app.AccountKeeper, nil, nil),

@@ -39,6 +39,7 @@ type IngressMessage struct {
 	//	*IngressMessage_MasterKeyRotation
 	//	*IngressMessage_ContractKeyRequest
 	//	*IngressMessage_ContractCall
+	//	*IngressMessage_ContractAssigned
 	Body isIngressMessage_Body `protobuf_oneof:"body"`
 }
 
@@ -108,6 +109,9 @@ type IngressMessage_ContractKeyRequest struct {
 type IngressMessage_ContractCall struct {
 	ContractCall *ContractCall `protobuf:"bytes,9,opt,name=contract_call,json=contractCall,proto3,oneof" json:"contract_call,omitempty"`
 }
+type IngressMessage_ContractAssigned struct {
+	ContractAssigned *ContractAssigned `protobuf:"bytes,10,opt,name=contract_assigned,json=contractAssigned,proto3,oneof" json:"contract_assigned,omitempty"`
+}
 
 func (*IngressMessage_Registered) isIngressMessage_Body()          {}
 func (*IngressMessage_MasterKeyShare) isIngressMessage_Body()      {}
@@ -118,6 +122,7 @@ func (*IngressMessage_RandomnessRequest) isIngressMessage_Body()   {}
 func (*IngressMessage_MasterKeyRotation) isIngressMessage_Body()   {}
 func (*IngressMessage_ContractKeyRequest) isIngressMessage_Body()  {}
 func (*IngressMessage_ContractCall) isIngressMessage_Body()        {}
+func (*IngressMessage_ContractAssigned) isIngressMessage_Body()    {}
 
 func (m *IngressMessage) GetBody() isIngressMessage_Body {
 	if m != nil {
@@ -189,6 +194,13 @@ func (m *IngressMessage) GetContractCall() *ContractCall {
 	return nil
 }
 
+func (m *IngressMessage) GetContractAssigned() *ContractAssigned {
+	if x, ok := m.GetBody().(*IngressMessage_ContractAssigned); ok {
+		return x.ContractAssigned
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*IngressMessage) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
@@ -201,7 +213,101 @@ func (*IngressMessage) XXX_OneofWrappers() []interface{} {
 		(*IngressMessage_MasterKeyRotation)(nil),
 		(*IngressMessage_ContractKeyRequest)(nil),
 		(*IngressMessage_ContractCall)(nil),
+		(*IngressMessage_ContractAssigned)(nil),
 	}
+}
+
+// ContractAssigned tells a scheduled worker to run a contract: its code (the
+// worker fetches the bytes from any node and checks the hash), its key (the
+// secret half sealed to the worker by the gatekeeper) and where in the
+// contract's queue to start.
+type ContractAssigned struct {
+	Contract []byte `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	CodeId   uint64 `protobuf:"varint,2,opt,name=code_id,json=codeId,proto3" json:"code_id,omitempty"`
+	CodeHash []byte `protobuf:"bytes,3,opt,name=code_hash,json=codeHash,proto3" json:"code_hash,omitempty"`
+	// public_key is the contract's X25519 public key as published on chain.
+	PublicKey []byte `protobuf:"bytes,4,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	// share is the contract's secret key sealed to this worker
+	// (enclave/contractkey).
+	Share []byte `protobuf:"bytes,5,opt,name=share,proto3" json:"share,omitempty"`
+	// from_sequence is the first call of the contract's queue to run; the
+	// worker rebuilds the state of the calls before it from the chain.
+	FromSequence uint64 `protobuf:"varint,6,opt,name=from_sequence,json=fromSequence,proto3" json:"from_sequence,omitempty"`
+}
+
+func (m *ContractAssigned) Reset()         { *m = ContractAssigned{} }
+func (m *ContractAssigned) String() string { return proto.CompactTextString(m) }
+func (*ContractAssigned) ProtoMessage()    {}
+func (*ContractAssigned) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{1}
+}
+func (m *ContractAssigned) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractAssigned) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractAssigned.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractAssigned) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractAssigned.Merge(m, src)
+}
+func (m *ContractAssigned) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractAssigned) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractAssigned.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractAssigned proto.InternalMessageInfo
+
+func (m *ContractAssigned) GetContract() []byte {
+	if m != nil {
+		return m.Contract
+	}
+	return nil
+}
+
+func (m *ContractAssigned) GetCodeId() uint64 {
+	if m != nil {
+		return m.CodeId
+	}
+	return 0
+}
+
+func (m *ContractAssigned) GetCodeHash() []byte {
+	if m != nil {
+		return m.CodeHash
+	}
+	return nil
+}
+
+func (m *ContractAssigned) GetPublicKey() []byte {
+	if m != nil {
+		return m.PublicKey
+	}
+	return nil
+}
+
+func (m *ContractAssigned) GetShare() []byte {
+	if m != nil {
+		return m.Share
+	}
+	return nil
+}
+
+func (m *ContractAssigned) GetFromSequence() uint64 {
+	if m != nil {
+		return m.FromSequence
+	}
+	return 0
 }
 
 // ContractKeyRequest asks a gatekeeper for a new contract's key: derive it,
@@ -224,7 +330,7 @@ func (m *ContractKeyRequest) Reset()         { *m = ContractKeyRequest{} }
 func (m *ContractKeyRequest) String() string { return proto.CompactTextString(m) }
 func (*ContractKeyRequest) ProtoMessage()    {}
 func (*ContractKeyRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{1}
+	return fileDescriptor_42428d19c8a7a659, []int{2}
 }
 func (m *ContractKeyRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -305,7 +411,7 @@ func (m *ContractWorker) Reset()         { *m = ContractWorker{} }
 func (m *ContractWorker) String() string { return proto.CompactTextString(m) }
 func (*ContractWorker) ProtoMessage()    {}
 func (*ContractWorker) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{2}
+	return fileDescriptor_42428d19c8a7a659, []int{3}
 }
 func (m *ContractWorker) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -372,7 +478,7 @@ func (m *ContractCall) Reset()         { *m = ContractCall{} }
 func (m *ContractCall) String() string { return proto.CompactTextString(m) }
 func (*ContractCall) ProtoMessage()    {}
 func (*ContractCall) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{3}
+	return fileDescriptor_42428d19c8a7a659, []int{4}
 }
 func (m *ContractCall) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -475,7 +581,7 @@ func (m *MasterKeyRotation) Reset()         { *m = MasterKeyRotation{} }
 func (m *MasterKeyRotation) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyRotation) ProtoMessage()    {}
 func (*MasterKeyRotation) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{4}
+	return fileDescriptor_42428d19c8a7a659, []int{5}
 }
 func (m *MasterKeyRotation) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -529,7 +635,7 @@ func (m *HeartbeatChallenge) Reset()         { *m = HeartbeatChallenge{} }
 func (m *HeartbeatChallenge) String() string { return proto.CompactTextString(m) }
 func (*HeartbeatChallenge) ProtoMessage()    {}
 func (*HeartbeatChallenge) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{5}
+	return fileDescriptor_42428d19c8a7a659, []int{6}
 }
 func (m *HeartbeatChallenge) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -589,7 +695,7 @@ func (m *RandomnessRequest) Reset()         { *m = RandomnessRequest{} }
 func (m *RandomnessRequest) String() string { return proto.CompactTextString(m) }
 func (*RandomnessRequest) ProtoMessage()    {}
 func (*RandomnessRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{6}
+	return fileDescriptor_42428d19c8a7a659, []int{7}
 }
 func (m *RandomnessRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -637,7 +743,7 @@ func (m *GatekeeperAppointed) Reset()         { *m = GatekeeperAppointed{} }
 func (m *GatekeeperAppointed) String() string { return proto.CompactTextString(m) }
 func (*GatekeeperAppointed) ProtoMessage()    {}
 func (*GatekeeperAppointed) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{7}
+	return fileDescriptor_42428d19c8a7a659, []int{8}
 }
 func (m *GatekeeperAppointed) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -684,7 +790,7 @@ func (m *GatekeeperAdded) Reset()         { *m = GatekeeperAdded{} }
 func (m *GatekeeperAdded) String() string { return proto.CompactTextString(m) }
 func (*GatekeeperAdded) ProtoMessage()    {}
 func (*GatekeeperAdded) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{8}
+	return fileDescriptor_42428d19c8a7a659, []int{9}
 }
 func (m *GatekeeperAdded) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -747,7 +853,7 @@ func (m *MasterKeyShare) Reset()         { *m = MasterKeyShare{} }
 func (m *MasterKeyShare) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyShare) ProtoMessage()    {}
 func (*MasterKeyShare) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{9}
+	return fileDescriptor_42428d19c8a7a659, []int{10}
 }
 func (m *MasterKeyShare) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -823,7 +929,7 @@ func (m *WorkerRegistered) Reset()         { *m = WorkerRegistered{} }
 func (m *WorkerRegistered) String() string { return proto.CompactTextString(m) }
 func (*WorkerRegistered) ProtoMessage()    {}
 func (*WorkerRegistered) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{10}
+	return fileDescriptor_42428d19c8a7a659, []int{11}
 }
 func (m *WorkerRegistered) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -890,6 +996,7 @@ type EgressMessage struct {
 	//	*EgressMessage_Heartbeat
 	//	*EgressMessage_BenchmarkResult
 	//	*EgressMessage_Randomness
+	//	*EgressMessage_ContractKeyPublished
 	Body isEgressMessage_Body `protobuf_oneof:"body"`
 }
 
@@ -897,7 +1004,7 @@ func (m *EgressMessage) Reset()         { *m = EgressMessage{} }
 func (m *EgressMessage) String() string { return proto.CompactTextString(m) }
 func (*EgressMessage) ProtoMessage()    {}
 func (*EgressMessage) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{11}
+	return fileDescriptor_42428d19c8a7a659, []int{12}
 }
 func (m *EgressMessage) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -947,12 +1054,16 @@ type EgressMessage_BenchmarkResult struct {
 type EgressMessage_Randomness struct {
 	Randomness *Randomness `protobuf:"bytes,5,opt,name=randomness,proto3,oneof" json:"randomness,omitempty"`
 }
+type EgressMessage_ContractKeyPublished struct {
+	ContractKeyPublished *ContractKeyPublished `protobuf:"bytes,6,opt,name=contract_key_published,json=contractKeyPublished,proto3,oneof" json:"contract_key_published,omitempty"`
+}
 
-func (*EgressMessage_MasterKeyPublished) isEgressMessage_Body() {}
-func (*EgressMessage_MasterKeyShare) isEgressMessage_Body()     {}
-func (*EgressMessage_Heartbeat) isEgressMessage_Body()          {}
-func (*EgressMessage_BenchmarkResult) isEgressMessage_Body()    {}
-func (*EgressMessage_Randomness) isEgressMessage_Body()         {}
+func (*EgressMessage_MasterKeyPublished) isEgressMessage_Body()   {}
+func (*EgressMessage_MasterKeyShare) isEgressMessage_Body()       {}
+func (*EgressMessage_Heartbeat) isEgressMessage_Body()            {}
+func (*EgressMessage_BenchmarkResult) isEgressMessage_Body()      {}
+func (*EgressMessage_Randomness) isEgressMessage_Body()           {}
+func (*EgressMessage_ContractKeyPublished) isEgressMessage_Body() {}
 
 func (m *EgressMessage) GetBody() isEgressMessage_Body {
 	if m != nil {
@@ -996,6 +1107,13 @@ func (m *EgressMessage) GetRandomness() *Randomness {
 	return nil
 }
 
+func (m *EgressMessage) GetContractKeyPublished() *ContractKeyPublished {
+	if x, ok := m.GetBody().(*EgressMessage_ContractKeyPublished); ok {
+		return x.ContractKeyPublished
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*EgressMessage) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
@@ -1004,7 +1122,162 @@ func (*EgressMessage) XXX_OneofWrappers() []interface{} {
 		(*EgressMessage_Heartbeat)(nil),
 		(*EgressMessage_BenchmarkResult)(nil),
 		(*EgressMessage_Randomness)(nil),
+		(*EgressMessage_ContractKeyPublished)(nil),
 	}
+}
+
+// ContractKeyPublished is a gatekeeper's answer to a ContractKeyRequest: the
+// contract's public key with the gatekeeper's signature over it
+// (enclave/contractkey), the init resealed to the contract key as call 1,
+// and the secret key sealed to each scheduled worker. If the init did not
+// open, init_error says so and nothing else is set: the chain then drops the
+// contract and refunds its creator.
+type ContractKeyPublished struct {
+	Contract   []byte `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	PublicKey  []byte `protobuf:"bytes,2,opt,name=public_key,json=publicKey,proto3" json:"public_key,omitempty"`
+	Generation uint32 `protobuf:"varint,3,opt,name=generation,proto3" json:"generation,omitempty"`
+	// signature is the gatekeeper's Ed25519 signature of
+	// contractkey.SignBytes(chain-id, contract, public_key, generation).
+	Signature    []byte `protobuf:"bytes,4,opt,name=signature,proto3" json:"signature,omitempty"`
+	ResealedInit []byte `protobuf:"bytes,5,opt,name=resealed_init,json=resealedInit,proto3" json:"resealed_init,omitempty"`
+	// shares are in the order of the request's workers.
+	Shares    []*ContractKeyShare `protobuf:"bytes,6,rep,name=shares,proto3" json:"shares,omitempty"`
+	InitError string              `protobuf:"bytes,7,opt,name=init_error,json=initError,proto3" json:"init_error,omitempty"`
+}
+
+func (m *ContractKeyPublished) Reset()         { *m = ContractKeyPublished{} }
+func (m *ContractKeyPublished) String() string { return proto.CompactTextString(m) }
+func (*ContractKeyPublished) ProtoMessage()    {}
+func (*ContractKeyPublished) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{13}
+}
+func (m *ContractKeyPublished) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractKeyPublished) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractKeyPublished.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractKeyPublished) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractKeyPublished.Merge(m, src)
+}
+func (m *ContractKeyPublished) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractKeyPublished) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractKeyPublished.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractKeyPublished proto.InternalMessageInfo
+
+func (m *ContractKeyPublished) GetContract() []byte {
+	if m != nil {
+		return m.Contract
+	}
+	return nil
+}
+
+func (m *ContractKeyPublished) GetPublicKey() []byte {
+	if m != nil {
+		return m.PublicKey
+	}
+	return nil
+}
+
+func (m *ContractKeyPublished) GetGeneration() uint32 {
+	if m != nil {
+		return m.Generation
+	}
+	return 0
+}
+
+func (m *ContractKeyPublished) GetSignature() []byte {
+	if m != nil {
+		return m.Signature
+	}
+	return nil
+}
+
+func (m *ContractKeyPublished) GetResealedInit() []byte {
+	if m != nil {
+		return m.ResealedInit
+	}
+	return nil
+}
+
+func (m *ContractKeyPublished) GetShares() []*ContractKeyShare {
+	if m != nil {
+		return m.Shares
+	}
+	return nil
+}
+
+func (m *ContractKeyPublished) GetInitError() string {
+	if m != nil {
+		return m.InitError
+	}
+	return ""
+}
+
+// ContractKeyShare is a contract's secret key sealed to one worker.
+type ContractKeyShare struct {
+	Worker []byte `protobuf:"bytes,1,opt,name=worker,proto3" json:"worker,omitempty"`
+	Share  []byte `protobuf:"bytes,2,opt,name=share,proto3" json:"share,omitempty"`
+}
+
+func (m *ContractKeyShare) Reset()         { *m = ContractKeyShare{} }
+func (m *ContractKeyShare) String() string { return proto.CompactTextString(m) }
+func (*ContractKeyShare) ProtoMessage()    {}
+func (*ContractKeyShare) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{14}
+}
+func (m *ContractKeyShare) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractKeyShare) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractKeyShare.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractKeyShare) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractKeyShare.Merge(m, src)
+}
+func (m *ContractKeyShare) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractKeyShare) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractKeyShare.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractKeyShare proto.InternalMessageInfo
+
+func (m *ContractKeyShare) GetWorker() []byte {
+	if m != nil {
+		return m.Worker
+	}
+	return nil
+}
+
+func (m *ContractKeyShare) GetShare() []byte {
+	if m != nil {
+		return m.Share
+	}
+	return nil
 }
 
 // Heartbeat answers a HeartbeatChallenge.
@@ -1019,7 +1292,7 @@ func (m *Heartbeat) Reset()         { *m = Heartbeat{} }
 func (m *Heartbeat) String() string { return proto.CompactTextString(m) }
 func (*Heartbeat) ProtoMessage()    {}
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{12}
+	return fileDescriptor_42428d19c8a7a659, []int{15}
 }
 func (m *Heartbeat) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1073,7 +1346,7 @@ func (m *BenchmarkResult) Reset()         { *m = BenchmarkResult{} }
 func (m *BenchmarkResult) String() string { return proto.CompactTextString(m) }
 func (*BenchmarkResult) ProtoMessage()    {}
 func (*BenchmarkResult) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{13}
+	return fileDescriptor_42428d19c8a7a659, []int{16}
 }
 func (m *BenchmarkResult) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1121,7 +1394,7 @@ func (m *Randomness) Reset()         { *m = Randomness{} }
 func (m *Randomness) String() string { return proto.CompactTextString(m) }
 func (*Randomness) ProtoMessage()    {}
 func (*Randomness) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{14}
+	return fileDescriptor_42428d19c8a7a659, []int{17}
 }
 func (m *Randomness) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1177,7 +1450,7 @@ func (m *MasterKeyPublished) Reset()         { *m = MasterKeyPublished{} }
 func (m *MasterKeyPublished) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyPublished) ProtoMessage()    {}
 func (*MasterKeyPublished) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{15}
+	return fileDescriptor_42428d19c8a7a659, []int{18}
 }
 func (m *MasterKeyPublished) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1222,6 +1495,7 @@ func (m *MasterKeyPublished) GetGeneration() uint32 {
 
 func init() {
 	proto.RegisterType((*IngressMessage)(nil), "phala.enclave.v1.IngressMessage")
+	proto.RegisterType((*ContractAssigned)(nil), "phala.enclave.v1.ContractAssigned")
 	proto.RegisterType((*ContractKeyRequest)(nil), "phala.enclave.v1.ContractKeyRequest")
 	proto.RegisterType((*ContractWorker)(nil), "phala.enclave.v1.ContractWorker")
 	proto.RegisterType((*ContractCall)(nil), "phala.enclave.v1.ContractCall")
@@ -1233,6 +1507,8 @@ func init() {
 	proto.RegisterType((*MasterKeyShare)(nil), "phala.enclave.v1.MasterKeyShare")
 	proto.RegisterType((*WorkerRegistered)(nil), "phala.enclave.v1.WorkerRegistered")
 	proto.RegisterType((*EgressMessage)(nil), "phala.enclave.v1.EgressMessage")
+	proto.RegisterType((*ContractKeyPublished)(nil), "phala.enclave.v1.ContractKeyPublished")
+	proto.RegisterType((*ContractKeyShare)(nil), "phala.enclave.v1.ContractKeyShare")
 	proto.RegisterType((*Heartbeat)(nil), "phala.enclave.v1.Heartbeat")
 	proto.RegisterType((*BenchmarkResult)(nil), "phala.enclave.v1.BenchmarkResult")
 	proto.RegisterType((*Randomness)(nil), "phala.enclave.v1.Randomness")
@@ -1242,75 +1518,88 @@ func init() {
 func init() { proto.RegisterFile("phala/enclave/v1/messages.proto", fileDescriptor_42428d19c8a7a659) }
 
 var fileDescriptor_42428d19c8a7a659 = []byte{
-	// 1081 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x56, 0xcf, 0x6f, 0x1b, 0x45,
-	0x14, 0xf6, 0xc6, 0x6e, 0x12, 0xbf, 0x3a, 0x8e, 0x33, 0x89, 0x90, 0x55, 0xc0, 0x0d, 0x4b, 0x90,
-	0x28, 0x15, 0x0e, 0xa5, 0x17, 0x04, 0x52, 0xa5, 0x26, 0x54, 0xb8, 0xb4, 0x89, 0xa2, 0x09, 0x55,
-	0xab, 0x5e, 0x56, 0xe3, 0xdd, 0x17, 0x7b, 0xe5, 0xdd, 0x19, 0x33, 0x3b, 0x4e, 0xeb, 0x23, 0x77,
-	0x0e, 0x9c, 0xf8, 0x9b, 0x38, 0xf6, 0xc8, 0x05, 0x09, 0x25, 0x7f, 0x04, 0x47, 0xd0, 0xcc, 0xce,
-	0x6e, 0xd6, 0xbb, 0x71, 0x38, 0xc0, 0xcd, 0xdf, 0x37, 0xdf, 0x7c, 0x9e, 0x79, 0xf3, 0x7e, 0x2c,
-	0xdc, 0x9d, 0x8e, 0x59, 0xc4, 0xf6, 0x91, 0xfb, 0x11, 0x3b, 0xc7, 0xfd, 0xf3, 0x07, 0xfb, 0x31,
-	0x26, 0x09, 0x1b, 0x61, 0xd2, 0x9f, 0x4a, 0xa1, 0x04, 0xe9, 0x18, 0x41, 0xdf, 0x0a, 0xfa, 0xe7,
-	0x0f, 0xdc, 0xbf, 0x6f, 0x41, 0xfb, 0x29, 0x1f, 0x49, 0x4c, 0x92, 0xa3, 0x54, 0x4b, 0xbe, 0x05,
-	0x90, 0x38, 0x0a, 0x13, 0x85, 0x12, 0x83, 0xae, 0xb3, 0xeb, 0x7c, 0x7a, 0xfb, 0x4b, 0xb7, 0x5f,
-	0xde, 0xd9, 0x7f, 0x29, 0xe4, 0x04, 0x25, 0xcd, 0x95, 0x83, 0x1a, 0x2d, 0xec, 0x23, 0xcf, 0xa1,
-	0x13, 0x33, 0xfd, 0xdb, 0x9b, 0xe0, 0xdc, 0x4b, 0xc6, 0x4c, 0x62, 0x77, 0xc5, 0x78, 0xed, 0x56,
-	0xbd, 0x8e, 0x8c, 0xf2, 0x19, 0xce, 0x4f, 0xb5, 0x6e, 0x50, 0xa3, 0xed, 0x78, 0x81, 0x21, 0xaf,
-	0x61, 0x67, 0xc4, 0x14, 0x4e, 0x10, 0xa7, 0x28, 0x3d, 0x36, 0x9d, 0x8a, 0x90, 0x2b, 0x0c, 0xba,
-	0x75, 0xe3, 0xf8, 0x49, 0xd5, 0xf1, 0xbb, 0x5c, 0xfd, 0x38, 0x13, 0x0f, 0x6a, 0x74, 0x7b, 0x54,
-	0xa5, 0xc9, 0x31, 0x74, 0x8a, 0xde, 0x41, 0x80, 0x41, 0xb7, 0x61, 0x7c, 0x3f, 0xba, 0xd1, 0x57,
-	0x0b, 0x07, 0x35, 0xba, 0x39, 0x5a, 0xa4, 0xc8, 0x4b, 0xd8, 0x1e, 0x23, 0x93, 0x6a, 0x88, 0x4c,
-	0x79, 0xfe, 0x98, 0x45, 0x11, 0xf2, 0x11, 0x76, 0x6f, 0x19, 0xcb, 0xbd, 0xaa, 0xe5, 0x20, 0x13,
-	0x1f, 0x66, 0xda, 0x41, 0x8d, 0x92, 0x71, 0x85, 0x25, 0x3f, 0x00, 0x91, 0x8c, 0x07, 0x22, 0xe6,
-	0x98, 0x24, 0x9e, 0xc4, 0x1f, 0x67, 0x98, 0xa8, 0xee, 0xaa, 0xf1, 0xfd, 0xb8, 0xea, 0x4b, 0x73,
-	0x2d, 0x4d, 0xa5, 0x83, 0x1a, 0xdd, 0x92, 0x65, 0x92, 0xbc, 0x80, 0xed, 0xc2, 0x43, 0x49, 0xa1,
-	0x98, 0x0a, 0x05, 0xef, 0xae, 0x2d, 0xb3, 0xcd, 0xdf, 0x8a, 0x5a, 0xa9, 0xb6, 0x8d, 0xcb, 0x24,
-	0x79, 0x05, 0x3b, 0xbe, 0xe0, 0x4a, 0x32, 0x5f, 0xa5, 0xc6, 0xf6, 0xb8, 0xeb, 0xcb, 0xc2, 0x70,
-	0x68, 0xd5, 0xda, 0x24, 0x3f, 0x2f, 0xf1, 0x2b, 0x2c, 0x79, 0x02, 0x1b, 0xb9, 0xb3, 0xcf, 0xa2,
-	0xa8, 0xdb, 0x34, 0x96, 0xbd, 0xe5, 0x96, 0x87, 0x2c, 0x8a, 0x06, 0x35, 0xda, 0xf2, 0x0b, 0xf8,
-	0x60, 0x15, 0x1a, 0x43, 0x11, 0xcc, 0xdd, 0x3f, 0x1c, 0x20, 0xd5, 0xff, 0x26, 0x77, 0x60, 0x3d,
-	0x93, 0x9b, 0x1a, 0x68, 0xd1, 0x1c, 0x93, 0x2e, 0xac, 0xf9, 0x12, 0x99, 0x12, 0xd2, 0xa4, 0x74,
-	0x8b, 0x66, 0x90, 0xec, 0xc0, 0x2d, 0x2e, 0xb8, 0x8f, 0x26, 0x31, 0x5b, 0x34, 0x05, 0xe4, 0x2e,
-	0xdc, 0x4e, 0x90, 0x45, 0x18, 0x78, 0x21, 0x0f, 0x95, 0x49, 0xae, 0x16, 0x85, 0x94, 0x7a, 0xca,
-	0x43, 0x45, 0x7a, 0x00, 0x23, 0xe4, 0x28, 0xd3, 0xd0, 0xeb, 0x4c, 0xd9, 0xa0, 0x05, 0x86, 0x7c,
-	0x0d, 0x6b, 0x6f, 0x4c, 0xb9, 0x25, 0xdd, 0xd5, 0xdd, 0xfa, 0xf5, 0x35, 0x94, 0xdd, 0xc1, 0xd6,
-	0x65, 0xb6, 0xc1, 0x3d, 0x82, 0xf6, 0xe2, 0x92, 0xbe, 0x5a, 0x18, 0x20, 0x57, 0xa1, 0x9a, 0x67,
-	0x57, 0xcb, 0xb0, 0x3e, 0x2a, 0xfa, 0xc1, 0xd8, 0x9b, 0xce, 0x86, 0x13, 0x9c, 0xdb, 0xeb, 0x81,
-	0xa6, 0x4e, 0x0c, 0xe3, 0xfe, 0xe5, 0x40, 0xab, 0x18, 0x57, 0xed, 0x96, 0xe8, 0x98, 0xe9, 0x5b,
-	0x6b, 0xb7, 0x06, 0xcd, 0x31, 0x79, 0x0f, 0x56, 0x13, 0xe4, 0x01, 0x66, 0x71, 0xb2, 0x68, 0x49,
-	0x98, 0x8c, 0x5a, 0xc7, 0xc4, 0x46, 0xc8, 0x22, 0xf2, 0x21, 0xc0, 0xd9, 0x0c, 0x23, 0x2f, 0x0a,
-	0xe3, 0x50, 0x99, 0xe8, 0x34, 0x68, 0x53, 0x33, 0xcf, 0x35, 0xa1, 0xb7, 0x8d, 0x31, 0x1c, 0x8d,
-	0xd3, 0x52, 0xa8, 0x53, 0x8b, 0xc8, 0x1e, 0xb4, 0x55, 0x18, 0xa3, 0x37, 0xe3, 0xe1, 0x5b, 0x8f,
-	0x33, 0x2e, 0x4c, 0x4e, 0xd7, 0x69, 0x4b, 0xb3, 0x2f, 0x78, 0xf8, 0xf6, 0x98, 0x71, 0xa1, 0x8f,
-	0x72, 0x36, 0xe3, 0x41, 0x62, 0x12, 0xb3, 0x49, 0x53, 0x40, 0x08, 0x34, 0xcc, 0x53, 0xe9, 0xd4,
-	0x5a, 0xa7, 0xe6, 0xb7, 0xfb, 0x10, 0xb6, 0x2a, 0xb9, 0x5f, 0x7a, 0x39, 0xa7, 0xfc, 0x72, 0xee,
-	0x1c, 0x48, 0xb5, 0xbe, 0x0b, 0x47, 0x76, 0x16, 0x8e, 0x7c, 0x07, 0xd6, 0x03, 0x64, 0x41, 0x14,
-	0xf2, 0xb4, 0x59, 0xd6, 0x69, 0x8e, 0xc9, 0x3e, 0x6c, 0xa3, 0xe9, 0xd3, 0x1e, 0xf3, 0x27, 0x5c,
-	0xbc, 0x89, 0x30, 0x18, 0xd9, 0x0e, 0xd8, 0xa0, 0x24, 0x5d, 0x7a, 0x5c, 0x58, 0x71, 0xef, 0xc1,
-	0x56, 0xa5, 0x05, 0xe8, 0xeb, 0x4a, 0x31, 0xe3, 0x81, 0x7d, 0xaa, 0x14, 0xb8, 0xf7, 0x61, 0xfb,
-	0x9a, 0x86, 0x69, 0x62, 0x13, 0xca, 0x24, 0x3d, 0xe5, 0x3a, 0x4d, 0x81, 0x7b, 0x0c, 0x9b, 0xa5,
-	0x2e, 0xf8, 0xdf, 0x32, 0xea, 0x57, 0x07, 0xda, 0x8b, 0x03, 0x40, 0x87, 0xff, 0x4c, 0x8a, 0xd8,
-	0x7a, 0x99, 0xdf, 0xa4, 0x0d, 0x2b, 0x4a, 0xd8, 0xed, 0x2b, 0xca, 0x3c, 0x5c, 0x3a, 0x55, 0x6c,
-	0x0e, 0x19, 0x40, 0x3e, 0x03, 0xdb, 0x8b, 0xf4, 0xff, 0x45, 0xa1, 0xaf, 0x7b, 0x8f, 0x4d, 0xa7,
-	0xcd, 0x74, 0xe1, 0xc4, 0xf0, 0xcf, 0x70, 0xfe, 0x6f, 0x55, 0xe7, 0xfe, 0xe4, 0x40, 0xa7, 0x3c,
-	0xe5, 0x6e, 0x7a, 0x3a, 0x31, 0xd5, 0x3b, 0x6d, 0x53, 0x68, 0xd2, 0x1c, 0x97, 0x43, 0x50, 0x2f,
-	0x87, 0x40, 0x37, 0x94, 0x21, 0xf3, 0x27, 0xc8, 0xd3, 0xd4, 0x6f, 0xd2, 0x0c, 0xba, 0x3f, 0xd7,
-	0x61, 0xe3, 0xc9, 0xc2, 0x78, 0x7e, 0x05, 0x3b, 0x85, 0x7e, 0x6d, 0x6e, 0x99, 0x8c, 0xf3, 0x41,
-	0xbd, 0x77, 0x43, 0xc3, 0x3e, 0xc9, 0xb4, 0xba, 0xb1, 0xc6, 0x15, 0xf6, 0x7f, 0x1e, 0xd9, 0xdf,
-	0x40, 0x33, 0x9f, 0x61, 0x76, 0x4e, 0xbf, 0x7f, 0xc3, 0xf0, 0x1b, 0xd4, 0xe8, 0x95, 0x5e, 0xcf,
-	0xe4, 0x21, 0x72, 0x7f, 0x1c, 0x33, 0x39, 0xf1, 0x24, 0x26, 0xb3, 0x48, 0x2d, 0x9f, 0xc9, 0x07,
-	0x99, 0x92, 0x1a, 0xa1, 0x9e, 0xc9, 0xc3, 0x45, 0x8a, 0x3c, 0x02, 0xb8, 0x9a, 0x7c, 0x76, 0x14,
-	0x7f, 0x70, 0xd3, 0xc8, 0x34, 0x5f, 0x33, 0x39, 0xca, 0x87, 0x85, 0x0f, 0xcd, 0xfc, 0xc4, 0xe4,
-	0x1e, 0x74, 0xf2, 0xf1, 0xee, 0x2d, 0x24, 0xc5, 0x66, 0xce, 0x0f, 0xd2, 0xec, 0xb8, 0x0f, 0x5b,
-	0x53, 0x94, 0x67, 0x42, 0xc6, 0x8c, 0xfb, 0xe8, 0x25, 0xbe, 0xb0, 0xb1, 0x6d, 0xd0, 0x4e, 0x61,
-	0xe1, 0x54, 0xf3, 0xee, 0x23, 0xd8, 0x2c, 0x5d, 0xe9, 0xfa, 0xfd, 0xce, 0x92, 0xfd, 0x5f, 0x01,
-	0x5c, 0x5d, 0xe4, 0xfa, 0x8a, 0xd7, 0xec, 0x39, 0x8b, 0x66, 0x68, 0x0b, 0x2a, 0x05, 0xee, 0x29,
-	0x90, 0x6a, 0xb6, 0xe8, 0xfe, 0x5b, 0x28, 0xa6, 0xb4, 0x26, 0x9b, 0xd3, 0x25, 0x65, 0xb4, 0x52,
-	0x2e, 0xa3, 0x83, 0xef, 0x7f, 0xbb, 0xe8, 0x39, 0xef, 0x2e, 0x7a, 0xce, 0x9f, 0x17, 0x3d, 0xe7,
-	0x97, 0xcb, 0x5e, 0xed, 0xdd, 0x65, 0xaf, 0xf6, 0xfb, 0x65, 0xaf, 0xf6, 0xfa, 0x8b, 0x51, 0xa8,
-	0xc6, 0xb3, 0x61, 0xdf, 0x17, 0xf1, 0xbe, 0x79, 0x8b, 0xcf, 0x7d, 0x91, 0xc4, 0x22, 0x59, 0x04,
-	0xd9, 0xe7, 0x2c, 0x9b, 0x86, 0xc3, 0x55, 0xf3, 0x1d, 0xfb, 0xf0, 0x9f, 0x00, 0x00, 0x00, 0xff,
-	0xff, 0x9d, 0x90, 0x56, 0x2e, 0xea, 0x0a, 0x00, 0x00,
+	// 1296 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x57, 0xcd, 0x6f, 0x1b, 0x45,
+	0x14, 0xf7, 0xda, 0xae, 0x13, 0xbf, 0x3a, 0x89, 0x33, 0x89, 0x8a, 0xd5, 0x16, 0xb7, 0x6c, 0x0b,
+	0xa2, 0x54, 0x24, 0x94, 0x5e, 0x50, 0x91, 0x2a, 0xda, 0x52, 0xe1, 0xd2, 0x0f, 0x95, 0x09, 0x55,
+	0xab, 0x1e, 0x58, 0x8d, 0x77, 0x5f, 0xbc, 0xab, 0xec, 0xce, 0x98, 0x99, 0x75, 0xda, 0x1c, 0xf9,
+	0x0b, 0xe0, 0xc4, 0x9f, 0xc3, 0x99, 0x63, 0xc5, 0x89, 0x0b, 0x12, 0x6a, 0xae, 0xdc, 0xb9, 0xa2,
+	0x99, 0xfd, 0xf0, 0x7e, 0xd8, 0xe6, 0x00, 0x37, 0xbf, 0xdf, 0xbe, 0xf7, 0xcb, 0xcc, 0x9b, 0xf7,
+	0xde, 0xef, 0x05, 0x2e, 0x4d, 0x7d, 0x16, 0xb2, 0x7d, 0xe4, 0x6e, 0xc8, 0x8e, 0x71, 0xff, 0xf8,
+	0xc6, 0x7e, 0x84, 0x4a, 0xb1, 0x09, 0xaa, 0xbd, 0xa9, 0x14, 0xb1, 0x20, 0x7d, 0xe3, 0xb0, 0x97,
+	0x3a, 0xec, 0x1d, 0xdf, 0xb0, 0x7f, 0xeb, 0xc0, 0xe6, 0x03, 0x3e, 0x91, 0xa8, 0xd4, 0xe3, 0xc4,
+	0x97, 0x7c, 0x09, 0x20, 0x71, 0x12, 0xa8, 0x18, 0x25, 0x7a, 0x03, 0xeb, 0xb2, 0xf5, 0xe1, 0xd9,
+	0x4f, 0xed, 0xbd, 0x6a, 0xe4, 0xde, 0x73, 0x21, 0x8f, 0x50, 0xd2, 0xdc, 0x73, 0xd4, 0xa0, 0x85,
+	0x38, 0xf2, 0x08, 0xfa, 0x11, 0xd3, 0xbf, 0x9d, 0x23, 0x3c, 0x71, 0x94, 0xcf, 0x24, 0x0e, 0x9a,
+	0x86, 0xeb, 0x72, 0x9d, 0xeb, 0xb1, 0xf1, 0x7c, 0x88, 0x27, 0x07, 0xda, 0x6f, 0xd4, 0xa0, 0x9b,
+	0x51, 0x09, 0x21, 0x2f, 0x61, 0x77, 0xc2, 0x62, 0x3c, 0x42, 0x9c, 0xa2, 0x74, 0xd8, 0x74, 0x2a,
+	0x02, 0x1e, 0xa3, 0x37, 0x68, 0x19, 0xc6, 0xf7, 0xeb, 0x8c, 0x5f, 0xe5, 0xde, 0x77, 0x32, 0xe7,
+	0x51, 0x83, 0xee, 0x4c, 0xea, 0x30, 0x79, 0x02, 0xfd, 0x22, 0xb7, 0xe7, 0xa1, 0x37, 0x68, 0x1b,
+	0xde, 0xf7, 0x56, 0xf2, 0x6a, 0xc7, 0x51, 0x83, 0x6e, 0x4d, 0xca, 0x10, 0x79, 0x0e, 0x3b, 0x3e,
+	0x32, 0x19, 0x8f, 0x91, 0xc5, 0x8e, 0xeb, 0xb3, 0x30, 0x44, 0x3e, 0xc1, 0xc1, 0x19, 0x43, 0x79,
+	0xb5, 0x4e, 0x39, 0xca, 0x9c, 0xef, 0x65, 0xbe, 0xa3, 0x06, 0x25, 0x7e, 0x0d, 0x25, 0xdf, 0x02,
+	0x91, 0x8c, 0x7b, 0x22, 0xe2, 0xa8, 0x94, 0x23, 0xf1, 0xfb, 0x19, 0xaa, 0x78, 0xd0, 0x31, 0xbc,
+	0x57, 0xea, 0xbc, 0x34, 0xf7, 0xa5, 0x89, 0xeb, 0xa8, 0x41, 0xb7, 0x65, 0x15, 0x24, 0xcf, 0x60,
+	0xa7, 0xf0, 0x50, 0x52, 0xc4, 0x2c, 0x0e, 0x04, 0x1f, 0xac, 0x2d, 0xa3, 0xcd, 0xdf, 0x8a, 0xa6,
+	0xae, 0x9a, 0x36, 0xaa, 0x82, 0xe4, 0x05, 0xec, 0xba, 0x82, 0xc7, 0x92, 0xb9, 0x71, 0x42, 0x9c,
+	0x1e, 0x77, 0x7d, 0x59, 0x1a, 0xee, 0xa5, 0xde, 0x9a, 0x24, 0x3f, 0x2f, 0x71, 0x6b, 0x28, 0xb9,
+	0x0f, 0x1b, 0x39, 0xb3, 0xcb, 0xc2, 0x70, 0xd0, 0x35, 0x94, 0xc3, 0xe5, 0x94, 0xf7, 0x58, 0x18,
+	0x8e, 0x1a, 0xb4, 0xe7, 0x16, 0x6c, 0xf2, 0x0d, 0x6c, 0xe7, 0x34, 0x4c, 0xa9, 0x60, 0xc2, 0xd1,
+	0x1b, 0xc0, 0xb2, 0x6a, 0xcf, 0xa8, 0xee, 0xa4, 0x9e, 0xa3, 0x06, 0xed, 0xbb, 0x15, 0xec, 0x6e,
+	0x07, 0xda, 0x63, 0xe1, 0x9d, 0xd8, 0xbf, 0x58, 0xd0, 0xaf, 0x06, 0x90, 0xf3, 0xb0, 0x9e, 0x05,
+	0x98, 0xa6, 0xea, 0xd1, 0xdc, 0x26, 0xef, 0xc0, 0x9a, 0x2b, 0x3c, 0x74, 0x02, 0xcf, 0xf4, 0x48,
+	0x9b, 0x76, 0xb4, 0xf9, 0xc0, 0x23, 0x17, 0xa0, 0x6b, 0x3e, 0xf8, 0x4c, 0xf9, 0xa6, 0xd8, 0x4d,
+	0x94, 0x87, 0x23, 0xa6, 0x7c, 0xf2, 0x2e, 0xc0, 0x74, 0x36, 0x0e, 0x03, 0x57, 0x27, 0xd8, 0x94,
+	0x6c, 0x8f, 0x76, 0x13, 0xe4, 0x21, 0x9e, 0x90, 0x5d, 0x38, 0x93, 0xb4, 0xdd, 0x19, 0xf3, 0x25,
+	0x31, 0xc8, 0x15, 0xd8, 0x38, 0x94, 0x22, 0x72, 0x94, 0xce, 0x26, 0x77, 0xd1, 0xd4, 0x4f, 0x9b,
+	0xf6, 0x34, 0x78, 0x90, 0x62, 0xf6, 0x1f, 0x16, 0x90, 0xfa, 0x7b, 0xac, 0xbc, 0xc2, 0x00, 0xd6,
+	0x5c, 0x89, 0x2c, 0x16, 0xd2, 0x5c, 0xa1, 0x47, 0x33, 0x53, 0x9f, 0x83, 0x0b, 0xfd, 0x97, 0x92,
+	0xf3, 0x27, 0x06, 0xb9, 0x04, 0x67, 0x15, 0xb2, 0x10, 0x3d, 0x27, 0xe0, 0x41, 0x9c, 0x9e, 0x1e,
+	0x12, 0xe8, 0x01, 0x0f, 0x62, 0x32, 0x04, 0x98, 0x20, 0x47, 0x99, 0x94, 0xa3, 0xbe, 0xc3, 0x06,
+	0x2d, 0x20, 0xe4, 0x16, 0xac, 0xbd, 0x32, 0x23, 0x48, 0x0d, 0x3a, 0x97, 0x5b, 0x8b, 0xe7, 0x4a,
+	0x76, 0x87, 0x74, 0x56, 0x65, 0x01, 0xf6, 0x63, 0xd8, 0x2c, 0x7f, 0xd2, 0x57, 0x0b, 0x3c, 0xe4,
+	0x71, 0x10, 0x9f, 0x64, 0x57, 0xcb, 0x6c, 0x7d, 0x54, 0x74, 0x3d, 0xdf, 0x99, 0xce, 0xc6, 0x3a,
+	0xd1, 0xc9, 0xf5, 0x40, 0x43, 0x4f, 0x0d, 0x62, 0xff, 0x6d, 0x41, 0xaf, 0x58, 0x6b, 0x9a, 0x2d,
+	0xcf, 0xaf, 0x65, 0xf2, 0x9b, 0xdb, 0xe4, 0x1c, 0x74, 0x14, 0x72, 0x0f, 0xb3, 0x3c, 0xa5, 0xd6,
+	0x92, 0x34, 0x19, 0x6f, 0x9d, 0x93, 0x34, 0x43, 0xa9, 0xa5, 0xdf, 0xfe, 0x70, 0x86, 0xa1, 0x13,
+	0x06, 0x51, 0x10, 0x9b, 0xec, 0xb4, 0x69, 0x57, 0x23, 0x8f, 0x34, 0xa0, 0xc3, 0x7c, 0x0c, 0x26,
+	0x7e, 0x32, 0x1e, 0x5a, 0x34, 0xb5, 0xc8, 0x55, 0xd8, 0x8c, 0x83, 0x08, 0x9d, 0x19, 0x0f, 0x5e,
+	0x3b, 0x9c, 0x71, 0x61, 0xfa, 0xbc, 0x45, 0x7b, 0x1a, 0x7d, 0xc6, 0x83, 0xd7, 0x4f, 0x18, 0x17,
+	0xfa, 0x28, 0x87, 0x33, 0xee, 0x29, 0xd3, 0xac, 0x5d, 0x9a, 0x18, 0x84, 0x40, 0xdb, 0x3c, 0x95,
+	0x6e, 0xb7, 0x75, 0x6a, 0x7e, 0xdb, 0x37, 0x61, 0xbb, 0x36, 0x0f, 0x2a, 0x2f, 0x67, 0x55, 0x5f,
+	0xce, 0x3e, 0x01, 0x52, 0x9f, 0x79, 0x85, 0x23, 0x5b, 0xa5, 0x23, 0x9f, 0x87, 0x75, 0x0f, 0x99,
+	0x17, 0x06, 0x3c, 0x11, 0x90, 0x16, 0xcd, 0x6d, 0xb2, 0x0f, 0x3b, 0x68, 0xb4, 0xcb, 0x61, 0xee,
+	0x11, 0x17, 0xaf, 0x42, 0xf4, 0x26, 0xa9, 0x2a, 0xb4, 0x29, 0x49, 0x3e, 0xdd, 0x29, 0x7c, 0xb1,
+	0xaf, 0xc1, 0x76, 0x6d, 0x2c, 0xea, 0xeb, 0x4a, 0x31, 0xe3, 0x5e, 0xfa, 0x54, 0x89, 0x61, 0x5f,
+	0x87, 0x9d, 0x05, 0x22, 0x62, 0x72, 0x13, 0x48, 0x95, 0x9c, 0x72, 0x9d, 0x26, 0x86, 0xfd, 0x04,
+	0xb6, 0x2a, 0xca, 0xf0, 0xdf, 0x2a, 0xea, 0x67, 0x0b, 0x36, 0xcb, 0xa2, 0xa8, 0xd3, 0xaf, 0x7b,
+	0x34, 0xe5, 0x32, 0xbf, 0xc9, 0x26, 0x34, 0x63, 0x91, 0x86, 0x37, 0x63, 0x31, 0x6f, 0xf9, 0x56,
+	0xb1, 0xe5, 0x3f, 0x82, 0x74, 0x3e, 0x3b, 0xb5, 0x71, 0xb1, 0x95, 0x7c, 0x78, 0x9a, 0x0f, 0x8d,
+	0x7f, 0xe9, 0x3a, 0xfb, 0x07, 0x0b, 0xfa, 0x55, 0xe5, 0x5f, 0xf5, 0x74, 0x62, 0xaa, 0x23, 0xd3,
+	0xa1, 0xd0, 0xa5, 0xb9, 0x5d, 0x4d, 0x41, 0xab, 0x9a, 0x02, 0x3d, 0x50, 0xc6, 0xcc, 0x3d, 0x42,
+	0x9e, 0x94, 0x7e, 0x97, 0x66, 0xa6, 0xfd, 0x57, 0x0b, 0x36, 0xee, 0x97, 0x56, 0x96, 0x17, 0xb0,
+	0x5b, 0xd0, 0x30, 0x73, 0x4b, 0xe5, 0xe7, 0xcb, 0xcb, 0xd5, 0x15, 0x22, 0xf6, 0x34, 0xf3, 0xd5,
+	0x62, 0x13, 0xd5, 0xd0, 0xff, 0x79, 0x8d, 0xf9, 0x1c, 0xba, 0xb9, 0xae, 0xa7, 0xbb, 0xcb, 0x85,
+	0x15, 0x0b, 0xc1, 0xa8, 0x41, 0xe7, 0xfe, 0x7a, 0x4f, 0x19, 0x23, 0x77, 0xfd, 0x88, 0xc9, 0x23,
+	0x47, 0xa2, 0x9a, 0x85, 0xf1, 0xf2, 0x3d, 0xe5, 0x6e, 0xe6, 0x49, 0x8d, 0xa3, 0xde, 0x53, 0xc6,
+	0x65, 0x88, 0xdc, 0x06, 0x98, 0x6f, 0x03, 0xe9, 0x7a, 0x72, 0x71, 0xd5, 0x1a, 0x61, 0x36, 0xbc,
+	0xdc, 0x22, 0xdf, 0xc1, 0xb9, 0x92, 0xc2, 0xcf, 0xd3, 0x9e, 0xac, 0x24, 0x1f, 0xac, 0xd4, 0xf8,
+	0x62, 0xe2, 0x77, 0xdd, 0x05, 0x78, 0xae, 0xa6, 0x3f, 0x36, 0x61, 0x77, 0x51, 0xe0, 0x4a, 0x39,
+	0x2a, 0x6b, 0x63, 0xb3, 0xaa, 0x8d, 0xe5, 0x32, 0x6f, 0xd5, 0xc4, 0xe5, 0x22, 0x74, 0xb5, 0x6c,
+	0xb3, 0x78, 0x26, 0x31, 0x53, 0xd6, 0x1c, 0xd0, 0x1a, 0x2a, 0xb1, 0xa8, 0x5e, 0x89, 0xc2, 0xf6,
+	0x32, 0xd0, 0xe8, 0xd7, 0x2d, 0xe8, 0x98, 0x72, 0xc9, 0xe4, 0xc9, 0x5e, 0x99, 0x0e, 0x53, 0x1f,
+	0x34, 0x8d, 0xd0, 0xa7, 0xd7, 0xbc, 0x0e, 0x4a, 0x29, 0xa4, 0x19, 0xd1, 0x5d, 0xda, 0xd5, 0xc8,
+	0x7d, 0x0d, 0xd8, 0x5f, 0xcc, 0xd7, 0x8b, 0xbc, 0xb4, 0xce, 0x41, 0x27, 0x51, 0xb7, 0x34, 0x15,
+	0xa9, 0x35, 0x1f, 0x09, 0xcd, 0xc2, 0x48, 0xb0, 0x5d, 0xe8, 0xe6, 0x55, 0x46, 0xae, 0x41, 0x3f,
+	0x5f, 0x53, 0x9d, 0x52, 0x23, 0x6f, 0xe5, 0xf8, 0x28, 0xe9, 0xe8, 0xeb, 0xb0, 0x3d, 0x45, 0x79,
+	0x28, 0x64, 0xc4, 0xb8, 0x8b, 0x8e, 0x72, 0x45, 0xca, 0xdc, 0xa6, 0xfd, 0xc2, 0x87, 0x03, 0x8d,
+	0xdb, 0xb7, 0x61, 0xab, 0x52, 0x86, 0x8b, 0xe3, 0xad, 0x25, 0xf1, 0x9f, 0x01, 0xcc, 0x8b, 0x6f,
+	0xf1, 0x94, 0xd6, 0xe8, 0x31, 0x0b, 0x67, 0xf9, 0xf5, 0x8c, 0x61, 0x1f, 0x00, 0xa9, 0x77, 0x78,
+	0xa5, 0x26, 0xac, 0xd5, 0x35, 0xd1, 0xac, 0xd6, 0xc4, 0xdd, 0xaf, 0x7f, 0x7d, 0x3b, 0xb4, 0xde,
+	0xbc, 0x1d, 0x5a, 0x7f, 0xbe, 0x1d, 0x5a, 0x3f, 0x9d, 0x0e, 0x1b, 0x6f, 0x4e, 0x87, 0x8d, 0xdf,
+	0x4f, 0x87, 0x8d, 0x97, 0x9f, 0x4c, 0x82, 0xd8, 0x9f, 0x8d, 0xf7, 0x5c, 0x11, 0xed, 0x9b, 0x47,
+	0xfe, 0xd8, 0x15, 0x2a, 0x12, 0xaa, 0x6c, 0x64, 0xff, 0x96, 0xb1, 0x69, 0x30, 0xee, 0x98, 0xff,
+	0xc7, 0x6e, 0xfe, 0x13, 0x00, 0x00, 0xff, 0xff, 0xe9, 0x07, 0xb3, 0x5e, 0xb2, 0x0d, 0x00, 0x00,
 }
 
 func (m *IngressMessage) Marshal() (dAtA []byte, err error) {
@@ -1534,6 +1823,88 @@ func (m *IngressMessage_ContractCall) MarshalToSizedBuffer(dAtA []byte) (int, er
 	}
 	return len(dAtA) - i, nil
 }
+func (m *IngressMessage_ContractAssigned) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *IngressMessage_ContractAssigned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.ContractAssigned != nil {
+		{
+			size, err := m.ContractAssigned.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x52
+	}
+	return len(dAtA) - i, nil
+}
+func (m *ContractAssigned) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractAssigned) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractAssigned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.FromSequence != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.FromSequence))
+		i--
+		dAtA[i] = 0x30
+	}
+	if len(m.Share) > 0 {
+		i -= len(m.Share)
+		copy(dAtA[i:], m.Share)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Share)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.PublicKey) > 0 {
+		i -= len(m.PublicKey)
+		copy(dAtA[i:], m.PublicKey)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.PublicKey)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.CodeHash) > 0 {
+		i -= len(m.CodeHash)
+		copy(dAtA[i:], m.CodeHash)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.CodeHash)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.CodeId != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.CodeId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *ContractKeyRequest) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -2128,6 +2499,141 @@ func (m *EgressMessage_Randomness) MarshalToSizedBuffer(dAtA []byte) (int, error
 	}
 	return len(dAtA) - i, nil
 }
+func (m *EgressMessage_ContractKeyPublished) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressMessage_ContractKeyPublished) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.ContractKeyPublished != nil {
+		{
+			size, err := m.ContractKeyPublished.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x32
+	}
+	return len(dAtA) - i, nil
+}
+func (m *ContractKeyPublished) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractKeyPublished) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractKeyPublished) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.InitError) > 0 {
+		i -= len(m.InitError)
+		copy(dAtA[i:], m.InitError)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.InitError)))
+		i--
+		dAtA[i] = 0x3a
+	}
+	if len(m.Shares) > 0 {
+		for iNdEx := len(m.Shares) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Shares[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintMessages(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.ResealedInit) > 0 {
+		i -= len(m.ResealedInit)
+		copy(dAtA[i:], m.ResealedInit)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.ResealedInit)))
+		i--
+		dAtA[i] = 0x2a
+	}
+	if len(m.Signature) > 0 {
+		i -= len(m.Signature)
+		copy(dAtA[i:], m.Signature)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Signature)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Generation != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Generation))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.PublicKey) > 0 {
+		i -= len(m.PublicKey)
+		copy(dAtA[i:], m.PublicKey)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.PublicKey)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractKeyShare) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractKeyShare) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractKeyShare) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Share) > 0 {
+		i -= len(m.Share)
+		copy(dAtA[i:], m.Share)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Share)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Worker) > 0 {
+		i -= len(m.Worker)
+		copy(dAtA[i:], m.Worker)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Worker)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *Heartbeat) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -2390,6 +2896,49 @@ func (m *IngressMessage_ContractCall) Size() (n int) {
 	}
 	return n
 }
+func (m *IngressMessage_ContractAssigned) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ContractAssigned != nil {
+		l = m.ContractAssigned.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *ContractAssigned) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.CodeId != 0 {
+		n += 1 + sovMessages(uint64(m.CodeId))
+	}
+	l = len(m.CodeHash)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.PublicKey)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Share)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.FromSequence != 0 {
+		n += 1 + sovMessages(uint64(m.FromSequence))
+	}
+	return n
+}
+
 func (m *ContractKeyRequest) Size() (n int) {
 	if m == nil {
 		return 0
@@ -2676,6 +3225,73 @@ func (m *EgressMessage_Randomness) Size() (n int) {
 	}
 	return n
 }
+func (m *EgressMessage_ContractKeyPublished) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ContractKeyPublished != nil {
+		l = m.ContractKeyPublished.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *ContractKeyPublished) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.PublicKey)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.Generation != 0 {
+		n += 1 + sovMessages(uint64(m.Generation))
+	}
+	l = len(m.Signature)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.ResealedInit)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if len(m.Shares) > 0 {
+		for _, e := range m.Shares {
+			l = e.Size()
+			n += 1 + l + sovMessages(uint64(l))
+		}
+	}
+	l = len(m.InitError)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
+func (m *ContractKeyShare) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Worker)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Share)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
 func (m *Heartbeat) Size() (n int) {
 	if m == nil {
 		return 0
@@ -3085,6 +3701,265 @@ func (m *IngressMessage) Unmarshal(dAtA []byte) error {
 			}
 			m.Body = &IngressMessage_ContractCall{v}
 			iNdEx = postIndex
+		case 10:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ContractAssigned", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractAssigned{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &IngressMessage_ContractAssigned{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractAssigned) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractAssigned: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractAssigned: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = append(m.Contract[:0], dAtA[iNdEx:postIndex]...)
+			if m.Contract == nil {
+				m.Contract = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CodeId", wireType)
+			}
+			m.CodeId = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CodeId |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CodeHash", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.CodeHash = append(m.CodeHash[:0], dAtA[iNdEx:postIndex]...)
+			if m.CodeHash == nil {
+				m.CodeHash = []byte{}
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PublicKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PublicKey = append(m.PublicKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.PublicKey == nil {
+				m.PublicKey = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Share", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Share = append(m.Share[:0], dAtA[iNdEx:postIndex]...)
+			if m.Share == nil {
+				m.Share = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FromSequence", wireType)
+			}
+			m.FromSequence = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FromSequence |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipMessages(dAtA[iNdEx:])
@@ -4751,6 +5626,430 @@ func (m *EgressMessage) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			m.Body = &EgressMessage_Randomness{v}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ContractKeyPublished", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractKeyPublished{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &EgressMessage_ContractKeyPublished{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractKeyPublished) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractKeyPublished: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractKeyPublished: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = append(m.Contract[:0], dAtA[iNdEx:postIndex]...)
+			if m.Contract == nil {
+				m.Contract = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field PublicKey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.PublicKey = append(m.PublicKey[:0], dAtA[iNdEx:postIndex]...)
+			if m.PublicKey == nil {
+				m.PublicKey = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Generation", wireType)
+			}
+			m.Generation = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Generation |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Signature", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Signature = append(m.Signature[:0], dAtA[iNdEx:postIndex]...)
+			if m.Signature == nil {
+				m.Signature = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ResealedInit", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.ResealedInit = append(m.ResealedInit[:0], dAtA[iNdEx:postIndex]...)
+			if m.ResealedInit == nil {
+				m.ResealedInit = []byte{}
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Shares", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Shares = append(m.Shares, &ContractKeyShare{})
+			if err := m.Shares[len(m.Shares)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InitError", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.InitError = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractKeyShare) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractKeyShare: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractKeyShare: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Worker", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Worker = append(m.Worker[:0], dAtA[iNdEx:postIndex]...)
+			if m.Worker == nil {
+				m.Worker = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Share", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Share = append(m.Share[:0], dAtA[iNdEx:postIndex]...)
+			if m.Share == nil {
+				m.Share = []byte{}
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -79,6 +79,8 @@ type Enclave struct {
 	// masters holds the master key's generations, oldest first; the last is
 	// current. Old generations stay for data sealed under them.
 	masters []generation
+	// contracts are the contracts this worker is scheduled on.
+	contracts []assignment
 }
 
 // generation is one generation of the master key.
@@ -166,6 +168,9 @@ type Info struct {
 	MasterPublicKey []byte
 	// MasterKeyGeneration is the generation of MasterPublicKey (0: none).
 	MasterKeyGeneration uint32
+	// Contracts are the addresses of the contracts the enclave is
+	// scheduled on, in the order it was assigned them.
+	Contracts [][]byte
 }
 
 // Info reports the enclave's public state.
@@ -180,6 +185,9 @@ func (e *Enclave) Info() Info {
 	}
 	if m := e.master(); m != nil {
 		info.MasterPublicKey, info.MasterKeyGeneration = m.key.Public(), m.number
+	}
+	for _, a := range e.contracts {
+		info.Contracts = append(info.Contracts, a.contract)
 	}
 	return info
 }
@@ -310,6 +318,10 @@ func (e *Enclave) act(m *api.IngressMessage) error {
 			return err
 		}
 		e.addGeneration(generation{share.Generation, master})
+	case *api.IngressMessage_ContractKeyRequest:
+		return e.answerKeyRequest(body.ContractKeyRequest)
+	case *api.IngressMessage_ContractAssigned:
+		return e.takeAssignment(body.ContractAssigned)
 	default:
 		return errors.New("unknown ingress message")
 	}
@@ -396,14 +408,16 @@ type state struct {
 	outbox                 []Egress
 	egressNext             uint64
 	queueNext              uint64
+	contracts              []assignment
 }
 
 func (e *Enclave) snapshot() state {
-	return state{e.registered, e.gatekeeper, append([]generation(nil), e.masters...), append([]Egress(nil), e.outbox...), e.egressNext, e.queue.Next()}
+	return state{e.registered, e.gatekeeper, append([]generation(nil), e.masters...), append([]Egress(nil), e.outbox...), e.egressNext, e.queue.Next(),
+		append([]assignment(nil), e.contracts...)}
 }
 
 func (e *Enclave) rollback(s state) {
-	e.registered, e.gatekeeper, e.masters, e.outbox, e.egressNext = s.registered, s.gatekeeper, s.masters, s.outbox, s.egressNext
+	e.registered, e.gatekeeper, e.masters, e.outbox, e.egressNext, e.contracts = s.registered, s.gatekeeper, s.masters, s.outbox, s.egressNext, s.contracts
 	e.queue, _ = ingress.NewQueue(e.keys.IdentityPublic(), s.queueNext)
 }
 
@@ -448,7 +462,9 @@ func (e *Enclave) restore(st checkpoint.State) error {
 // App state layout: flags (bit 0 registered, bit 1 gatekeeper), the number of
 // master key generations, then (generation, 4-byte length, sealed key) per
 // generation, the outbox count, then (sequence, payload length, payload,
-// 64-byte signature) per message. It lives only inside the sealed checkpoint.
+// 64-byte signature) per message, then the contract assignments
+// (encodeContracts; absent in checkpoints written before contracts). It
+// lives only inside the sealed checkpoint.
 func (e *Enclave) encodeApp() ([]byte, error) {
 	var flags byte
 	if e.registered {
@@ -475,7 +491,7 @@ func (e *Enclave) encodeApp() ([]byte, error) {
 		out = append(out, m.Payload...)
 		out = append(out, m.Signature...)
 	}
-	return out, nil
+	return e.encodeContracts(out)
 }
 
 func (e *Enclave) decodeApp(b []byte) error {
@@ -521,7 +537,15 @@ func (e *Enclave) decodeApp(b []byte) error {
 		e.outbox = append(e.outbox, Egress{Sequence: seq, Payload: append([]byte{}, b[:l]...), Signature: append([]byte{}, b[l:l+64]...)})
 		b = b[l+64:]
 	}
-	if len(b) != 0 {
+	e.contracts = nil
+	if len(b) == 0 {
+		return nil // written before contracts
+	}
+	rest, err := e.decodeContracts(b)
+	if err != nil {
+		return err
+	}
+	if len(rest) != 0 {
 		return bad
 	}
 	return nil

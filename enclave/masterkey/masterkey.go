@@ -122,3 +122,9 @@ func (m *Master) Derive(label string, context []byte) ([]byte, error) {
 	info := append([]byte(deriveInfo+"|"+label), 0)
 	return hkdf.Key(sha256.New, m.x.Bytes(), nil, string(append(info, context...)), size)
 }
+
+// Open opens an envelope sealed to the master public key, such as a
+// contract's init.
+func (m *Master) Open(sealed, associatedData []byte) ([]byte, error) {
+	return envelope.Open(m.x, sealed, associatedData)
+}

@@ -131,7 +131,7 @@ func (k Keeper) Instantiate(ctx context.Context, msg *types.MsgInstantiate) (sdk
 	if err := k.Labels.Set(ctx, collections.Join([]byte(creator), msg.Label), addr); err != nil {
 		return nil, err
 	}
-	call := types.Call{Sequence: 1, Sender: msg.Creator, FuelLimit: msg.FuelLimit, Fee: fee, TxHash: txHash(sdkCtx), Height: sdkCtx.BlockHeight()}
+	call := types.Call{Sequence: 1, Sender: msg.Creator, FuelLimit: msg.FuelLimit, Fee: fee, TxHash: txHash(sdkCtx), Height: sdkCtx.BlockHeight(), Nonce: msg.Nonce}
 	if err := k.recordCall(ctx, addr, call); err != nil {
 		return nil, err
 	}
@@ -232,7 +232,7 @@ func (k Keeper) Execute(ctx context.Context, msg *types.MsgExecute) (uint64, err
 	if err := k.Contracts.Set(ctx, addr, contract); err != nil {
 		return 0, err
 	}
-	call := types.Call{Sequence: seq, Sender: msg.Sender, FuelLimit: msg.FuelLimit, Fee: fee, Funds: msg.Funds, TxHash: txHash(sdkCtx), Height: sdkCtx.BlockHeight()}
+	call := types.Call{Sequence: seq, Sender: msg.Sender, FuelLimit: msg.FuelLimit, Fee: fee, Funds: msg.Funds, TxHash: txHash(sdkCtx), Height: sdkCtx.BlockHeight(), Nonce: msg.Nonce}
 	if err := k.recordCall(ctx, addr, call); err != nil {
 		return 0, err
 	}

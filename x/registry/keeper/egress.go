@@ -93,6 +93,16 @@ func (k Keeper) applyEgress(ctx sdk.Context, worker, payload []byte) error {
 		return k.recordBenchmark(ctx, worker, body.BenchmarkResult)
 	case *enclaveapi.EgressMessage_Randomness:
 		return k.acceptRandomness(ctx, worker, body.Randomness)
+	case *enclaveapi.EgressMessage_ContractKeyPublished:
+		if is, err := k.Gatekeepers.Has(ctx, worker); err != nil {
+			return err
+		} else if !is {
+			return fmt.Errorf("worker %x is not a gatekeeper", worker)
+		}
+		if k.contracts == nil {
+			return errors.New("this chain runs no contracts")
+		}
+		return k.contracts.PublishContractKey(ctx, worker, body.ContractKeyPublished)
 	default:
 		return errors.New("payload carries no known message")
 	}

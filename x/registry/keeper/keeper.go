@@ -28,6 +28,8 @@ type Keeper struct {
 	authority string
 	bank      types.BankKeeper
 	eras      types.EraSource
+	// contracts receives the gatekeepers' contract keys (SetContractHooks).
+	contracts types.ContractHooks
 
 	Schema collections.Schema
 	// Params is the attestation policy.
@@ -125,6 +127,10 @@ func (k Keeper) SetGenesisHash(ctx context.Context, appState []byte) error {
 	h := sha256.Sum256(appState)
 	return k.GenesisHash.Set(ctx, h[:])
 }
+
+// SetContractHooks hands the gatekeepers' egress about contracts to
+// x/confidential. The app calls it once, before creating the module.
+func (k *Keeper) SetContractHooks(h types.ContractHooks) { k.contracts = h }
 
 // Authority returns the account allowed to update the policy.
 func (k Keeper) Authority() string { return k.authority }

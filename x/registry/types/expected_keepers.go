@@ -4,6 +4,8 @@ import (
 	"context"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 )
 
 // BankKeeper moves worker stake between operators and the module account.
@@ -20,4 +22,12 @@ type BankKeeper interface {
 // whose changes worker rewards are paid and fresh randomness requested.
 type EraSource interface {
 	CurrentEraIndex(ctx context.Context) (uint64, error)
+}
+
+// ContractHooks is x/confidential seen from x/registry: the gatekeepers'
+// egress about contracts, already checked to come, signed and in order,
+// from a gatekeeper. A returned error refuses the message (nothing it
+// would have changed is kept).
+type ContractHooks interface {
+	PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclaveapi.ContractKeyPublished) error
 }

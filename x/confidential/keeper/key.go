@@ -1,0 +1,161 @@
+package keeper
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"cosmossdk.io/collections"
+
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
+	"github.com/phala-cosmos/phala-cosmos/enclave/contractkey"
+	"github.com/phala-cosmos/phala-cosmos/enclave/envelope"
+	"github.com/phala-cosmos/phala-cosmos/x/confidential/types"
+	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
+)
+
+var _ registrytypes.ContractHooks = Keeper{}
+
+// MaxShareSize bounds a sealed contract key share.
+const MaxShareSize = 1024
+
+// PublishContractKey applies a gatekeeper's answer to a contract's key
+// request (x/registry has checked the signer is a gatekeeper): the key and
+// its signature are stored, the resealed init is queued as call 1 and each
+// scheduled worker is told to run the contract with its share of the key.
+// An init the gatekeeper could not open drops the contract and refunds it.
+func (k Keeper) PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclaveapi.ContractKeyPublished) error {
+	addr := sdk.AccAddress(m.Contract)
+	contract, err := k.Contracts.Get(ctx, addr)
+	if errors.Is(err, collections.ErrNotFound) {
+		return fmt.Errorf("no contract %x", m.Contract)
+	} else if err != nil {
+		return err
+	}
+	if contract.Key != nil {
+		return fmt.Errorf("contract %s already has its key", addr)
+	}
+	if m.InitError != "" {
+		return k.dropContract(ctx, addr, contract, m.InitError)
+	}
+	if err := k.checkKeyAnswer(ctx, gatekeeper, contract, m); err != nil {
+		return fmt.Errorf("contract %s: %w", addr, err)
+	}
+	contract.Key = &types.ContractKey{
+		PublicKey: m.PublicKey, Gatekeeper: gatekeeper, Signature: m.Signature,
+		Generation: m.Generation, PublishedHeight: ctx.BlockHeight(),
+	}
+	if err := k.Contracts.Set(ctx, addr, contract); err != nil {
+		return err
+	}
+	init, err := k.Calls.Get(ctx, collections.Join([]byte(addr), uint64(1)))
+	if err != nil {
+		return fmt.Errorf("contract %s: its init call: %w", addr, err)
+	}
+	creator, err := sdk.AccAddressFromBech32(contract.Creator)
+	if err != nil {
+		return err
+	}
+	seq, err := k.registry.Enqueue(ctx, addr, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_ContractCall{ContractCall: &enclaveapi.ContractCall{
+		Sequence: 1, Sender: creator, Nonce: init.Nonce, Sealed: m.ResealedInit, FuelLimit: init.FuelLimit,
+		Height: ctx.BlockHeight(), TimeUnixNano: ctx.BlockTime().UnixNano(), Init: true,
+	}}})
+	if err != nil {
+		return err
+	}
+	if seq != 1 {
+		return fmt.Errorf("contract %s: its queue already holds %d calls before the init", addr, seq-1)
+	}
+	code, err := k.Codes.Get(ctx, contract.CodeId)
+	if err != nil {
+		return err
+	}
+	for _, share := range m.Shares {
+		if _, err := k.registry.Enqueue(ctx, share.Worker, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_ContractAssigned{ContractAssigned: &enclaveapi.ContractAssigned{
+			Contract: addr, CodeId: code.CodeId, CodeHash: code.CodeHash, PublicKey: m.PublicKey, Share: share.Share, FromSequence: 1,
+		}}}); err != nil {
+			return err
+		}
+	}
+	ctx.EventManager().EmitEvent(sdk.NewEvent("contract_key_published",
+		sdk.NewAttribute("contract", addr.String()), sdk.NewAttribute("public_key", fmt.Sprintf("%x", m.PublicKey)),
+		sdk.NewAttribute("gatekeeper", fmt.Sprintf("%x", gatekeeper)), sdk.NewAttribute("generation", fmt.Sprint(m.Generation))))
+	return nil
+}
+
+// checkKeyAnswer checks a gatekeeper's key publication against the
+// contract: a signed key of a published master key generation, a resealed
+// init of a sane size, and one share per scheduled worker in order.
+func (k Keeper) checkKeyAnswer(ctx sdk.Context, gatekeeper []byte, contract types.Contract, m *enclaveapi.ContractKeyPublished) error {
+	mk, err := k.registry.CurrentMasterKey(ctx)
+	if err != nil {
+		return err
+	}
+	if m.Generation == 0 || m.Generation > mk.Generation {
+		return fmt.Errorf("master key generation %d is not published (current %d)", m.Generation, mk.Generation)
+	}
+	if !contractkey.Verify(gatekeeper, ctx.ChainID(), m.Contract, m.PublicKey, m.Generation, m.Signature) {
+		return fmt.Errorf("the gatekeeper's signature of the key does not verify")
+	}
+	params, err := k.Params.Get(ctx)
+	if err != nil {
+		return err
+	}
+	if n := uint64(len(m.ResealedInit)); n < envelope.Overhead || n > params.MaxMessageSize {
+		return fmt.Errorf("the resealed init is %d bytes, not in [%d, %d]", n, envelope.Overhead, params.MaxMessageSize)
+	}
+	if len(m.Shares) != len(contract.Workers) {
+		return fmt.Errorf("%d key shares for %d workers", len(m.Shares), len(contract.Workers))
+	}
+	for i, s := range m.Shares {
+		if !bytes.Equal(s.Worker, contract.Workers[i]) {
+			return fmt.Errorf("key share %d is for worker %x, not the scheduled %x", i, s.Worker, contract.Workers[i])
+		}
+		if len(s.Share) == 0 || len(s.Share) > MaxShareSize {
+			return fmt.Errorf("key share %d is %d bytes, want 1..%d", i, len(s.Share), MaxShareSize)
+		}
+	}
+	return nil
+}
+
+// dropContract removes a contract whose init did not open and refunds the
+// init's fee to its creator; the label may be used again.
+func (k Keeper) dropContract(ctx sdk.Context, addr sdk.AccAddress, contract types.Contract, reason string) error {
+	creator, err := sdk.AccAddressFromBech32(contract.Creator)
+	if err != nil {
+		return err
+	}
+	key := collections.Join([]byte(addr), uint64(1))
+	init, err := k.Calls.Get(ctx, key)
+	if err != nil {
+		return err
+	}
+	if init.Fee.IsPositive() {
+		if err := k.bank.SendCoinsFromModuleToAccount(ctx, types.ModuleName, creator, sdk.NewCoins(init.Fee)); err != nil {
+			return err
+		}
+	}
+	if err := k.Calls.Remove(ctx, key); err != nil {
+		return err
+	}
+	if len(init.TxHash) > 0 {
+		if err := k.TxCalls.Remove(ctx, init.TxHash); err != nil {
+			return err
+		}
+	}
+	if err := k.Labels.Remove(ctx, collections.Join([]byte(creator), contract.Label)); err != nil {
+		return err
+	}
+	if err := k.Contracts.Remove(ctx, addr); err != nil {
+		return err
+	}
+	if len(reason) > 256 {
+		reason = reason[:256]
+	}
+	ctx.EventManager().EmitEvent(sdk.NewEvent("instantiate_failed",
+		sdk.NewAttribute("contract", addr.String()), sdk.NewAttribute("creator", contract.Creator),
+		sdk.NewAttribute("reason", reason), sdk.NewAttribute("refund", init.Fee.String())))
+	return nil
+}
