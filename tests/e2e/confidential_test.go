@@ -3,18 +3,24 @@ package e2e
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/phala-cosmos/phala-cosmos/app/appconfig"
+	"github.com/phala-cosmos/phala-cosmos/enclave/contractkey"
 	"github.com/phala-cosmos/phala-cosmos/internal/wasmbuild"
 )
 
 // testStoreCode uploads contracts/hello with the CLI (gzip-compressed, so it
 // fits in a transaction) and reads it back; a file that is not a contract
 // is refused by the CLI before anything is sent.
-func testStoreCode(t *testing.T, d *devnet) {
+func testStoreCode(t *testing.T, d *devnet) (codeID string) {
 	module := wasmbuild.Build(t, "../../contracts/hello")
 	file := filepath.Join(t.TempDir(), "hello.wasm")
 	if err := os.WriteFile(file, module, 0o644); err != nil {
@@ -54,5 +60,55 @@ func testStoreCode(t *testing.T, d *devnet) {
 	d.queryJSON(t, &codes, "q", "confidential", "codes")
 	if len(codes.Codes) != 1 {
 		t.Fatalf("%d codes on chain, want 1", len(codes.Codes))
+	}
+	return id
+}
+
+// testInstantiate creates a contract with the CLI: the init goes sealed to
+// the master key, the devnet's gatekeeper enclave publishes the contract's
+// key with a signature that verifies against its identity, and the
+// contract is scheduled on one of the devnet's (non-gatekeeper) workers.
+func testInstantiate(t *testing.T, d *devnet, codeID string) {
+	const init = `{"start":41}`
+	res := d.sendTx(t, "confidential", "instantiate", codeID, init, "--label", "counter", "--from", "alice", "--gas", "auto", "--gas-adjustment", "1.5")
+	addr := res.attribute("instantiate", "contract")
+	if addr == "" {
+		t.Fatalf("no instantiate event: %+v", res.Events)
+	}
+	rawTx := d.mustPhalad(t, "q", "tx", res.TxHash, "-o", "json")
+	if strings.Contains(rawTx, "start") || strings.Contains(rawTx, base64.StdEncoding.EncodeToString([]byte(init))) {
+		t.Fatal("the init's plaintext is in the transaction")
+	}
+
+	var c struct {
+		Contract struct {
+			Key *struct {
+				PublicKey  []byte `json:"public_key"`
+				Gatekeeper []byte `json:"gatekeeper"`
+				Signature  []byte `json:"signature"`
+				Generation uint32 `json:"generation"`
+			} `json:"key"`
+			Workers [][]byte `json:"workers"`
+		} `json:"contract"`
+	}
+	waitFor(t, 90*time.Second, "the gatekeeper to publish the contract key", func() (bool, string) {
+		d.queryJSON(t, &c, "q", "confidential", "contract", addr)
+		return c.Contract.Key != nil, "not yet"
+	})
+	key := c.Contract.Key
+	gatekeeper := devnetWorkerIdentity(t, d, "gatekeeper0")
+	if hex.EncodeToString(key.Gatekeeper) != gatekeeper {
+		t.Fatalf("key published by %x, want gatekeeper0 %s", key.Gatekeeper, gatekeeper)
+	}
+	raw, err := sdk.GetFromBech32(addr, appconfig.AccountAddressPrefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !contractkey.Verify(key.Gatekeeper, chainID, raw, key.PublicKey, key.Generation, key.Signature) {
+		t.Fatal("the contract key's signature does not verify against the gatekeeper's identity")
+	}
+	workers := map[string]bool{devnetWorkerIdentity(t, d, "worker0"): true, devnetWorkerIdentity(t, d, "worker1"): true}
+	if len(c.Contract.Workers) != 1 || !workers[hex.EncodeToString(c.Contract.Workers[0])] {
+		t.Fatalf("scheduled on %x, want one of worker0 and worker1", c.Contract.Workers)
 	}
 }

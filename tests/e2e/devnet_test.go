@@ -68,8 +68,9 @@ func TestDevnet(t *testing.T) {
 		}
 	})
 
+	var codeID string
 	t.Run("store-code uploads a contract; a file that is not one is refused", func(t *testing.T) {
-		testStoreCode(t, d)
+		codeID = testStoreCode(t, d)
 	})
 
 	// The vote runs while the other subtests do; its outcome is checked last.
@@ -134,6 +135,12 @@ func TestDevnet(t *testing.T) {
 	stopWorker0 := func() {}
 	t.Run("devnet workers heartbeat; a SIGKILLed one is slashed, then resumes from its checkpoint and recovers", func(t *testing.T) {
 		stopWorker0 = testDevnetWorkers(t, outer, d)
+	})
+	t.Run("instantiate: the init is sealed, the gatekeeper publishes a verifiable contract key, a worker is scheduled", func(t *testing.T) {
+		if codeID == "" {
+			t.Skip("no code was stored")
+		}
+		testInstantiate(t, d, codeID)
 	})
 	var rotation string
 	t.Run("governance orders a master key rotation", func(t *testing.T) {
