@@ -68,15 +68,15 @@ func testStoreCode(t *testing.T, d *devnet) (codeID string) {
 // the master key, the devnet's gatekeeper enclave publishes the contract's
 // key with a signature that verifies against its identity, and the
 // contract is scheduled on one of the devnet's (non-gatekeeper) workers.
-func testInstantiate(t *testing.T, d *devnet, codeID string) {
-	const init = `{"start":41}`
+func testInstantiate(t *testing.T, d *devnet, codeID string) (contract string) {
+	const init = `{"count":41}`
 	res := d.sendTx(t, "confidential", "instantiate", codeID, init, "--label", "counter", "--from", "alice", "--gas", "auto", "--gas-adjustment", "1.5")
 	addr := res.attribute("instantiate", "contract")
 	if addr == "" {
 		t.Fatalf("no instantiate event: %+v", res.Events)
 	}
 	rawTx := d.mustPhalad(t, "q", "tx", res.TxHash, "-o", "json")
-	if strings.Contains(rawTx, "start") || strings.Contains(rawTx, base64.StdEncoding.EncodeToString([]byte(init))) {
+	if strings.Contains(rawTx, `"count":41`) || strings.Contains(rawTx, `count\":41`) || strings.Contains(rawTx, base64.StdEncoding.EncodeToString([]byte(init))) {
 		t.Fatal("the init's plaintext is in the transaction")
 	}
 
@@ -111,4 +111,51 @@ func testInstantiate(t *testing.T, d *devnet, codeID string) {
 	if len(c.Contract.Workers) != 1 || !workers[hex.EncodeToString(c.Contract.Workers[0])] {
 		t.Fatalf("scheduled on %x, want one of worker0 and worker1", c.Contract.Workers)
 	}
+	return addr
+}
+
+// testExecute sends a command with the CLI (sealed after it checked the
+// contract key's signature chain): it is queued as call 2, after the init,
+// without its plaintext on chain. The same signed command sent again in a
+// new transaction (a replay) is refused, and so is a command to a contract
+// that does not exist.
+func testExecute(t *testing.T, d *devnet, contract string) {
+	const command = `{"increment":{"by":7}}`
+	res := d.sendTx(t, "confidential", "execute", contract, command, "--from", "alice", "--gas", "auto", "--gas-adjustment", "1.5")
+	if seq := res.attribute("execute", "sequence"); seq != "2" {
+		t.Fatalf("command queued as call %q, want 2 (after the init)", seq)
+	}
+	rawTx := d.mustPhalad(t, "q", "tx", res.TxHash, "-o", "json")
+	if strings.Contains(rawTx, "increment") || strings.Contains(rawTx, base64.StdEncoding.EncodeToString([]byte(command))) {
+		t.Fatal("the command's plaintext is in the transaction")
+	}
+
+	// One sealed command, signed into two transactions.
+	unsigned := filepath.Join(t.TempDir(), "execute.json")
+	writeFile(t, unsigned, d.mustPhalad(t, "tx", "confidential", "execute", contract, command, "--from", "alice", "--gas", "400000", "--generate-only"))
+	for i, want := range []string{"", "nonce already used"} {
+		signed := filepath.Join(t.TempDir(), "signed.json")
+		writeFile(t, signed, d.mustPhalad(t, "tx", "sign", unsigned, "--from", "alice"))
+		var sent txResult
+		d.queryJSON(t, &sent, "tx", "broadcast", signed)
+		if sent.Code != 0 {
+			t.Fatalf("transaction %d refused at check: %+v", i, sent)
+		}
+		d.queryJSON(t, &sent, "q", "wait-tx", sent.TxHash, "--timeout", "30s")
+		if want == "" && sent.Code != 0 {
+			t.Fatalf("first send failed: %s", sent.RawLog)
+		}
+		if want != "" && (sent.Code == 0 || !strings.Contains(sent.RawLog, want)) {
+			t.Fatalf("replayed command: code %d, log %q; want it refused with %q", sent.Code, sent.RawLog, want)
+		}
+	}
+
+	_, errOut, err := d.phalad("tx", "confidential", "execute", devnetAccount(t, d, "bob"), command, "--from", "alice", "-y")
+	if err == nil || !strings.Contains(errOut, "no such contract") {
+		t.Fatalf("command to an account that is no contract: err %v, stderr %q", err, errOut)
+	}
+}
+
+func devnetAccount(t *testing.T, d *devnet, name string) string {
+	return strings.TrimSpace(d.mustPhalad(t, "keys", "show", name, "-a"))
 }

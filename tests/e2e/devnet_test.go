@@ -136,11 +136,18 @@ func TestDevnet(t *testing.T) {
 	t.Run("devnet workers heartbeat; a SIGKILLed one is slashed, then resumes from its checkpoint and recovers", func(t *testing.T) {
 		stopWorker0 = testDevnetWorkers(t, outer, d)
 	})
+	var contract string
 	t.Run("instantiate: the init is sealed, the gatekeeper publishes a verifiable contract key, a worker is scheduled", func(t *testing.T) {
 		if codeID == "" {
 			t.Skip("no code was stored")
 		}
-		testInstantiate(t, d, codeID)
+		contract = testInstantiate(t, d, codeID)
+	})
+	t.Run("execute: a sealed command is queued after the init; a replay and an unknown contract are refused", func(t *testing.T) {
+		if contract == "" {
+			t.Skip("no contract was created")
+		}
+		testExecute(t, d, contract)
 	})
 	var rotation string
 	t.Run("governance orders a master key rotation", func(t *testing.T) {

@@ -47,7 +47,7 @@ The chain schedules the contract on workers drawn at random by stake and score, 
 gatekeeper for the contract's key. The gatekeeper resealed init runs as the contract's first
 call; 'query confidential contract ADDRESS' shows the key once published (a few blocks).
 You prepay --fuel at the chain's fee_per_mega_fuel.`,
-		Example: `  phalad tx confidential instantiate 1 '{"start":0}' --label my-counter --from alice`,
+		Example: `  phalad tx confidential instantiate 1 '{"count":0}' --label my-counter --from alice`,
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			clientCtx, err := client.GetClientTxContext(cmd)
@@ -75,19 +75,7 @@ You prepay --fuel at the chain's fee_per_mega_fuel.`,
 				return err
 			}
 			addr := types.ContractAddress(codeID, creator, label)
-			nonce := make([]byte, types.NonceSize)
-			if _, err := rand.Read(nonce); err != nil {
-				return err
-			}
-			reply, err := replyKey(clientCtx, addr)
-			if err != nil {
-				return err
-			}
-			plain, err := (&enclaveapi.SealedCall{Msg: []byte(args[1]), ReplyKey: reply.PublicKey().Bytes()}).Marshal()
-			if err != nil {
-				return err
-			}
-			sealed, err := envelope.Seal(mk.PublicKey, plain, envelope.InitContext(clientCtx.ChainID, addr, creator, nonce))
+			nonce, sealed, err := sealCall(clientCtx, addr, mk.PublicKey, []byte(args[1]), envelope.InitContext)
 			if err != nil {
 				return err
 			}
@@ -128,6 +116,27 @@ func verifiedMasterKey(cmd *cobra.Command, clientCtx client.Context) (registryty
 		}
 	}
 	return mk, fmt.Errorf("the master key was published by %x, which is not a registered gatekeeper: refusing to encrypt to it", mk.PublishedBy)
+}
+
+// sealCall seals msg with the sender's reply key to recipient, in the
+// context (init or command) of the contract, under a fresh nonce.
+func sealCall(clientCtx client.Context, contract sdk.AccAddress, recipient, msg []byte,
+	context func(chainID string, contract, sender, nonce []byte) []byte,
+) (nonce, sealed []byte, err error) {
+	nonce = make([]byte, types.NonceSize)
+	if _, err := rand.Read(nonce); err != nil {
+		return nil, nil, err
+	}
+	reply, err := replyKey(clientCtx, contract)
+	if err != nil {
+		return nil, nil, err
+	}
+	plain, err := (&enclaveapi.SealedCall{Msg: msg, ReplyKey: reply.PublicKey().Bytes()}).Marshal()
+	if err != nil {
+		return nil, nil, err
+	}
+	sealed, err = envelope.Seal(recipient, plain, context(clientCtx.ChainID, contract, clientCtx.GetFromAddress(), nonce))
+	return nonce, sealed, err
 }
 
 // replyKey derives the --from account's reply key for a contract from its

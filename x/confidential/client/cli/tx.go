@@ -30,6 +30,6 @@ func NewTxCmd() *cobra.Command {
 		},
 		Example: `{"max_fuel_per_call":"200000000"}`,
 	})
-	cmd.AddCommand(StoreCodeCmd(), InstantiateCmd())
+	cmd.AddCommand(StoreCodeCmd(), InstantiateCmd(), ExecuteCmd())
 	return cmd
 }
