@@ -36,7 +36,7 @@ var (
 )
 
 // hello is contracts/hello built as `make contracts` builds it.
-func hello(t *testing.T) []byte {
+func hello(t testing.TB) []byte {
 	helloOnce.Do(func() { helloWasm = wasmbuild.Build(t, "../../../contracts/hello") })
 	return helloWasm
 }
@@ -155,7 +155,7 @@ type network struct {
 
 func identity(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
-func newNetwork(t *testing.T, withMasterKey bool) *network {
+func newNetwork(t testing.TB, withMasterKey bool) *network {
 	t.Helper()
 	module := hello(t)
 	g := apptest.New(t)
@@ -209,7 +209,7 @@ func (n *network) balance(addr sdk.AccAddress) math.Int {
 	return n.g.App.BankKeeper.GetBalance(n.ctx, addr, appconfig.BondDenom).Amount
 }
 
-func (n *network) ingress(t *testing.T, dest []byte, seq uint64) *enclaveapi.IngressMessage {
+func (n *network) ingress(t testing.TB, dest []byte, seq uint64) *enclaveapi.IngressMessage {
 	t.Helper()
 	msg, err := n.g.App.RegistryKeeper.Ingress.Get(n.ctx, ingress.MessageKey(dest, seq)[1:])
 	if errors.Is(err, collections.ErrNotFound) {
@@ -220,7 +220,7 @@ func (n *network) ingress(t *testing.T, dest []byte, seq uint64) *enclaveapi.Ing
 	return &msg
 }
 
-func nonce(t *testing.T) []byte {
+func nonce(t testing.TB) []byte {
 	b := make([]byte, types.NonceSize)
 	if _, err := rand.Read(b); err != nil {
 		t.Fatal(err)
@@ -233,7 +233,7 @@ func sealed(plaintext string) []byte {
 	return append(make([]byte, envelope.Overhead), plaintext...)
 }
 
-func (n *network) instantiate(t *testing.T, msg *types.MsgInstantiate) (string, error) {
+func (n *network) instantiate(t testing.TB, msg *types.MsgInstantiate) (string, error) {
 	t.Helper()
 	var addr string
 	err := deliver(n.ctx, func(ctx sdk.Context) error {

@@ -22,7 +22,7 @@ import (
 
 // answer sends the gatekeeper's egress m through x/registry, as a relayer
 // would, and returns why it was rejected ("" if it applied).
-func (n *network) answer(t *testing.T, m *enclaveapi.ContractKeyPublished) string {
+func (n *network) answer(t testing.TB, m *enclaveapi.ContractKeyPublished) string {
 	t.Helper()
 	payload, err := (&enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_ContractKeyPublished{ContractKeyPublished: m}}).Marshal()
 	if err != nil {
@@ -39,7 +39,7 @@ func (n *network) answer(t *testing.T, m *enclaveapi.ContractKeyPublished) strin
 }
 
 // keyAnswer is what a gatekeeper's enclave answers for contract addr.
-func (n *network) keyAnswer(t *testing.T, master *masterkey.Master, addr sdk.AccAddress) *enclaveapi.ContractKeyPublished {
+func (n *network) keyAnswer(t testing.TB, master *masterkey.Master, addr sdk.AccAddress) *enclaveapi.ContractKeyPublished {
 	t.Helper()
 	key, err := contractkey.Derive(master, n.ctx.ChainID(), addr)
 	if err != nil {
