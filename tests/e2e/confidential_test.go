@@ -130,6 +130,15 @@ func testExecute(t *testing.T, d *devnet, contract string) {
 		t.Fatal("the command's plaintext is in the transaction")
 	}
 
+	var call struct {
+		Contract string `json:"contract"`
+		Sequence string `json:"sequence"`
+	}
+	d.queryJSON(t, &call, "q", "confidential", "call-by-tx", res.TxHash)
+	if call.Contract != contract || call.Sequence != "2" {
+		t.Fatalf("call by tx %s: %+v, want call 2 of %s", res.TxHash, call, contract)
+	}
+
 	// One sealed command, signed into two transactions.
 	unsigned := filepath.Join(t.TempDir(), "execute.json")
 	writeFile(t, unsigned, d.mustPhalad(t, "tx", "confidential", "execute", contract, command, "--from", "alice", "--gas", "400000", "--generate-only"))

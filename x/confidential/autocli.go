@@ -45,6 +45,12 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 					Use:       "contracts",
 					Short:     "List the contracts",
 				},
+				{
+					RpcMethod:      "CallByTx",
+					Use:            "call-by-tx <tx-hash>",
+					Short:          "Find the contract call (init or command) a transaction queued, and whether it still waits",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "tx_hash"}},
+				},
 			},
 		},
 		Tx: &autocliv1.ServiceCommandDescriptor{

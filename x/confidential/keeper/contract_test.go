@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"errors"
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -438,8 +439,22 @@ func TestExecute(t *testing.T) {
 			t.Fatal("a failed command used up its nonce")
 		}
 	})
-	if seq, err := run(&types.MsgExecute{Sender: creator.String(), Contract: addrStr, Nonce: nonce(t), Sealed: sealed("{}"), FuelLimit: 1}); err != nil || seq != 3 {
-		t.Fatalf("next command: seq %d, %v; want 3", seq, err)
+	// Delivered in a transaction, the call is found by the transaction's hash.
+	txBytes := []byte("the transaction's bytes")
+	res, err := n.srv.Execute(n.ctx.WithTxBytes(txBytes), &types.MsgExecute{Sender: creator.String(), Contract: addrStr, Nonce: nonce(t), Sealed: sealed("{}"), FuelLimit: 1})
+	if err != nil || res.Sequence != 3 {
+		t.Fatalf("next command: %v, %v; want sequence 3", res, err)
+	}
+	q := keeper.NewQuerier(n.k)
+	txHash := sha256.Sum256(txBytes)
+	found, err := q.CallByTx(n.ctx, &types.QueryCallByTxRequest{TxHash: fmt.Sprintf("%X", txHash)})
+	if err != nil || found.Contract != addrStr || found.Sequence != 3 || found.Call == nil || found.Call.FuelLimit != 1 {
+		t.Fatalf("call by tx: %+v, %v", found, err)
+	}
+	for hash, want := range map[string]codes.Code{"zz": codes.InvalidArgument, "abcd": codes.InvalidArgument, fmt.Sprintf("%x", sha256.Sum256(nil)): codes.NotFound} {
+		if _, err := q.CallByTx(n.ctx, &types.QueryCallByTxRequest{TxHash: hash}); status.Code(err) != want {
+			t.Errorf("call by tx %q: %v, want %v", hash, err, want)
+		}
 	}
 
 	exported, err := n.k.ExportGenesis(n.ctx)

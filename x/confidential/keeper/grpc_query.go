@@ -2,7 +2,10 @@ package keeper
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"strings"
 
 	"cosmossdk.io/collections"
 
@@ -101,4 +104,30 @@ func (q Querier) Contracts(ctx context.Context, req *types.QueryContractsRequest
 		return nil, status.Error(codes.InvalidArgument, err.Error())
 	}
 	return &types.QueryContractsResponse{Contracts: list, Pagination: page}, nil
+}
+
+// CallByTx finds the call a transaction queued: its contract and sequence,
+// and the call itself while it waits for its result.
+func (q Querier) CallByTx(ctx context.Context, req *types.QueryCallByTxRequest) (*types.QueryCallByTxResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	hash, err := hex.DecodeString(strings.TrimPrefix(strings.ToLower(req.TxHash), "0x"))
+	if err != nil || len(hash) != sha256.Size {
+		return nil, status.Errorf(codes.InvalidArgument, "tx hash %q: want %d bytes in hex", req.TxHash, sha256.Size)
+	}
+	at, err := q.k.TxCalls.Get(ctx, hash)
+	if errors.Is(err, collections.ErrNotFound) {
+		return nil, status.Errorf(codes.NotFound, "transaction %X queued no contract call (not an instantiate or execute, failed, or not included yet)", hash)
+	} else if err != nil {
+		return nil, err
+	}
+	res := &types.QueryCallByTxResponse{Contract: sdk.AccAddress(at.K1()).String(), Sequence: at.K2()}
+	call, err := q.k.Calls.Get(ctx, at)
+	if err == nil {
+		res.Call = &call
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	return res, nil
 }
