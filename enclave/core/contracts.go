@@ -34,12 +34,7 @@ func (e *Enclave) answerKeyRequest(req *api.ContractKeyRequest) error {
 		return e.emit(&api.EgressMessage{Body: &api.EgressMessage_ContractKeyPublished{
 			ContractKeyPublished: &api.ContractKeyPublished{Contract: req.Contract, InitError: reason}}})
 	}
-	var master *generation
-	for i := range e.masters {
-		if e.masters[i].number == req.Generation {
-			master = &e.masters[i]
-		}
-	}
+	master := e.generationOf(req.Generation)
 	if master == nil {
 		return refuse("the gatekeeper does not hold the master key generation the init is sealed to; instantiate again")
 	}

@@ -97,15 +97,18 @@ func (e *Enclave) master() *generation {
 	return &e.masters[len(e.masters)-1]
 }
 
-// holds reports whether the enclave has generation n of the master key.
-func (e *Enclave) holds(n uint32) bool {
-	for _, g := range e.masters {
-		if g.number == n {
-			return true
+// generationOf returns generation n of the master key, nil if not held.
+func (e *Enclave) generationOf(n uint32) *generation {
+	for i := range e.masters {
+		if e.masters[i].number == n {
+			return &e.masters[i]
 		}
 	}
-	return false
+	return nil
 }
+
+// holds reports whether the enclave has generation n of the master key.
+func (e *Enclave) holds(n uint32) bool { return e.generationOf(n) != nil }
 
 // addGeneration keeps generations in order.
 func (e *Enclave) addGeneration(g generation) {

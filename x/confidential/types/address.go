@@ -7,6 +7,8 @@ import (
 	"unicode"
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/envelope"
 )
 
 // contractDomain separates contract addresses from every other hash.
@@ -18,12 +20,8 @@ const MaxLabelSize = 128
 // ContractAddress derives the address of the contract creator instantiates
 // from codeID under label: 32 bytes, also the contract's queue destination.
 func ContractAddress(codeID uint64, creator sdk.AccAddress, label string) sdk.AccAddress {
-	h := sha256.New()
-	for _, part := range [][]byte{[]byte(contractDomain), binary.BigEndian.AppendUint64(nil, codeID), creator, []byte(label)} {
-		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
-		h.Write(part)
-	}
-	return h.Sum(nil)
+	h := sha256.Sum256(envelope.Context(contractDomain, binary.BigEndian.AppendUint64(nil, codeID), creator, []byte(label)))
+	return h[:]
 }
 
 // ValidateLabel: 1 to MaxLabelSize printable characters.

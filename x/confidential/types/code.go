@@ -36,11 +36,9 @@ func DecodeUpload(upload []byte, maxSize uint64) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: bad gzip: %v", ErrInvalidCode, err)
 	}
+	// ReadAll stopped at the limit or at the end of the stream; junk after
+	// the compressed data fails there as a bad header.
 	if uint64(len(module)) > maxSize {
-		return nil, fmt.Errorf("%w: the module decompresses to more than max_code_size %d bytes", ErrInvalidCode, maxSize)
-	}
-	// Nothing may follow the compressed stream (a second member, or junk).
-	if n, _ := io.Copy(io.Discard, io.LimitReader(zr, 1)); n > 0 {
 		return nil, fmt.Errorf("%w: the module decompresses to more than max_code_size %d bytes", ErrInvalidCode, maxSize)
 	}
 	return module, nil

@@ -7,6 +7,7 @@ import (
 
 	"cosmossdk.io/math"
 
+	"github.com/phala-cosmos/phala-cosmos/enclave/envelope"
 	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
@@ -17,14 +18,7 @@ const scheduleDomain = "phala-cosmos/schedule/v1"
 // gatekeeper beacon (unpredictable before the gatekeepers derive it), the
 // block's hash and the contract, each length-prefixed.
 func ScheduleSeed(beacon, blockHash, contract []byte) [32]byte {
-	h := sha256.New()
-	for _, part := range [][]byte{[]byte(scheduleDomain), beacon, blockHash, contract} {
-		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
-		h.Write(part)
-	}
-	var out [32]byte
-	h.Sum(out[:0])
-	return out
+	return sha256.Sum256(envelope.Context(scheduleDomain, beacon, blockHash, contract))
 }
 
 // Draw picks up to n of the candidates without replacement, each draw with

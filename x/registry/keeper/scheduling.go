@@ -20,9 +20,6 @@ func (k Keeper) Schedulable(ctx context.Context) ([]types.Schedulable, error) {
 	}
 	var out []types.Schedulable
 	err = k.Workers.Walk(ctx, nil, func(id []byte, w types.Worker) (bool, error) {
-		if !challengeable(w, params) {
-			return false, nil
-		}
 		if gk, err := k.Gatekeepers.Has(ctx, id); err != nil || gk {
 			return err != nil, err
 		}
@@ -31,7 +28,7 @@ func (k Keeper) Schedulable(ctx context.Context) ([]types.Schedulable, error) {
 			return true, err
 		}
 		weight := w.Bond.Amount.Mul(math.NewIntFromUint64(st.PerformanceScore))
-		if st.Unresponsive || !weight.IsPositive() {
+		if !inService(w, params, st) || !weight.IsPositive() {
 			return false, nil
 		}
 		out = append(out, types.Schedulable{Identity: id, ECDHPubkey: w.EcdhPubkey, Operator: w.Operator, Weight: weight})

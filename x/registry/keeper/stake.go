@@ -101,7 +101,12 @@ func (k Keeper) InService(ctx context.Context, w types.Worker) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	return challengeable(w, params) && !st.Unresponsive, nil
+	return inService(w, params, st), nil
+}
+
+// inService is InService on records already read.
+func inService(w types.Worker, params types.Params, st types.WorkerStats) bool {
+	return challengeable(w, params) && !st.Unresponsive
 }
 
 // EndBlock pays out unbondings and removes deregistered workers whose time

@@ -44,8 +44,8 @@ ciphertext. The contract's address follows from the code id, your address and th
 (unique per creator) and is printed before sending.
 
 The chain schedules the contract on workers drawn at random by stake and score, and asks a
-gatekeeper for the contract's key. The gatekeeper resealed init runs as the contract's first
-call; 'query confidential contract ADDRESS' shows the key once published (a few blocks).
+gatekeeper for the contract's key. The init, resealed by the gatekeeper to that key, runs as
+the contract's first call; 'query confidential contract ADDRESS' shows the key once published (a few blocks).
 You prepay --fuel at the chain's fee_per_mega_fuel.`,
 		Example: `  phalad tx confidential instantiate 1 '{"count":0}' --label my-counter --from alice`,
 		Args:    cobra.ExactArgs(2),
