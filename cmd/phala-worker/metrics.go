@@ -16,6 +16,7 @@ type metrics struct {
 	enclaveHeight prometheus.Gauge
 	lag           prometheus.Gauge
 	ingress       prometheus.Counter
+	contractCalls prometheus.Counter
 	egress        prometheus.Counter
 	errors        prometheus.Counter
 	registry      *prometheus.Registry
@@ -27,11 +28,12 @@ func newMetrics() *metrics {
 		enclaveHeight: prometheus.NewGauge(prometheus.GaugeOpts{Name: "phala_worker_enclave_synced_height", Help: "Height the enclave has verified."}),
 		lag:           prometheus.NewGauge(prometheus.GaugeOpts{Name: "phala_worker_lag_blocks", Help: "Blocks the enclave is behind the node."}),
 		ingress:       prometheus.NewCounter(prometheus.CounterOpts{Name: "phala_worker_ingress_delivered_total", Help: "Ingress messages delivered to the enclave."}),
+		contractCalls: prometheus.NewCounter(prometheus.CounterOpts{Name: "phala_worker_contract_calls_total", Help: "Contract calls the enclave ran."}),
 		egress:        prometheus.NewCounter(prometheus.CounterOpts{Name: "phala_worker_egress_submitted_total", Help: "Egress messages submitted to the chain."}),
 		errors:        prometheus.NewCounter(prometheus.CounterOpts{Name: "phala_worker_errors_total", Help: "Failed steps (retried with backoff)."}),
 		registry:      prometheus.NewRegistry(),
 	}
-	m.registry.MustRegister(m.nodeHeight, m.enclaveHeight, m.lag, m.ingress, m.egress, m.errors)
+	m.registry.MustRegister(m.nodeHeight, m.enclaveHeight, m.lag, m.ingress, m.contractCalls, m.egress, m.errors)
 	return m
 }
 

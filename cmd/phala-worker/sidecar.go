@@ -35,6 +35,8 @@ type sidecar struct {
 	started    time.Time
 	synced     int64
 	metrics    *metrics
+	// codes caches contract modules by code id (enclave/core checks them).
+	codes map[uint64][]byte
 }
 
 // register registers the worker unless the chain already has it.
@@ -130,7 +132,8 @@ func (s *sidecar) step(ctx context.Context) error {
 	return s.submitEgress(ctx)
 }
 
-// deliver feeds the enclave its pending ingress messages, proven at head-1.
+// deliver feeds the enclave its pending ingress messages, then its
+// contracts' calls, proven at head-1.
 func (s *sidecar) deliver(ctx context.Context, head int64) error {
 	at := head - 1
 	if at < 1 {
@@ -141,8 +144,11 @@ func (s *sidecar) deliver(ctx context.Context, head int64) error {
 		return err
 	}
 	length, _, err := s.chain.proven(ctx, ingress.LengthKey(s.identity), at)
-	if err != nil || len(length) != 8 {
-		return err // an empty queue has no length yet
+	if err != nil {
+		return err
+	}
+	if len(length) != 8 {
+		return nil // an empty queue has no length yet
 	}
 	n := binary.BigEndian.Uint64(length)
 	for seq := info.NextIngress; seq <= n; seq++ {
@@ -160,7 +166,11 @@ func (s *sidecar) deliver(ctx context.Context, head int64) error {
 		s.metrics.ingress.Inc()
 		fmt.Fprintf(s.log, "delivered ingress message %d at height %d\n", seq, at)
 	}
-	return nil
+	// Assignments arrive through the enclave's own queue: ask again.
+	if info, err = s.enclave.Info(ctx, &api.InfoRequest{}); err != nil {
+		return err
+	}
+	return s.deliverContracts(ctx, at, info.Contracts)
 }
 
 // submitEgress sends the enclave's messages the chain has not accepted yet,

@@ -997,6 +997,7 @@ type EgressMessage struct {
 	//	*EgressMessage_BenchmarkResult
 	//	*EgressMessage_Randomness
 	//	*EgressMessage_ContractKeyPublished
+	//	*EgressMessage_ContractResult
 	Body isEgressMessage_Body `protobuf_oneof:"body"`
 }
 
@@ -1057,6 +1058,9 @@ type EgressMessage_Randomness struct {
 type EgressMessage_ContractKeyPublished struct {
 	ContractKeyPublished *ContractKeyPublished `protobuf:"bytes,6,opt,name=contract_key_published,json=contractKeyPublished,proto3,oneof" json:"contract_key_published,omitempty"`
 }
+type EgressMessage_ContractResult struct {
+	ContractResult *ContractResult `protobuf:"bytes,7,opt,name=contract_result,json=contractResult,proto3,oneof" json:"contract_result,omitempty"`
+}
 
 func (*EgressMessage_MasterKeyPublished) isEgressMessage_Body()   {}
 func (*EgressMessage_MasterKeyShare) isEgressMessage_Body()       {}
@@ -1064,6 +1068,7 @@ func (*EgressMessage_Heartbeat) isEgressMessage_Body()            {}
 func (*EgressMessage_BenchmarkResult) isEgressMessage_Body()      {}
 func (*EgressMessage_Randomness) isEgressMessage_Body()           {}
 func (*EgressMessage_ContractKeyPublished) isEgressMessage_Body() {}
+func (*EgressMessage_ContractResult) isEgressMessage_Body()       {}
 
 func (m *EgressMessage) GetBody() isEgressMessage_Body {
 	if m != nil {
@@ -1114,6 +1119,13 @@ func (m *EgressMessage) GetContractKeyPublished() *ContractKeyPublished {
 	return nil
 }
 
+func (m *EgressMessage) GetContractResult() *ContractResult {
+	if x, ok := m.GetBody().(*EgressMessage_ContractResult); ok {
+		return x.ContractResult
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*EgressMessage) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
@@ -1123,7 +1135,409 @@ func (*EgressMessage) XXX_OneofWrappers() []interface{} {
 		(*EgressMessage_BenchmarkResult)(nil),
 		(*EgressMessage_Randomness)(nil),
 		(*EgressMessage_ContractKeyPublished)(nil),
+		(*EgressMessage_ContractResult)(nil),
 	}
+}
+
+// ContractResult is what a scheduled worker produced for one call of a
+// contract's queue (docs/confidential.md). Only the sender can read the
+// output; the events, payments and fuel are public; the state writes are
+// sealed to the contract's state key, for any later worker of the contract
+// to rebuild its state from the chain.
+type ContractResult struct {
+	Contract []byte `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	Sequence uint64 `protobuf:"varint,2,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// error is empty on success, else the public class of the failure
+	// ("out of fuel", "refused by the contract", ...); the details are in the
+	// sealed output. A failed call changes no state and pays nothing.
+	Error string `protobuf:"bytes,3,opt,name=error,proto3" json:"error,omitempty"`
+	// sealed_output is a CallOutput sealed to the call's reply key with
+	// envelope.ResultContext(chain-id, contract, sequence, SHA-256(sealed call)).
+	SealedOutput []byte           `protobuf:"bytes,4,opt,name=sealed_output,json=sealedOutput,proto3" json:"sealed_output,omitempty"`
+	Events       []*ContractEvent `protobuf:"bytes,5,rep,name=events,proto3" json:"events,omitempty"`
+	Sends        []*ContractSend  `protobuf:"bytes,6,rep,name=sends,proto3" json:"sends,omitempty"`
+	FuelUsed     uint64           `protobuf:"varint,7,opt,name=fuel_used,json=fuelUsed,proto3" json:"fuel_used,omitempty"`
+	// writes are the call's state changes, sorted by id.
+	Writes []*StateEntry `protobuf:"bytes,8,rep,name=writes,proto3" json:"writes,omitempty"`
+	// digest is a keyed hash of everything the call produced in the clear
+	// (enclave/contractstate): every replica of the contract computes the
+	// same, so the chain compares replicas without seeing the plaintext.
+	Digest []byte `protobuf:"bytes,9,opt,name=digest,proto3" json:"digest,omitempty"`
+}
+
+func (m *ContractResult) Reset()         { *m = ContractResult{} }
+func (m *ContractResult) String() string { return proto.CompactTextString(m) }
+func (*ContractResult) ProtoMessage()    {}
+func (*ContractResult) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{13}
+}
+func (m *ContractResult) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractResult) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractResult.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractResult) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractResult.Merge(m, src)
+}
+func (m *ContractResult) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractResult) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractResult.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractResult proto.InternalMessageInfo
+
+func (m *ContractResult) GetContract() []byte {
+	if m != nil {
+		return m.Contract
+	}
+	return nil
+}
+
+func (m *ContractResult) GetSequence() uint64 {
+	if m != nil {
+		return m.Sequence
+	}
+	return 0
+}
+
+func (m *ContractResult) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
+func (m *ContractResult) GetSealedOutput() []byte {
+	if m != nil {
+		return m.SealedOutput
+	}
+	return nil
+}
+
+func (m *ContractResult) GetEvents() []*ContractEvent {
+	if m != nil {
+		return m.Events
+	}
+	return nil
+}
+
+func (m *ContractResult) GetSends() []*ContractSend {
+	if m != nil {
+		return m.Sends
+	}
+	return nil
+}
+
+func (m *ContractResult) GetFuelUsed() uint64 {
+	if m != nil {
+		return m.FuelUsed
+	}
+	return 0
+}
+
+func (m *ContractResult) GetWrites() []*StateEntry {
+	if m != nil {
+		return m.Writes
+	}
+	return nil
+}
+
+func (m *ContractResult) GetDigest() []byte {
+	if m != nil {
+		return m.Digest
+	}
+	return nil
+}
+
+// CallOutput is the plaintext of a result's sealed output.
+type CallOutput struct {
+	// data is the contract's output (JSON), empty on failure.
+	Data []byte `protobuf:"bytes,1,opt,name=data,proto3" json:"data,omitempty"`
+	// error is the failure in full, empty on success.
+	Error string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *CallOutput) Reset()         { *m = CallOutput{} }
+func (m *CallOutput) String() string { return proto.CompactTextString(m) }
+func (*CallOutput) ProtoMessage()    {}
+func (*CallOutput) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{14}
+}
+func (m *CallOutput) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *CallOutput) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_CallOutput.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *CallOutput) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_CallOutput.Merge(m, src)
+}
+func (m *CallOutput) XXX_Size() int {
+	return m.Size()
+}
+func (m *CallOutput) XXX_DiscardUnknown() {
+	xxx_messageInfo_CallOutput.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_CallOutput proto.InternalMessageInfo
+
+func (m *CallOutput) GetData() []byte {
+	if m != nil {
+		return m.Data
+	}
+	return nil
+}
+
+func (m *CallOutput) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
+// ContractEvent is a public event a contract emitted.
+type ContractEvent struct {
+	Type       string               `protobuf:"bytes,1,opt,name=type,proto3" json:"type,omitempty"`
+	Attributes []*ContractAttribute `protobuf:"bytes,2,rep,name=attributes,proto3" json:"attributes,omitempty"`
+}
+
+func (m *ContractEvent) Reset()         { *m = ContractEvent{} }
+func (m *ContractEvent) String() string { return proto.CompactTextString(m) }
+func (*ContractEvent) ProtoMessage()    {}
+func (*ContractEvent) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{15}
+}
+func (m *ContractEvent) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractEvent) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractEvent.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractEvent) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractEvent.Merge(m, src)
+}
+func (m *ContractEvent) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractEvent) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractEvent.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractEvent proto.InternalMessageInfo
+
+func (m *ContractEvent) GetType() string {
+	if m != nil {
+		return m.Type
+	}
+	return ""
+}
+
+func (m *ContractEvent) GetAttributes() []*ContractAttribute {
+	if m != nil {
+		return m.Attributes
+	}
+	return nil
+}
+
+// ContractAttribute is one key/value of a ContractEvent.
+type ContractAttribute struct {
+	Key   string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Value string `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+}
+
+func (m *ContractAttribute) Reset()         { *m = ContractAttribute{} }
+func (m *ContractAttribute) String() string { return proto.CompactTextString(m) }
+func (*ContractAttribute) ProtoMessage()    {}
+func (*ContractAttribute) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{16}
+}
+func (m *ContractAttribute) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractAttribute) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractAttribute.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractAttribute) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractAttribute.Merge(m, src)
+}
+func (m *ContractAttribute) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractAttribute) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractAttribute.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractAttribute proto.InternalMessageInfo
+
+func (m *ContractAttribute) GetKey() string {
+	if m != nil {
+		return m.Key
+	}
+	return ""
+}
+
+func (m *ContractAttribute) GetValue() string {
+	if m != nil {
+		return m.Value
+	}
+	return ""
+}
+
+// ContractSend is a payment from the contract's account the chain makes
+// once it applies the result.
+type ContractSend struct {
+	// to is an account address (bech32).
+	To     string `protobuf:"bytes,1,opt,name=to,proto3" json:"to,omitempty"`
+	Denom  string `protobuf:"bytes,2,opt,name=denom,proto3" json:"denom,omitempty"`
+	Amount string `protobuf:"bytes,3,opt,name=amount,proto3" json:"amount,omitempty"`
+}
+
+func (m *ContractSend) Reset()         { *m = ContractSend{} }
+func (m *ContractSend) String() string { return proto.CompactTextString(m) }
+func (*ContractSend) ProtoMessage()    {}
+func (*ContractSend) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{17}
+}
+func (m *ContractSend) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractSend) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractSend.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractSend) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractSend.Merge(m, src)
+}
+func (m *ContractSend) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractSend) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractSend.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractSend proto.InternalMessageInfo
+
+func (m *ContractSend) GetTo() string {
+	if m != nil {
+		return m.To
+	}
+	return ""
+}
+
+func (m *ContractSend) GetDenom() string {
+	if m != nil {
+		return m.Denom
+	}
+	return ""
+}
+
+func (m *ContractSend) GetAmount() string {
+	if m != nil {
+		return m.Amount
+	}
+	return ""
+}
+
+// StateEntry is one sealed entry of a contract's state: id is a keyed hash
+// of the state key, sealed the key and value sealed to the contract's state
+// key (empty: the entry was deleted).
+type StateEntry struct {
+	Id     []byte `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Sealed []byte `protobuf:"bytes,2,opt,name=sealed,proto3" json:"sealed,omitempty"`
+}
+
+func (m *StateEntry) Reset()         { *m = StateEntry{} }
+func (m *StateEntry) String() string { return proto.CompactTextString(m) }
+func (*StateEntry) ProtoMessage()    {}
+func (*StateEntry) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{18}
+}
+func (m *StateEntry) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *StateEntry) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_StateEntry.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *StateEntry) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_StateEntry.Merge(m, src)
+}
+func (m *StateEntry) XXX_Size() int {
+	return m.Size()
+}
+func (m *StateEntry) XXX_DiscardUnknown() {
+	xxx_messageInfo_StateEntry.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_StateEntry proto.InternalMessageInfo
+
+func (m *StateEntry) GetId() []byte {
+	if m != nil {
+		return m.Id
+	}
+	return nil
+}
+
+func (m *StateEntry) GetSealed() []byte {
+	if m != nil {
+		return m.Sealed
+	}
+	return nil
 }
 
 // ContractKeyPublished is a gatekeeper's answer to a ContractKeyRequest: the
@@ -1149,7 +1563,7 @@ func (m *ContractKeyPublished) Reset()         { *m = ContractKeyPublished{} }
 func (m *ContractKeyPublished) String() string { return proto.CompactTextString(m) }
 func (*ContractKeyPublished) ProtoMessage()    {}
 func (*ContractKeyPublished) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{13}
+	return fileDescriptor_42428d19c8a7a659, []int{19}
 }
 func (m *ContractKeyPublished) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1237,7 +1651,7 @@ func (m *ContractKeyShare) Reset()         { *m = ContractKeyShare{} }
 func (m *ContractKeyShare) String() string { return proto.CompactTextString(m) }
 func (*ContractKeyShare) ProtoMessage()    {}
 func (*ContractKeyShare) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{14}
+	return fileDescriptor_42428d19c8a7a659, []int{20}
 }
 func (m *ContractKeyShare) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1292,7 +1706,7 @@ func (m *Heartbeat) Reset()         { *m = Heartbeat{} }
 func (m *Heartbeat) String() string { return proto.CompactTextString(m) }
 func (*Heartbeat) ProtoMessage()    {}
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{15}
+	return fileDescriptor_42428d19c8a7a659, []int{21}
 }
 func (m *Heartbeat) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1346,7 +1760,7 @@ func (m *BenchmarkResult) Reset()         { *m = BenchmarkResult{} }
 func (m *BenchmarkResult) String() string { return proto.CompactTextString(m) }
 func (*BenchmarkResult) ProtoMessage()    {}
 func (*BenchmarkResult) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{16}
+	return fileDescriptor_42428d19c8a7a659, []int{22}
 }
 func (m *BenchmarkResult) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1394,7 +1808,7 @@ func (m *Randomness) Reset()         { *m = Randomness{} }
 func (m *Randomness) String() string { return proto.CompactTextString(m) }
 func (*Randomness) ProtoMessage()    {}
 func (*Randomness) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{17}
+	return fileDescriptor_42428d19c8a7a659, []int{23}
 }
 func (m *Randomness) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1450,7 +1864,7 @@ func (m *MasterKeyPublished) Reset()         { *m = MasterKeyPublished{} }
 func (m *MasterKeyPublished) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyPublished) ProtoMessage()    {}
 func (*MasterKeyPublished) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{18}
+	return fileDescriptor_42428d19c8a7a659, []int{24}
 }
 func (m *MasterKeyPublished) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1507,7 +1921,7 @@ func (m *SealedCall) Reset()         { *m = SealedCall{} }
 func (m *SealedCall) String() string { return proto.CompactTextString(m) }
 func (*SealedCall) ProtoMessage()    {}
 func (*SealedCall) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{19}
+	return fileDescriptor_42428d19c8a7a659, []int{25}
 }
 func (m *SealedCall) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1564,6 +1978,12 @@ func init() {
 	proto.RegisterType((*MasterKeyShare)(nil), "phala.enclave.v1.MasterKeyShare")
 	proto.RegisterType((*WorkerRegistered)(nil), "phala.enclave.v1.WorkerRegistered")
 	proto.RegisterType((*EgressMessage)(nil), "phala.enclave.v1.EgressMessage")
+	proto.RegisterType((*ContractResult)(nil), "phala.enclave.v1.ContractResult")
+	proto.RegisterType((*CallOutput)(nil), "phala.enclave.v1.CallOutput")
+	proto.RegisterType((*ContractEvent)(nil), "phala.enclave.v1.ContractEvent")
+	proto.RegisterType((*ContractAttribute)(nil), "phala.enclave.v1.ContractAttribute")
+	proto.RegisterType((*ContractSend)(nil), "phala.enclave.v1.ContractSend")
+	proto.RegisterType((*StateEntry)(nil), "phala.enclave.v1.StateEntry")
 	proto.RegisterType((*ContractKeyPublished)(nil), "phala.enclave.v1.ContractKeyPublished")
 	proto.RegisterType((*ContractKeyShare)(nil), "phala.enclave.v1.ContractKeyShare")
 	proto.RegisterType((*Heartbeat)(nil), "phala.enclave.v1.Heartbeat")
@@ -1576,90 +1996,108 @@ func init() {
 func init() { proto.RegisterFile("phala/enclave/v1/messages.proto", fileDescriptor_42428d19c8a7a659) }
 
 var fileDescriptor_42428d19c8a7a659 = []byte{
-	// 1327 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x57, 0x4d, 0x8f, 0x1b, 0x45,
-	0x13, 0xf6, 0xd8, 0x8e, 0x77, 0x5d, 0xf1, 0xee, 0x7a, 0x7b, 0x57, 0x79, 0xad, 0x24, 0xaf, 0x13,
-	0x26, 0x01, 0x11, 0x22, 0x76, 0x09, 0xb9, 0xa0, 0x44, 0x8a, 0x48, 0x42, 0x84, 0x43, 0x3e, 0x14,
-	0x7a, 0x89, 0x12, 0xe5, 0xc0, 0xa8, 0x3d, 0x53, 0x3b, 0x33, 0xda, 0x99, 0x6e, 0xd3, 0x3d, 0xde,
-	0xc4, 0x47, 0x7e, 0x01, 0x9c, 0xf8, 0x39, 0x9c, 0x39, 0x46, 0x9c, 0xb8, 0x20, 0xa1, 0xec, 0x95,
-	0x3b, 0x57, 0xd4, 0x3d, 0x1f, 0x1e, 0xcf, 0xac, 0xcd, 0x01, 0x6e, 0x53, 0x4f, 0x57, 0x3f, 0xee,
-	0xae, 0xae, 0xaa, 0xa7, 0x0c, 0x97, 0x26, 0x01, 0x8b, 0xd8, 0x3e, 0x72, 0x37, 0x62, 0xc7, 0xb8,
-	0x7f, 0x7c, 0x63, 0x3f, 0x46, 0xa5, 0x98, 0x8f, 0x6a, 0x6f, 0x22, 0x45, 0x22, 0x48, 0xdf, 0x38,
-	0xec, 0x65, 0x0e, 0x7b, 0xc7, 0x37, 0xec, 0x5f, 0x3b, 0xb0, 0xf9, 0x90, 0xfb, 0x12, 0x95, 0x7a,
-	0x92, 0xfa, 0x92, 0x2f, 0x00, 0x24, 0xfa, 0xa1, 0x4a, 0x50, 0xa2, 0x37, 0xb0, 0x2e, 0x5b, 0x1f,
-	0x9e, 0xfd, 0xd4, 0xde, 0xab, 0xee, 0xdc, 0x7b, 0x21, 0xe4, 0x11, 0x4a, 0x5a, 0x78, 0x8e, 0x1a,
-	0xb4, 0xb4, 0x8f, 0x3c, 0x86, 0x7e, 0xcc, 0xf4, 0xb7, 0x73, 0x84, 0x33, 0x47, 0x05, 0x4c, 0xe2,
-	0xa0, 0x69, 0xb8, 0x2e, 0xd7, 0xb9, 0x9e, 0x18, 0xcf, 0x47, 0x38, 0x3b, 0xd0, 0x7e, 0xa3, 0x06,
-	0xdd, 0x8c, 0x17, 0x10, 0xf2, 0x0a, 0x76, 0x7d, 0x96, 0xe0, 0x11, 0xe2, 0x04, 0xa5, 0xc3, 0x26,
-	0x13, 0x11, 0xf2, 0x04, 0xbd, 0x41, 0xcb, 0x30, 0xbe, 0x5f, 0x67, 0xfc, 0xb2, 0xf0, 0xbe, 0x9b,
-	0x3b, 0x8f, 0x1a, 0x74, 0xc7, 0xaf, 0xc3, 0xe4, 0x29, 0xf4, 0xcb, 0xdc, 0x9e, 0x87, 0xde, 0xa0,
-	0x6d, 0x78, 0xdf, 0x5b, 0xc9, 0xab, 0x1d, 0x47, 0x0d, 0xba, 0xe5, 0x2f, 0x42, 0xe4, 0x05, 0xec,
-	0x04, 0xc8, 0x64, 0x32, 0x46, 0x96, 0x38, 0x6e, 0xc0, 0xa2, 0x08, 0xb9, 0x8f, 0x83, 0x33, 0x86,
-	0xf2, 0x6a, 0x9d, 0x72, 0x94, 0x3b, 0xdf, 0xcf, 0x7d, 0x47, 0x0d, 0x4a, 0x82, 0x1a, 0x4a, 0xbe,
-	0x01, 0x22, 0x19, 0xf7, 0x44, 0xcc, 0x51, 0x29, 0x47, 0xe2, 0x77, 0x53, 0x54, 0xc9, 0xa0, 0x63,
-	0x78, 0xaf, 0xd4, 0x79, 0x69, 0xe1, 0x4b, 0x53, 0xd7, 0x51, 0x83, 0x6e, 0xcb, 0x2a, 0x48, 0x9e,
-	0xc3, 0x4e, 0xe9, 0xa1, 0xa4, 0x48, 0x58, 0x12, 0x0a, 0x3e, 0x58, 0x5b, 0x46, 0x5b, 0xbc, 0x15,
-	0xcd, 0x5c, 0x35, 0x6d, 0x5c, 0x05, 0xc9, 0x4b, 0xd8, 0x75, 0x05, 0x4f, 0x24, 0x73, 0x93, 0x94,
-	0x38, 0x3b, 0xee, 0xfa, 0xb2, 0x30, 0xdc, 0xcf, 0xbc, 0x35, 0x49, 0x71, 0x5e, 0xe2, 0xd6, 0x50,
-	0xf2, 0x00, 0x36, 0x0a, 0x66, 0x97, 0x45, 0xd1, 0xa0, 0x6b, 0x28, 0x87, 0xcb, 0x29, 0xef, 0xb3,
-	0x28, 0x1a, 0x35, 0x68, 0xcf, 0x2d, 0xd9, 0xe4, 0x6b, 0xd8, 0x2e, 0x68, 0x98, 0x52, 0xa1, 0xcf,
-	0xd1, 0x1b, 0xc0, 0xb2, 0x6c, 0xcf, 0xa9, 0xee, 0x66, 0x9e, 0xa3, 0x06, 0xed, 0xbb, 0x15, 0xec,
-	0x5e, 0x07, 0xda, 0x63, 0xe1, 0xcd, 0xec, 0x9f, 0x2d, 0xe8, 0x57, 0x37, 0x90, 0xf3, 0xb0, 0x9e,
-	0x6f, 0x30, 0x45, 0xd5, 0xa3, 0x85, 0x4d, 0xfe, 0x07, 0x6b, 0xae, 0xf0, 0xd0, 0x09, 0x3d, 0x53,
-	0x23, 0x6d, 0xda, 0xd1, 0xe6, 0x43, 0x8f, 0x5c, 0x80, 0xae, 0x59, 0x08, 0x98, 0x0a, 0x4c, 0xb2,
-	0x9b, 0x5d, 0x1e, 0x8e, 0x98, 0x0a, 0xc8, 0xff, 0x01, 0x26, 0xd3, 0x71, 0x14, 0xba, 0x3a, 0xc0,
-	0x26, 0x65, 0x7b, 0xb4, 0x9b, 0x22, 0x8f, 0x70, 0x46, 0x76, 0xe1, 0x4c, 0x5a, 0x76, 0x67, 0xcc,
-	0x4a, 0x6a, 0x90, 0x2b, 0xb0, 0x71, 0x28, 0x45, 0xec, 0x28, 0x1d, 0x4d, 0xee, 0xa2, 0xc9, 0x9f,
-	0x36, 0xed, 0x69, 0xf0, 0x20, 0xc3, 0xec, 0xdf, 0x2d, 0x20, 0xf5, 0xf7, 0x58, 0x79, 0x85, 0x01,
-	0xac, 0xb9, 0x12, 0x59, 0x22, 0xa4, 0xb9, 0x42, 0x8f, 0xe6, 0xa6, 0x3e, 0x07, 0x17, 0xfa, 0x97,
-	0xd2, 0xf3, 0xa7, 0x06, 0xb9, 0x04, 0x67, 0x15, 0xb2, 0x08, 0x3d, 0x27, 0xe4, 0x61, 0x92, 0x9d,
-	0x1e, 0x52, 0xe8, 0x21, 0x0f, 0x13, 0x32, 0x04, 0xf0, 0x91, 0xa3, 0x4c, 0xd3, 0x51, 0xdf, 0x61,
-	0x83, 0x96, 0x10, 0x72, 0x0b, 0xd6, 0x5e, 0x9b, 0x16, 0xa4, 0x06, 0x9d, 0xcb, 0xad, 0xd3, 0xfb,
-	0x4a, 0x7e, 0x87, 0xac, 0x57, 0xe5, 0x1b, 0xec, 0x27, 0xb0, 0xb9, 0xb8, 0xa4, 0xaf, 0x16, 0x7a,
-	0xc8, 0x93, 0x30, 0x99, 0xe5, 0x57, 0xcb, 0x6d, 0x7d, 0x54, 0x74, 0xbd, 0xc0, 0x99, 0x4c, 0xc7,
-	0x3a, 0xd0, 0xe9, 0xf5, 0x40, 0x43, 0xcf, 0x0c, 0x62, 0xff, 0x65, 0x41, 0xaf, 0x9c, 0x6b, 0x9a,
-	0xad, 0x88, 0xaf, 0x65, 0xe2, 0x5b, 0xd8, 0xe4, 0x1c, 0x74, 0x14, 0x72, 0x0f, 0xf3, 0x38, 0x65,
-	0xd6, 0x92, 0x30, 0x19, 0x6f, 0x1d, 0x93, 0x2c, 0x42, 0x99, 0xa5, 0xdf, 0xfe, 0x70, 0x8a, 0x91,
-	0x13, 0x85, 0x71, 0x98, 0x98, 0xe8, 0xb4, 0x69, 0x57, 0x23, 0x8f, 0x35, 0xa0, 0xb7, 0x05, 0x18,
-	0xfa, 0x41, 0xda, 0x1e, 0x5a, 0x34, 0xb3, 0xc8, 0x55, 0xd8, 0x4c, 0xc2, 0x18, 0x9d, 0x29, 0x0f,
-	0xdf, 0x38, 0x9c, 0x71, 0x61, 0xea, 0xbc, 0x45, 0x7b, 0x1a, 0x7d, 0xce, 0xc3, 0x37, 0x4f, 0x19,
-	0x17, 0xfa, 0x28, 0x87, 0x53, 0xee, 0x29, 0x53, 0xac, 0x5d, 0x9a, 0x1a, 0x84, 0x40, 0xdb, 0x3c,
-	0x95, 0x2e, 0xb7, 0x75, 0x6a, 0xbe, 0xed, 0x9b, 0xb0, 0x5d, 0xeb, 0x07, 0x95, 0x97, 0xb3, 0xaa,
-	0x2f, 0x67, 0xcf, 0x80, 0xd4, 0x7b, 0x5e, 0xe9, 0xc8, 0xd6, 0xc2, 0x91, 0xcf, 0xc3, 0xba, 0x87,
-	0xcc, 0x8b, 0x42, 0x9e, 0x0a, 0x48, 0x8b, 0x16, 0x36, 0xd9, 0x87, 0x1d, 0x34, 0xda, 0xe5, 0x30,
-	0xf7, 0x88, 0x8b, 0xd7, 0x11, 0x7a, 0x7e, 0xa6, 0x0a, 0x6d, 0x4a, 0xd2, 0xa5, 0xbb, 0xa5, 0x15,
-	0xfb, 0x1a, 0x6c, 0xd7, 0xda, 0xa2, 0xbe, 0xae, 0x14, 0x53, 0xee, 0x65, 0x4f, 0x95, 0x1a, 0xf6,
-	0x75, 0xd8, 0x39, 0x45, 0x44, 0x4c, 0x6c, 0x42, 0xa9, 0xd2, 0x53, 0xae, 0xd3, 0xd4, 0xb0, 0x9f,
-	0xc2, 0x56, 0x45, 0x19, 0xfe, 0x5d, 0x46, 0xfd, 0x64, 0xc1, 0xe6, 0xa2, 0x28, 0xea, 0xf0, 0xeb,
-	0x1a, 0xcd, 0xb8, 0xcc, 0x37, 0xd9, 0x84, 0x66, 0x22, 0xb2, 0xed, 0xcd, 0x44, 0xcc, 0x4b, 0xbe,
-	0x55, 0x2e, 0xf9, 0x8f, 0x20, 0xeb, 0xcf, 0x4e, 0xad, 0x5d, 0x6c, 0xa5, 0x0b, 0xcf, 0x8a, 0xa6,
-	0xf1, 0x0f, 0x55, 0x67, 0x7f, 0x6f, 0x41, 0xbf, 0xaa, 0xfc, 0xab, 0x9e, 0x4e, 0x4c, 0xf4, 0xce,
-	0xac, 0x29, 0x74, 0x69, 0x61, 0x57, 0x43, 0xd0, 0xaa, 0x86, 0x40, 0x37, 0x94, 0x31, 0x73, 0x8f,
-	0x90, 0xa7, 0xa9, 0xdf, 0xa5, 0xb9, 0x69, 0xff, 0xd9, 0x82, 0x8d, 0x07, 0x0b, 0x23, 0xcb, 0x4b,
-	0xd8, 0x2d, 0x69, 0x98, 0xb9, 0xa5, 0x0a, 0x8a, 0xe1, 0xe5, 0xea, 0x0a, 0x11, 0x7b, 0x96, 0xfb,
-	0x6a, 0xb1, 0x89, 0x6b, 0xe8, 0x7f, 0x3c, 0xc6, 0xdc, 0x86, 0x6e, 0xa1, 0xeb, 0xd9, 0xec, 0x72,
-	0x61, 0xc5, 0x40, 0x30, 0x6a, 0xd0, 0xb9, 0xbf, 0x9e, 0x53, 0xc6, 0xc8, 0xdd, 0x20, 0x66, 0xf2,
-	0xc8, 0x91, 0xa8, 0xa6, 0x51, 0xb2, 0x7c, 0x4e, 0xb9, 0x97, 0x7b, 0x52, 0xe3, 0xa8, 0xe7, 0x94,
-	0xf1, 0x22, 0x44, 0xee, 0x00, 0xcc, 0xa7, 0x81, 0x6c, 0x3c, 0xb9, 0xb8, 0x6a, 0x8c, 0x30, 0x13,
-	0x5e, 0x61, 0x91, 0x6f, 0xe1, 0xdc, 0x82, 0xc2, 0xcf, 0xc3, 0x9e, 0x8e, 0x24, 0x1f, 0xac, 0xd4,
-	0xf8, 0x72, 0xe0, 0x77, 0xdd, 0x53, 0xf0, 0x42, 0x4d, 0x7f, 0x68, 0xc2, 0xee, 0x69, 0x1b, 0x57,
-	0xca, 0xd1, 0xa2, 0x36, 0x36, 0xab, 0xda, 0xb8, 0x98, 0xe6, 0xad, 0x9a, 0xb8, 0x5c, 0x84, 0xae,
-	0x96, 0x6d, 0x96, 0x4c, 0x25, 0xe6, 0xca, 0x5a, 0x00, 0x5a, 0x43, 0x25, 0x96, 0xd5, 0x2b, 0x55,
-	0xd8, 0x5e, 0x0e, 0x1a, 0xfd, 0xba, 0x05, 0x1d, 0x93, 0x2e, 0xb9, 0x3c, 0xd9, 0x2b, 0xc3, 0x61,
-	0xf2, 0x83, 0x66, 0x3b, 0xf4, 0xe9, 0x35, 0xaf, 0x83, 0x52, 0x0a, 0x69, 0x5a, 0x74, 0x97, 0x76,
-	0x35, 0xf2, 0x40, 0x03, 0xf6, 0xe7, 0xf3, 0xf1, 0xa2, 0x48, 0xad, 0x73, 0xd0, 0x49, 0xd5, 0x2d,
-	0x0b, 0x45, 0x66, 0xcd, 0x5b, 0x42, 0xb3, 0xd4, 0x12, 0x6c, 0x17, 0xba, 0x45, 0x96, 0x91, 0x6b,
-	0xd0, 0x2f, 0xc6, 0x54, 0x67, 0xa1, 0x90, 0xb7, 0x0a, 0x7c, 0x94, 0x56, 0xf4, 0x75, 0xd8, 0x9e,
-	0xa0, 0x3c, 0x14, 0x32, 0x66, 0xdc, 0x45, 0x47, 0xb9, 0x22, 0x63, 0x6e, 0xd3, 0x7e, 0x69, 0xe1,
-	0x40, 0xe3, 0xf6, 0x1d, 0xd8, 0xaa, 0xa4, 0xe1, 0xe9, 0xfb, 0xad, 0x25, 0xfb, 0x3f, 0x03, 0x98,
-	0x27, 0xdf, 0xe9, 0x5d, 0x5a, 0xa3, 0xc7, 0x2c, 0x9a, 0x16, 0xd7, 0x33, 0x86, 0x7d, 0x00, 0xa4,
-	0x5e, 0xe1, 0x95, 0x9c, 0xb0, 0x56, 0xe7, 0x44, 0xb3, 0xd6, 0xfa, 0x6e, 0x03, 0x1c, 0x98, 0xe7,
-	0x35, 0x12, 0xdf, 0x87, 0x56, 0xac, 0xfc, 0x8c, 0x45, 0x7f, 0xea, 0x59, 0x4d, 0xe2, 0x24, 0x9a,
-	0x95, 0x32, 0x6e, 0xdd, 0x00, 0x8f, 0x70, 0x76, 0xef, 0xab, 0x5f, 0xde, 0x0d, 0xad, 0xb7, 0xef,
-	0x86, 0xd6, 0x1f, 0xef, 0x86, 0xd6, 0x8f, 0x27, 0xc3, 0xc6, 0xdb, 0x93, 0x61, 0xe3, 0xb7, 0x93,
-	0x61, 0xe3, 0xd5, 0x27, 0x7e, 0x98, 0x04, 0xd3, 0xf1, 0x9e, 0x2b, 0xe2, 0x7d, 0x93, 0x21, 0x1f,
-	0xbb, 0x42, 0xc5, 0x42, 0x2d, 0x1a, 0xf9, 0x7f, 0x3a, 0x36, 0x09, 0xc7, 0x1d, 0xf3, 0x67, 0xee,
-	0xe6, 0xdf, 0x01, 0x00, 0x00, 0xff, 0xff, 0xa5, 0x97, 0xaf, 0x58, 0xef, 0x0d, 0x00, 0x00,
+	// 1603 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x58, 0xcd, 0x6e, 0x1b, 0x47,
+	0x12, 0xe6, 0x9f, 0x28, 0xb1, 0x4c, 0x49, 0x54, 0x4b, 0xf0, 0x12, 0xb6, 0x97, 0xf6, 0x8e, 0xbd,
+	0x8b, 0xf5, 0x1a, 0x2b, 0xad, 0xd7, 0x46, 0x12, 0xd8, 0x80, 0x11, 0x5b, 0x11, 0x42, 0x47, 0xb6,
+	0xe3, 0xb4, 0x62, 0xd8, 0xf0, 0x21, 0x83, 0xe6, 0x4c, 0x89, 0x1c, 0x68, 0xa6, 0x87, 0xe9, 0xe9,
+	0x91, 0xcd, 0x63, 0x9e, 0x20, 0x39, 0xe5, 0x5d, 0x72, 0xc9, 0x39, 0x47, 0x23, 0xa7, 0x5c, 0x0c,
+	0x04, 0xf6, 0x43, 0xe4, 0x1a, 0xf4, 0xcf, 0x0c, 0x87, 0x1c, 0x91, 0x39, 0x24, 0xb7, 0xa9, 0xaf,
+	0xab, 0x4a, 0xdd, 0xd5, 0xd5, 0xf5, 0x7d, 0x22, 0x5c, 0x1e, 0x8f, 0x58, 0xc8, 0xf6, 0x90, 0x7b,
+	0x21, 0x3b, 0xc5, 0xbd, 0xd3, 0x9b, 0x7b, 0x11, 0x26, 0x09, 0x1b, 0x62, 0xb2, 0x3b, 0x16, 0xb1,
+	0x8c, 0x49, 0x47, 0x3b, 0xec, 0x5a, 0x87, 0xdd, 0xd3, 0x9b, 0xce, 0xcf, 0x4d, 0xd8, 0x78, 0xc8,
+	0x87, 0x02, 0x93, 0xe4, 0xb1, 0xf1, 0x25, 0x9f, 0x00, 0x08, 0x1c, 0x06, 0x89, 0x44, 0x81, 0x7e,
+	0xb7, 0x7a, 0xa5, 0xfa, 0xef, 0x73, 0xff, 0x77, 0x76, 0xe7, 0x23, 0x77, 0x9f, 0xc7, 0xe2, 0x04,
+	0x05, 0xcd, 0x3d, 0xfb, 0x15, 0x5a, 0x88, 0x23, 0x8f, 0xa0, 0x13, 0x31, 0xf5, 0xed, 0x9e, 0xe0,
+	0xc4, 0x4d, 0x46, 0x4c, 0x60, 0xb7, 0xa6, 0x73, 0x5d, 0x29, 0xe7, 0x7a, 0xac, 0x3d, 0x0f, 0x71,
+	0x72, 0xa4, 0xfc, 0xfa, 0x15, 0xba, 0x11, 0xcd, 0x20, 0xe4, 0x25, 0xec, 0x0c, 0x99, 0xc4, 0x13,
+	0xc4, 0x31, 0x0a, 0x97, 0x8d, 0xc7, 0x71, 0xc0, 0x25, 0xfa, 0xdd, 0xba, 0xce, 0xf8, 0xcf, 0x72,
+	0xc6, 0x4f, 0x73, 0xef, 0xfb, 0x99, 0x73, 0xbf, 0x42, 0xb7, 0x87, 0x65, 0x98, 0x3c, 0x81, 0x4e,
+	0x31, 0xb7, 0xef, 0xa3, 0xdf, 0x6d, 0xe8, 0xbc, 0xff, 0x58, 0x9a, 0x57, 0x39, 0xf6, 0x2b, 0x74,
+	0x73, 0x38, 0x0b, 0x91, 0xe7, 0xb0, 0x3d, 0x42, 0x26, 0xe4, 0x00, 0x99, 0x74, 0xbd, 0x11, 0x0b,
+	0x43, 0xe4, 0x43, 0xec, 0xae, 0xe8, 0x94, 0xd7, 0xca, 0x29, 0xfb, 0x99, 0xf3, 0x7e, 0xe6, 0xdb,
+	0xaf, 0x50, 0x32, 0x2a, 0xa1, 0xe4, 0x4b, 0x20, 0x82, 0x71, 0x3f, 0x8e, 0x38, 0x26, 0x89, 0x2b,
+	0xf0, 0xeb, 0x14, 0x13, 0xd9, 0x6d, 0xea, 0xbc, 0x57, 0xcb, 0x79, 0x69, 0xee, 0x4b, 0x8d, 0x6b,
+	0xbf, 0x42, 0xb7, 0xc4, 0x3c, 0x48, 0x9e, 0xc1, 0x76, 0xe1, 0xa2, 0x44, 0x2c, 0x99, 0x0c, 0x62,
+	0xde, 0x5d, 0x5d, 0x94, 0x36, 0xbf, 0x2b, 0x6a, 0x5d, 0x55, 0xda, 0x68, 0x1e, 0x24, 0x2f, 0x60,
+	0xc7, 0x8b, 0xb9, 0x14, 0xcc, 0x93, 0x26, 0xb1, 0xdd, 0xee, 0xda, 0xa2, 0x32, 0xec, 0x5b, 0x6f,
+	0x95, 0x24, 0xdf, 0x2f, 0xf1, 0x4a, 0x28, 0x39, 0x80, 0xf5, 0x3c, 0xb3, 0xc7, 0xc2, 0xb0, 0xdb,
+	0xd2, 0x29, 0x7b, 0x8b, 0x53, 0xee, 0xb3, 0x30, 0xec, 0x57, 0x68, 0xdb, 0x2b, 0xd8, 0xe4, 0x0b,
+	0xd8, 0xca, 0xd3, 0xb0, 0x24, 0x09, 0x86, 0x1c, 0xfd, 0x2e, 0x2c, 0xea, 0xf6, 0x2c, 0xd5, 0x7d,
+	0xeb, 0xd9, 0xaf, 0xd0, 0x8e, 0x37, 0x87, 0x3d, 0x68, 0x42, 0x63, 0x10, 0xfb, 0x13, 0xe7, 0xc7,
+	0x2a, 0x74, 0xe6, 0x03, 0xc8, 0x05, 0x58, 0xcb, 0x02, 0xf4, 0xa3, 0x6a, 0xd3, 0xdc, 0x26, 0x7f,
+	0x83, 0x55, 0x2f, 0xf6, 0xd1, 0x0d, 0x7c, 0xfd, 0x46, 0x1a, 0xb4, 0xa9, 0xcc, 0x87, 0x3e, 0xb9,
+	0x08, 0x2d, 0xbd, 0x30, 0x62, 0xc9, 0x48, 0x37, 0xbb, 0x8e, 0xf2, 0xb1, 0xcf, 0x92, 0x11, 0xf9,
+	0x3b, 0xc0, 0x38, 0x1d, 0x84, 0x81, 0xa7, 0x0a, 0xac, 0x5b, 0xb6, 0x4d, 0x5b, 0x06, 0x39, 0xc4,
+	0x09, 0xd9, 0x81, 0x15, 0xf3, 0xec, 0x56, 0xf4, 0x8a, 0x31, 0xc8, 0x55, 0x58, 0x3f, 0x16, 0x71,
+	0xe4, 0x26, 0xaa, 0x9a, 0xdc, 0x43, 0xdd, 0x3f, 0x0d, 0xda, 0x56, 0xe0, 0x91, 0xc5, 0x9c, 0xb7,
+	0x55, 0x20, 0xe5, 0xfb, 0x58, 0x7a, 0x84, 0x2e, 0xac, 0x7a, 0x02, 0x99, 0x8c, 0x85, 0x3e, 0x42,
+	0x9b, 0x66, 0xa6, 0xda, 0x07, 0x8f, 0xd5, 0x5f, 0x32, 0xfb, 0x37, 0x06, 0xb9, 0x0c, 0xe7, 0x12,
+	0x64, 0x21, 0xfa, 0x6e, 0xc0, 0x03, 0x69, 0x77, 0x0f, 0x06, 0x7a, 0xc8, 0x03, 0x49, 0x7a, 0x00,
+	0x43, 0xe4, 0x28, 0x4c, 0x3b, 0xaa, 0x33, 0xac, 0xd3, 0x02, 0x42, 0xee, 0xc0, 0xea, 0x2b, 0x3d,
+	0x82, 0x92, 0x6e, 0xf3, 0x4a, 0xfd, 0xec, 0xb9, 0x92, 0x9d, 0xc1, 0xce, 0xaa, 0x2c, 0xc0, 0x79,
+	0x0c, 0x1b, 0xb3, 0x4b, 0xea, 0x68, 0x81, 0x8f, 0x5c, 0x06, 0x72, 0x92, 0x1d, 0x2d, 0xb3, 0xd5,
+	0x56, 0xd1, 0xf3, 0x47, 0xee, 0x38, 0x1d, 0xa8, 0x42, 0x9b, 0xe3, 0x81, 0x82, 0x9e, 0x6a, 0xc4,
+	0xf9, 0xad, 0x0a, 0xed, 0x62, 0xaf, 0xa9, 0x6c, 0x79, 0x7d, 0xab, 0xba, 0xbe, 0xb9, 0x4d, 0xce,
+	0x43, 0x33, 0x41, 0xee, 0x63, 0x56, 0x27, 0x6b, 0x2d, 0x28, 0x93, 0xf6, 0x56, 0x35, 0xb1, 0x15,
+	0xb2, 0x96, 0xba, 0xfb, 0xe3, 0x14, 0x43, 0x37, 0x0c, 0xa2, 0x40, 0xea, 0xea, 0x34, 0x68, 0x4b,
+	0x21, 0x8f, 0x14, 0xa0, 0xc2, 0x46, 0x18, 0x0c, 0x47, 0x66, 0x3c, 0xd4, 0xa9, 0xb5, 0xc8, 0x35,
+	0xd8, 0x90, 0x41, 0x84, 0x6e, 0xca, 0x83, 0xd7, 0x2e, 0x67, 0x3c, 0xd6, 0xef, 0xbc, 0x4e, 0xdb,
+	0x0a, 0x7d, 0xc6, 0x83, 0xd7, 0x4f, 0x18, 0x8f, 0xd5, 0x56, 0x8e, 0x53, 0xee, 0x27, 0xfa, 0xb1,
+	0xb6, 0xa8, 0x31, 0x08, 0x81, 0x86, 0xbe, 0x2a, 0xf5, 0xdc, 0xd6, 0xa8, 0xfe, 0x76, 0x6e, 0xc1,
+	0x56, 0x69, 0x1e, 0xcc, 0xdd, 0x5c, 0x75, 0xfe, 0xe6, 0x9c, 0x09, 0x90, 0xf2, 0xcc, 0x2b, 0x6c,
+	0xb9, 0x3a, 0xb3, 0xe5, 0x0b, 0xb0, 0xe6, 0x23, 0xf3, 0xc3, 0x80, 0x1b, 0x02, 0xa9, 0xd3, 0xdc,
+	0x26, 0x7b, 0xb0, 0x8d, 0x9a, 0xbb, 0x5c, 0xe6, 0x9d, 0xf0, 0xf8, 0x55, 0x88, 0xfe, 0xd0, 0xb2,
+	0x42, 0x83, 0x12, 0xb3, 0x74, 0xbf, 0xb0, 0xe2, 0x5c, 0x87, 0xad, 0xd2, 0x58, 0x54, 0xc7, 0x15,
+	0x71, 0xca, 0x7d, 0x7b, 0x55, 0xc6, 0x70, 0x6e, 0xc0, 0xf6, 0x19, 0x24, 0xa2, 0x6b, 0x13, 0x88,
+	0xc4, 0xec, 0x72, 0x8d, 0x1a, 0xc3, 0x79, 0x02, 0x9b, 0x73, 0xcc, 0xf0, 0xe7, 0x3a, 0xea, 0xfb,
+	0x2a, 0x6c, 0xcc, 0x92, 0xa2, 0x2a, 0xbf, 0x7a, 0xa3, 0x36, 0x97, 0xfe, 0x26, 0x1b, 0x50, 0x93,
+	0xb1, 0x0d, 0xaf, 0xc9, 0x78, 0xfa, 0xe4, 0xeb, 0xc5, 0x27, 0xff, 0x1f, 0xb0, 0xf3, 0xd9, 0x2d,
+	0x8d, 0x8b, 0x4d, 0xb3, 0xf0, 0x34, 0x1f, 0x1a, 0x7f, 0xf0, 0xea, 0x9c, 0x6f, 0xaa, 0xd0, 0x99,
+	0x67, 0xfe, 0x65, 0x57, 0x17, 0x8f, 0x55, 0xa4, 0x1d, 0x0a, 0x2d, 0x9a, 0xdb, 0xf3, 0x25, 0xa8,
+	0xcf, 0x97, 0x40, 0x0d, 0x94, 0x01, 0xf3, 0x4e, 0x90, 0x9b, 0xd6, 0x6f, 0xd1, 0xcc, 0x74, 0x7e,
+	0x68, 0xc0, 0xfa, 0xc1, 0x8c, 0x64, 0x79, 0x01, 0x3b, 0x05, 0x0e, 0xd3, 0xa7, 0x4c, 0x46, 0xb9,
+	0x78, 0xb9, 0xb6, 0x84, 0xc4, 0x9e, 0x66, 0xbe, 0x8a, 0x6c, 0xa2, 0x12, 0xfa, 0x17, 0xcb, 0x98,
+	0xbb, 0xd0, 0xca, 0x79, 0xdd, 0x6a, 0x97, 0x8b, 0x4b, 0x04, 0x41, 0xbf, 0x42, 0xa7, 0xfe, 0x4a,
+	0xa7, 0x0c, 0x90, 0x7b, 0xa3, 0x88, 0x89, 0x13, 0x57, 0x60, 0x92, 0x86, 0x72, 0xb1, 0x4e, 0x79,
+	0x90, 0x79, 0x52, 0xed, 0xa8, 0x74, 0xca, 0x60, 0x16, 0x22, 0xf7, 0x00, 0xa6, 0x6a, 0xc0, 0xca,
+	0x93, 0x4b, 0xcb, 0x64, 0x84, 0x56, 0x78, 0xb9, 0x45, 0xbe, 0x82, 0xf3, 0x33, 0x0c, 0x3f, 0x2d,
+	0xbb, 0x91, 0x24, 0xff, 0x5a, 0xca, 0xf1, 0xc5, 0xc2, 0xef, 0x78, 0x67, 0xe0, 0xe4, 0x10, 0x36,
+	0xf3, 0xfc, 0xf6, 0xb8, 0xab, 0x8b, 0x2a, 0x9f, 0x25, 0xce, 0x4f, 0xbb, 0xe1, 0xcd, 0x20, 0x39,
+	0x35, 0xbf, 0xad, 0x4d, 0x47, 0xbf, 0xad, 0xc3, 0x32, 0x56, 0x2b, 0x0e, 0xf2, 0xda, 0xdc, 0x20,
+	0xdf, 0x81, 0x15, 0x14, 0x22, 0x16, 0xfa, 0x22, 0x5b, 0xd4, 0x18, 0x8a, 0x5f, 0x2d, 0xaf, 0xc5,
+	0xa9, 0x1c, 0xa7, 0x19, 0xb3, 0xb5, 0x0d, 0xf8, 0xb9, 0xc6, 0xc8, 0x87, 0xd0, 0xc4, 0x53, 0xe4,
+	0x52, 0x95, 0x5d, 0x51, 0xd7, 0xe5, 0xc5, 0x27, 0x3a, 0x50, 0x7e, 0xd4, 0xba, 0x93, 0xdb, 0xb0,
+	0xa2, 0xe8, 0x22, 0xa3, 0xbc, 0x25, 0x9a, 0xe7, 0x08, 0xb9, 0x4f, 0x8d, 0xb3, 0x52, 0x11, 0x9a,
+	0x2c, 0xd2, 0x04, 0x7d, 0x5d, 0xc3, 0x06, 0x5d, 0x53, 0xc0, 0xb3, 0x04, 0x7d, 0x72, 0x1b, 0x9a,
+	0xaf, 0x44, 0x20, 0x51, 0x4d, 0xfb, 0xfa, 0xd9, 0x2d, 0x70, 0x24, 0x99, 0xc4, 0x03, 0x2e, 0xc5,
+	0x84, 0x5a, 0x5f, 0xf5, 0xe4, 0xfd, 0x60, 0xa8, 0x04, 0x5d, 0xcb, 0xf0, 0x92, 0xb1, 0x9c, 0x0f,
+	0x00, 0x14, 0x03, 0xda, 0x73, 0x12, 0x68, 0xf8, 0x4c, 0xb2, 0x6c, 0x66, 0xa9, 0xef, 0x69, 0xd9,
+	0x6a, 0x85, 0xb2, 0x39, 0x23, 0x58, 0x9f, 0x39, 0xb1, 0x0a, 0x95, 0x93, 0xb1, 0xa1, 0xcf, 0x16,
+	0xd5, 0xdf, 0x64, 0x1f, 0x80, 0x49, 0x29, 0x82, 0x41, 0xaa, 0xb6, 0x5b, 0xd3, 0xdb, 0xbd, 0xba,
+	0x44, 0xab, 0x65, 0xbe, 0xb4, 0x10, 0xe6, 0xdc, 0x85, 0xad, 0x92, 0x03, 0xe9, 0x40, 0x5d, 0x4d,
+	0x21, 0xf3, 0xc7, 0xd4, 0xa7, 0xda, 0xe6, 0x29, 0x0b, 0x53, 0xcc, 0xb6, 0xa9, 0x0d, 0xe7, 0xd1,
+	0x94, 0xe8, 0x55, 0x81, 0xed, 0x00, 0x36, 0x61, 0x76, 0x00, 0xfb, 0xc8, 0xe3, 0x28, 0x8b, 0xd2,
+	0x86, 0x2a, 0x16, 0x8b, 0xe2, 0x94, 0x4b, 0xdb, 0x2a, 0xd6, 0x72, 0x6e, 0x03, 0x4c, 0x4b, 0xab,
+	0x72, 0x05, 0xbe, 0x2d, 0x55, 0x2d, 0xf0, 0x0b, 0xd4, 0x5f, 0x2b, 0x52, 0xbf, 0xf3, 0x6d, 0x0d,
+	0x76, 0xce, 0x7a, 0x48, 0x4b, 0x1b, 0x79, 0x56, 0x2b, 0xd6, 0xe6, 0xb5, 0xe2, 0xec, 0xd8, 0xaf,
+	0x97, 0xc4, 0xd6, 0x25, 0x68, 0x29, 0x19, 0xcb, 0x64, 0x2a, 0x30, 0x53, 0x9a, 0x39, 0xa0, 0x7a,
+	0x5e, 0x60, 0x51, 0xcd, 0x19, 0xc5, 0xd9, 0xce, 0x40, 0xad, 0xe7, 0xee, 0x40, 0x53, 0x8f, 0xcf,
+	0xac, 0x77, 0x9d, 0xa5, 0xe3, 0x41, 0xcf, 0x4b, 0x6a, 0x23, 0xd4, 0xee, 0x55, 0x5e, 0xd7, 0x34,
+	0xce, 0xaa, 0x2e, 0x62, 0x4b, 0x21, 0x07, 0xba, 0x79, 0x3e, 0x9e, 0xca, 0xed, 0x7c, 0xd4, 0x9e,
+	0x87, 0xa6, 0x51, 0x7b, 0xb6, 0x14, 0xd6, 0x9a, 0x52, 0x64, 0xad, 0x40, 0x91, 0x8e, 0x07, 0xad,
+	0x7c, 0xea, 0x92, 0xeb, 0xd0, 0xc9, 0xff, 0x6d, 0x73, 0x67, 0x88, 0x6d, 0x33, 0xc7, 0xfb, 0x86,
+	0xe1, 0x6e, 0xc0, 0xd6, 0x18, 0xc5, 0x71, 0x2c, 0x22, 0xc6, 0x3d, 0x74, 0x13, 0x2f, 0x16, 0xd9,
+	0xa0, 0xe8, 0x14, 0x16, 0x8e, 0x14, 0xee, 0xdc, 0x83, 0xcd, 0xb9, 0xb1, 0x7c, 0x76, 0x7c, 0x75,
+	0x41, 0xfc, 0x47, 0x00, 0xd3, 0x61, 0x7c, 0xb6, 0x6a, 0x99, 0x6d, 0xdb, 0x76, 0xd6, 0xb6, 0x47,
+	0x40, 0xca, 0x8c, 0x37, 0xd7, 0x13, 0xd5, 0xe5, 0x3d, 0x51, 0x2b, 0x49, 0x81, 0xbb, 0x00, 0x47,
+	0xfa, 0x7a, 0xb5, 0xe4, 0xed, 0x40, 0x3d, 0x4a, 0x86, 0x36, 0x8b, 0xfa, 0x54, 0x53, 0x47, 0xe0,
+	0x38, 0x9c, 0x14, 0x3a, 0x6e, 0x4d, 0x03, 0x87, 0x38, 0x79, 0xf0, 0xd9, 0x4f, 0xef, 0x7a, 0xd5,
+	0x37, 0xef, 0x7a, 0xd5, 0x5f, 0xdf, 0xf5, 0xaa, 0xdf, 0xbd, 0xef, 0x55, 0xde, 0xbc, 0xef, 0x55,
+	0x7e, 0x79, 0xdf, 0xab, 0xbc, 0xfc, 0xdf, 0x30, 0x90, 0xa3, 0x74, 0xb0, 0xeb, 0xc5, 0xd1, 0x9e,
+	0xee, 0x90, 0xff, 0x7a, 0x71, 0x12, 0xc5, 0xc9, 0xac, 0x91, 0xfd, 0xc6, 0xc1, 0xc6, 0xc1, 0xa0,
+	0xa9, 0x7f, 0xdc, 0xb8, 0xf5, 0x7b, 0x00, 0x00, 0x00, 0xff, 0xff, 0x16, 0x56, 0x37, 0x78, 0xff,
+	0x10, 0x00, 0x00,
 }
 
 func (m *IngressMessage) Marshal() (dAtA []byte, err error) {
@@ -2580,6 +3018,329 @@ func (m *EgressMessage_ContractKeyPublished) MarshalToSizedBuffer(dAtA []byte) (
 	}
 	return len(dAtA) - i, nil
 }
+func (m *EgressMessage_ContractResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressMessage_ContractResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.ContractResult != nil {
+		{
+			size, err := m.ContractResult.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x3a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *ContractResult) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Digest) > 0 {
+		i -= len(m.Digest)
+		copy(dAtA[i:], m.Digest)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Digest)))
+		i--
+		dAtA[i] = 0x4a
+	}
+	if len(m.Writes) > 0 {
+		for iNdEx := len(m.Writes) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Writes[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintMessages(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x42
+		}
+	}
+	if m.FuelUsed != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.FuelUsed))
+		i--
+		dAtA[i] = 0x38
+	}
+	if len(m.Sends) > 0 {
+		for iNdEx := len(m.Sends) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Sends[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintMessages(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x32
+		}
+	}
+	if len(m.Events) > 0 {
+		for iNdEx := len(m.Events) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Events[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintMessages(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x2a
+		}
+	}
+	if len(m.SealedOutput) > 0 {
+		i -= len(m.SealedOutput)
+		copy(dAtA[i:], m.SealedOutput)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.SealedOutput)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Sequence != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Sequence))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *CallOutput) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *CallOutput) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *CallOutput) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Data) > 0 {
+		i -= len(m.Data)
+		copy(dAtA[i:], m.Data)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Data)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractEvent) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractEvent) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractEvent) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Attributes) > 0 {
+		for iNdEx := len(m.Attributes) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Attributes[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintMessages(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x12
+		}
+	}
+	if len(m.Type) > 0 {
+		i -= len(m.Type)
+		copy(dAtA[i:], m.Type)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Type)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractAttribute) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractAttribute) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractAttribute) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Value) > 0 {
+		i -= len(m.Value)
+		copy(dAtA[i:], m.Value)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Value)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Key) > 0 {
+		i -= len(m.Key)
+		copy(dAtA[i:], m.Key)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Key)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractSend) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractSend) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractSend) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Amount) > 0 {
+		i -= len(m.Amount)
+		copy(dAtA[i:], m.Amount)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Amount)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Denom) > 0 {
+		i -= len(m.Denom)
+		copy(dAtA[i:], m.Denom)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Denom)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.To) > 0 {
+		i -= len(m.To)
+		copy(dAtA[i:], m.To)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.To)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *StateEntry) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *StateEntry) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *StateEntry) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Sealed) > 0 {
+		i -= len(m.Sealed)
+		copy(dAtA[i:], m.Sealed)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Sealed)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Id) > 0 {
+		i -= len(m.Id)
+		copy(dAtA[i:], m.Id)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Id)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *ContractKeyPublished) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -3334,6 +4095,158 @@ func (m *EgressMessage_ContractKeyPublished) Size() (n int) {
 	}
 	return n
 }
+func (m *EgressMessage_ContractResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ContractResult != nil {
+		l = m.ContractResult.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *ContractResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.Sequence != 0 {
+		n += 1 + sovMessages(uint64(m.Sequence))
+	}
+	l = len(m.Error)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.SealedOutput)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if len(m.Events) > 0 {
+		for _, e := range m.Events {
+			l = e.Size()
+			n += 1 + l + sovMessages(uint64(l))
+		}
+	}
+	if len(m.Sends) > 0 {
+		for _, e := range m.Sends {
+			l = e.Size()
+			n += 1 + l + sovMessages(uint64(l))
+		}
+	}
+	if m.FuelUsed != 0 {
+		n += 1 + sovMessages(uint64(m.FuelUsed))
+	}
+	if len(m.Writes) > 0 {
+		for _, e := range m.Writes {
+			l = e.Size()
+			n += 1 + l + sovMessages(uint64(l))
+		}
+	}
+	l = len(m.Digest)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
+func (m *CallOutput) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Data)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Error)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
+func (m *ContractEvent) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Type)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if len(m.Attributes) > 0 {
+		for _, e := range m.Attributes {
+			l = e.Size()
+			n += 1 + l + sovMessages(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *ContractAttribute) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Key)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Value)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
+func (m *ContractSend) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.To)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Denom)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Amount)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
+func (m *StateEntry) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Id)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	l = len(m.Sealed)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
 func (m *ContractKeyPublished) Size() (n int) {
 	if m == nil {
 		return 0
@@ -5775,6 +6688,975 @@ func (m *EgressMessage) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			m.Body = &EgressMessage_ContractKeyPublished{v}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ContractResult", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractResult{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &EgressMessage_ContractResult{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractResult) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractResult: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractResult: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = append(m.Contract[:0], dAtA[iNdEx:postIndex]...)
+			if m.Contract == nil {
+				m.Contract = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sequence", wireType)
+			}
+			m.Sequence = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Sequence |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field SealedOutput", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.SealedOutput = append(m.SealedOutput[:0], dAtA[iNdEx:postIndex]...)
+			if m.SealedOutput == nil {
+				m.SealedOutput = []byte{}
+			}
+			iNdEx = postIndex
+		case 5:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Events", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Events = append(m.Events, &ContractEvent{})
+			if err := m.Events[len(m.Events)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 6:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sends", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sends = append(m.Sends, &ContractSend{})
+			if err := m.Sends[len(m.Sends)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FuelUsed", wireType)
+			}
+			m.FuelUsed = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FuelUsed |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Writes", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Writes = append(m.Writes, &StateEntry{})
+			if err := m.Writes[len(m.Writes)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 9:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Digest", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Digest = append(m.Digest[:0], dAtA[iNdEx:postIndex]...)
+			if m.Digest == nil {
+				m.Digest = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *CallOutput) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: CallOutput: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: CallOutput: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Data", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Data = append(m.Data[:0], dAtA[iNdEx:postIndex]...)
+			if m.Data == nil {
+				m.Data = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractEvent) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractEvent: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractEvent: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Type", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Type = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Attributes", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Attributes = append(m.Attributes, &ContractAttribute{})
+			if err := m.Attributes[len(m.Attributes)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractAttribute) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractAttribute: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractAttribute: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Key", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Key = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Value", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Value = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractSend) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractSend: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractSend: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field To", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.To = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Denom", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Denom = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Amount", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Amount = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *StateEntry) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: StateEntry: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: StateEntry: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Id = append(m.Id[:0], dAtA[iNdEx:postIndex]...)
+			if m.Id == nil {
+				m.Id = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sealed", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sealed = append(m.Sealed[:0], dAtA[iNdEx:postIndex]...)
+			if m.Sealed == nil {
+				m.Sealed = []byte{}
+			}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -5,9 +5,12 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"math/big"
+	"slices"
 
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/contractkey"
+	"github.com/phala-cosmos/phala-cosmos/enclave/contractstate"
 	"github.com/phala-cosmos/phala-cosmos/enclave/envelope"
 )
 
@@ -19,6 +22,19 @@ type assignment struct {
 	key      *ecdh.PrivateKey
 	// next is the next call of the contract's queue to run.
 	next uint64
+	// state is the contract's state after the calls before next.
+	state contractState
+}
+
+// newAssignment is a contract assignment with empty state, starting at
+// call next of the contract's queue.
+func (e *Enclave) newAssignment(contract []byte, codeID uint64, codeHash []byte, key *ecdh.PrivateKey, next uint64) (assignment, error) {
+	keys, err := contractstate.Derive(key.Bytes(), e.cfg.ChainID, contract)
+	if err != nil {
+		return assignment{}, err
+	}
+	return assignment{contract: contract, codeID: codeID, codeHash: codeHash, key: key, next: next,
+		state: contractState{keys: keys, entries: map[string][]byte{}, balance: map[string]*big.Int{}}}, nil
 }
 
 // answerKeyRequest is a gatekeeper's part in instantiating a contract:
@@ -80,7 +96,11 @@ func (e *Enclave) takeAssignment(a *api.ContractAssigned) error {
 			return nil // assigned already
 		}
 	}
-	e.contracts = append(e.contracts, assignment{contract: a.Contract, codeID: a.CodeId, codeHash: a.CodeHash, key: key, next: a.FromSequence})
+	as, err := e.newAssignment(a.Contract, a.CodeId, a.CodeHash, key, a.FromSequence)
+	if err != nil {
+		return err
+	}
+	e.contracts = append(e.contracts, as)
 	return nil
 }
 
@@ -89,7 +109,9 @@ const sealedKeyLabel = "phala-cosmos/contract-key/sealed/v1"
 
 // encodeContracts appends the assignments: their count, then per contract
 // its address, code id, code hash, sealed key (each length-prefixed where
-// variable) and next call.
+// variable), next call, then its state entries (count, then key and value
+// length-prefixed, sorted by key) and its balance (count, then denomination
+// and decimal amount length-prefixed, sorted by denomination).
 func (e *Enclave) encodeContracts(out []byte) ([]byte, error) {
 	out = binary.BigEndian.AppendUint32(out, uint32(len(e.contracts)))
 	for _, a := range e.contracts {
@@ -102,6 +124,8 @@ func (e *Enclave) encodeContracts(out []byte) ([]byte, error) {
 		out = appendBytes(out, a.codeHash)
 		out = appendBytes(out, sealed)
 		out = binary.BigEndian.AppendUint64(out, a.next)
+		out = appendSorted(out, a.state.entries, func(v []byte) []byte { return v })
+		out = appendSorted(out, a.state.balance, func(v *big.Int) []byte { return []byte(v.String()) })
 	}
 	return out, nil
 }
@@ -116,30 +140,81 @@ func (e *Enclave) decodeContracts(b []byte) ([]byte, error) {
 	b = b[4:]
 	e.contracts = nil
 	for i := uint32(0); i < count; i++ {
-		var a assignment
-		var sealed []byte
+		var contract, codeHash, sealed []byte
 		var ok bool
-		if a.contract, b, ok = readBytes(b); !ok || len(b) < 8 {
+		if contract, b, ok = readBytes(b); !ok || len(b) < 8 {
 			return nil, bad
 		}
-		a.codeID, b = binary.BigEndian.Uint64(b), b[8:]
-		if a.codeHash, b, ok = readBytes(b); !ok {
+		codeID := binary.BigEndian.Uint64(b)
+		b = b[8:]
+		if codeHash, b, ok = readBytes(b); !ok {
 			return nil, bad
 		}
 		if sealed, b, ok = readBytes(b); !ok || len(b) < 8 {
 			return nil, bad
 		}
-		a.next, b = binary.BigEndian.Uint64(b), b[8:]
+		next := binary.BigEndian.Uint64(b)
+		b = b[8:]
 		secret, err := e.tee.Unseal(sealed, []byte(sealedKeyLabel))
 		if err != nil {
 			return nil, fmt.Errorf("core: contract key in checkpoint: %w", err)
 		}
-		if a.key, err = ecdh.X25519().NewPrivateKey(secret); err != nil {
+		key, err := ecdh.X25519().NewPrivateKey(secret)
+		if err != nil {
+			return nil, bad
+		}
+		a, err := e.newAssignment(contract, codeID, codeHash, key, next)
+		if err != nil {
+			return nil, err
+		}
+		if b, ok = readPairs(b, func(k string, v []byte) bool { a.state.entries[k] = v; return true }); !ok {
+			return nil, bad
+		}
+		if b, ok = readPairs(b, func(k string, v []byte) bool {
+			amount, ok := new(big.Int).SetString(string(v), 10)
+			a.state.balance[k] = amount
+			return ok && amount.Sign() > 0
+		}); !ok {
 			return nil, bad
 		}
 		e.contracts = append(e.contracts, a)
 	}
 	return b, nil
+}
+
+// appendSorted appends a map's size, then its keys and encoded values
+// (length-prefixed), in key order.
+func appendSorted[V any](out []byte, m map[string]V, encode func(V) []byte) []byte {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	out = binary.BigEndian.AppendUint32(out, uint32(len(keys)))
+	for _, k := range keys {
+		out = appendBytes(appendBytes(out, []byte(k)), encode(m[k]))
+	}
+	return out
+}
+
+// readPairs reads what appendSorted wrote, handing each pair to keep.
+func readPairs(b []byte, keep func(key string, value []byte) bool) ([]byte, bool) {
+	if len(b) < 4 {
+		return nil, false
+	}
+	n := binary.BigEndian.Uint32(b)
+	b = b[4:]
+	for i := uint32(0); i < n; i++ {
+		var k, v []byte
+		var ok bool
+		if k, b, ok = readBytes(b); !ok {
+			return nil, false
+		}
+		if v, b, ok = readBytes(b); !ok || !keep(string(k), v) {
+			return nil, false
+		}
+	}
+	return b, true
 }
 
 func appendBytes(out, b []byte) []byte {

@@ -84,7 +84,7 @@ func TestContractKey(t *testing.T) {
 			t.Fatalf("worker message %d: %v", seq, err)
 		}
 	}
-	if got := w.Info().Contracts; len(got) != 1 || !bytes.Equal(got[0], contract) {
+	if got := w.Info().Contracts; len(got) != 1 || !bytes.Equal(got[0].Contract, contract) || got[0].Next != 1 {
 		t.Fatalf("worker contracts %x, want only %x", got, contract)
 	}
 	// The worker holds the contract key: the resealed init opens with it.

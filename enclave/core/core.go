@@ -30,6 +30,7 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
 	"github.com/phala-cosmos/phala-cosmos/enclave/masterkey"
 	"github.com/phala-cosmos/phala-cosmos/enclave/query"
+	"github.com/phala-cosmos/phala-cosmos/enclave/runtime"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee"
 )
 
@@ -50,6 +51,12 @@ type Config struct {
 	// PerformanceScore is the enclave's benchmark score (enclave/benchmark),
 	// reported at registration and with every heartbeat.
 	PerformanceScore uint64
+	// AddressPrefix is the chain's bech32 account prefix, for the addresses
+	// contracts see ("phala" when empty).
+	AddressPrefix string
+	// Runtime configures the contract runtime (runtime.DefaultConfig when
+	// its cache size is zero).
+	Runtime runtime.Config
 }
 
 // randomnessLabel derives the heartbeat beacon from the master key.
@@ -81,6 +88,7 @@ type Enclave struct {
 	masters []generation
 	// contracts are the contracts this worker is scheduled on.
 	contracts []assignment
+	runtime   *runtime.Runtime
 }
 
 // generation is one generation of the master key.
@@ -140,7 +148,13 @@ func Open(t tee.TEE, cfg Config) (*Enclave, []error, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	e := &Enclave{cfg: cfg, tee: t, keys: k, checkpoints: store, egressNext: 1}
+	if cfg.AddressPrefix == "" {
+		cfg.AddressPrefix = "phala"
+	}
+	if cfg.Runtime.CacheSize == 0 {
+		cfg.Runtime = runtime.DefaultConfig()
+	}
+	e := &Enclave{cfg: cfg, tee: t, keys: k, checkpoints: store, egressNext: 1, runtime: runtime.New(cfg.Runtime)}
 	if e.queue, err = ingress.NewQueue(k.IdentityPublic(), 1); err != nil {
 		return nil, nil, err
 	}
@@ -171,9 +185,17 @@ type Info struct {
 	MasterPublicKey []byte
 	// MasterKeyGeneration is the generation of MasterPublicKey (0: none).
 	MasterKeyGeneration uint32
-	// Contracts are the addresses of the contracts the enclave is
-	// scheduled on, in the order it was assigned them.
-	Contracts [][]byte
+	// Contracts are the contracts the enclave is scheduled on, in the
+	// order it was assigned them.
+	Contracts []ContractProgress
+}
+
+// ContractProgress is where the enclave is in one contract's queue.
+type ContractProgress struct {
+	Contract []byte
+	CodeID   uint64
+	// Next is the next call it expects.
+	Next uint64
 }
 
 // Info reports the enclave's public state.
@@ -190,7 +212,7 @@ func (e *Enclave) Info() Info {
 		info.MasterPublicKey, info.MasterKeyGeneration = m.key.Public(), m.number
 	}
 	for _, a := range e.contracts {
-		info.Contracts = append(info.Contracts, a.contract)
+		info.Contracts = append(info.Contracts, ContractProgress{Contract: a.contract, CodeID: a.codeID, Next: a.next})
 	}
 	return info
 }
@@ -234,12 +256,9 @@ func (e *Enclave) SyncHeaders(blocks []*types.LightBlock) (int64, error) {
 // Dispatch takes ingress message seq, proven by an ABCI query at height
 // (checked against the verified header at height+1), and acts on it.
 func (e *Enclave) Dispatch(height int64, seq uint64, msg []byte, proof *cmtcrypto.ProofOps) error {
-	if e.client == nil {
-		return ErrNotSynced
-	}
-	v, err := e.client.At(height + 1)
+	appHash, err := e.provenAt(height)
 	if err != nil {
-		return fmt.Errorf("%w: header %d (a proof at height %d needs it): %v", ErrNotSynced, height+1, height, err)
+		return err
 	}
 	var m api.IngressMessage
 	if err := m.Unmarshal(msg); err != nil {
@@ -248,7 +267,7 @@ func (e *Enclave) Dispatch(height int64, seq uint64, msg []byte, proof *cmtcrypt
 	// Accept (order and proof) before acting; act on a copy of the state so
 	// a failure leaves nothing half done.
 	before := e.snapshot()
-	if err := e.queue.Accept(v.AppHash, seq, msg, proof); err != nil {
+	if err := e.queue.Accept(appHash, seq, msg, proof); err != nil {
 		return err
 	}
 	if err := e.act(&m); err != nil {
@@ -256,6 +275,19 @@ func (e *Enclave) Dispatch(height int64, seq uint64, msg []byte, proof *cmtcrypt
 		return fmt.Errorf("core: ingress %d: %w", seq, err)
 	}
 	return e.save()
+}
+
+// provenAt is the app hash a proof at height is checked against: the one
+// in the verified header at height+1.
+func (e *Enclave) provenAt(height int64) ([]byte, error) {
+	if e.client == nil {
+		return nil, ErrNotSynced
+	}
+	v, err := e.client.At(height + 1)
+	if err != nil {
+		return nil, fmt.Errorf("%w: header %d (a proof at height %d needs it): %v", ErrNotSynced, height+1, height, err)
+	}
+	return v.AppHash, nil
 }
 
 func (e *Enclave) act(m *api.IngressMessage) error {

@@ -40,7 +40,11 @@ func (s *Server) Info(context.Context, *api.InfoRequest) (*api.InfoResponse, err
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i := s.enclave.Info()
-	return &api.InfoResponse{
+	var contracts []*api.ContractProgress
+	for _, c := range i.Contracts {
+		contracts = append(contracts, &api.ContractProgress{Contract: c.Contract, CodeId: c.CodeID, Next: c.Next})
+	}
+	return &api.InfoResponse{Contracts: contracts,
 		Backend: string(i.Backend), MrEnclave: i.Measurement.MREnclave[:], MrSigner: i.Measurement.MRSigner[:],
 		IsvProdId: uint32(i.Measurement.ISVProdID), IsvSvn: uint32(i.Measurement.ISVSVN), Debug: i.Measurement.Debug,
 		IdentityPubkey: i.IdentityPubkey, EcdhPubkey: i.ECDHPubkey, SyncedHeight: i.SyncedHeight,
@@ -97,7 +101,13 @@ func (s *Server) Dispatch(_ context.Context, req *api.DispatchRequest) (*api.Dis
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.enclave.Dispatch(req.Height, req.Sequence, req.Message, &proof); err != nil {
+	var err error
+	if len(req.Destination) == 0 {
+		err = s.enclave.Dispatch(req.Height, req.Sequence, req.Message, &proof)
+	} else {
+		err = s.enclave.DispatchContract(req.Destination, req.Height, req.Sequence, req.Message, &proof, req.Code)
+	}
+	if err != nil {
 		return nil, status.Error(code(err), err.Error())
 	}
 	return &api.DispatchResponse{}, nil
@@ -131,8 +141,11 @@ func code(err error) codes.Code {
 	switch {
 	case errors.Is(err, ingress.ErrReplay):
 		return codes.AlreadyExists
-	case errors.Is(err, ingress.ErrGap), errors.Is(err, core.ErrNotSynced), errors.Is(err, lightclient.ErrNotNewer):
+	case errors.Is(err, ingress.ErrGap), errors.Is(err, core.ErrNotSynced), errors.Is(err, lightclient.ErrNotNewer),
+		errors.Is(err, core.ErrNotAssigned):
 		return codes.FailedPrecondition
+	case errors.Is(err, core.ErrWrongCode):
+		return codes.InvalidArgument
 	case errors.Is(err, ingress.ErrNotProven), errors.Is(err, lightclient.ErrVerification), errors.Is(err, lightclient.ErrMalformed),
 		errors.Is(err, lightclient.ErrWrongChain), errors.Is(err, lightclient.ErrAnchorMismatch), errors.Is(err, query.ErrRequest):
 		return codes.InvalidArgument

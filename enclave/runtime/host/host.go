@@ -100,7 +100,9 @@ func Instantiate(ctx context.Context, r wazero.Runtime, contract wazero.Compiled
 	define("environ_get", nothing, []api.ValueType{i32, i32})
 	define("sched_yield", nothing, nil)
 	define("clock_time_get", func(ctx context.Context, m api.Module, stack []uint64) {
-		now := envOf(ctx).Time.UnixNano()
+		// At least 1: Go's runtime dies on a clock reading zero (a zero or
+		// pre-1970 block time must not crash every contract).
+		now := max(envOf(ctx).Time.UnixNano(), 1)
 		stack[0] = errnoOf(m.Memory().WriteUint64Le(uint32(stack[2]), uint64(now)))
 	}, []api.ValueType{i32, i64, i32})
 	define("random_get", func(ctx context.Context, m api.Module, stack []uint64) {

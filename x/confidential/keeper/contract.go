@@ -232,7 +232,9 @@ func (k Keeper) Execute(ctx context.Context, msg *types.MsgExecute) (uint64, err
 	if err := k.Contracts.Set(ctx, addr, contract); err != nil {
 		return 0, err
 	}
-	call := types.Call{Sequence: seq, Sender: msg.Sender, FuelLimit: msg.FuelLimit, Fee: fee, Funds: msg.Funds, TxHash: txHash(sdkCtx), Height: sdkCtx.BlockHeight(), Nonce: msg.Nonce}
+	digest := sha256.Sum256(msg.Sealed)
+	call := types.Call{Sequence: seq, Sender: msg.Sender, FuelLimit: msg.FuelLimit, Fee: fee, Funds: msg.Funds, TxHash: txHash(sdkCtx),
+		Height: sdkCtx.BlockHeight(), Nonce: msg.Nonce, SealedDigest: digest[:]}
 	if err := k.recordCall(ctx, addr, call); err != nil {
 		return 0, err
 	}

@@ -61,6 +61,23 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 	}
+	for _, e := range gs.State {
+		contract := sdk.MustAccAddressFromBech32(e.Contract)
+		if err := k.State.Set(ctx, collections.Join([]byte(contract), e.Id), e.Sealed); err != nil {
+			return err
+		}
+	}
+	for _, r := range gs.Results {
+		key := collections.Join([]byte(sdk.MustAccAddressFromBech32(r.Contract)), r.Result.Sequence)
+		if err := k.Results.Set(ctx, key, r.Result); err != nil {
+			return err
+		}
+		if len(r.Result.TxHash) > 0 {
+			if err := k.TxCalls.Set(ctx, r.Result.TxHash, key); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
@@ -100,9 +117,21 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}); err != nil {
 		return nil, err
 	}
-	err = k.Nonces.Walk(ctx, nil, func(key collections.Triple[[]byte, []byte, []byte]) (bool, error) {
+	if err := k.Nonces.Walk(ctx, nil, func(key collections.Triple[[]byte, []byte, []byte]) (bool, error) {
 		gs.Nonces = append(gs.Nonces, types.GenesisNonce{
 			Contract: sdk.AccAddress(key.K1()).String(), Sender: sdk.AccAddress(key.K2()).String(), Nonce: key.K3()})
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.State.Walk(ctx, nil, func(key collections.Pair[[]byte, []byte], sealed []byte) (bool, error) {
+		gs.State = append(gs.State, types.GenesisStateEntry{Contract: sdk.AccAddress(key.K1()).String(), Id: key.K2(), Sealed: sealed})
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	err = k.Results.Walk(ctx, nil, func(key collections.Pair[[]byte, uint64], r types.Result) (bool, error) {
+		gs.Results = append(gs.Results, types.GenesisResult{Contract: sdk.AccAddress(key.K1()).String(), Result: r})
 		return false, nil
 	})
 	return gs, err

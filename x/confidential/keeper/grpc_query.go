@@ -107,7 +107,7 @@ func (q Querier) Contracts(ctx context.Context, req *types.QueryContractsRequest
 }
 
 // CallByTx finds the call a transaction queued: its contract and sequence,
-// and the call itself while it waits for its result.
+// the call itself while it waits for its result, then the result.
 func (q Querier) CallByTx(ctx context.Context, req *types.QueryCallByTxRequest) (*types.QueryCallByTxResponse, error) {
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
@@ -126,6 +126,12 @@ func (q Querier) CallByTx(ctx context.Context, req *types.QueryCallByTxRequest) 
 	call, err := q.k.Calls.Get(ctx, at)
 	if err == nil {
 		res.Call = &call
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	result, err := q.k.Results.Get(ctx, at)
+	if err == nil {
+		res.Result = &result
 	} else if !errors.Is(err, collections.ErrNotFound) {
 		return nil, err
 	}

@@ -39,6 +39,14 @@ type Keeper struct {
 	// TxCalls maps a transaction's hash to the contract (address bytes)
 	// and sequence of the call it queued.
 	TxCalls collections.Map[[]byte, collections.Pair[[]byte, uint64]]
+	// Results are the applied results by (contract, sequence).
+	Results collections.Map[collections.Pair[[]byte, uint64], types.Result]
+	// State is every contract's sealed state by (contract, entry id)
+	// (enclave/contractstate): what a newly scheduled worker rebuilds from.
+	State collections.Map[collections.Pair[[]byte, []byte], []byte]
+	// Faults are replica results that disagreed with the applied one:
+	// (contract, sequence, worker).
+	Faults collections.KeySet[collections.Triple[[]byte, uint64, []byte]]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
@@ -62,6 +70,12 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authori
 			collections.TripleKeyCodec(collections.BytesKey, collections.BytesKey, collections.BytesKey)),
 		TxCalls: collections.NewMap(sb, types.TxCallsKey, "tx_calls", collections.BytesKey,
 			collcodec.KeyToValueCodec(collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key))),
+		Results: collections.NewMap(sb, types.ResultsKey, "results",
+			collections.PairKeyCodec(collections.BytesKey, collections.Uint64Key), codec.CollValue[types.Result](cdc)),
+		State: collections.NewMap(sb, types.StateKey, "state",
+			collections.PairKeyCodec(collections.BytesKey, collections.BytesKey), collections.BytesValue),
+		Faults: collections.NewKeySet(sb, types.FaultsKey, "faults",
+			collections.TripleKeyCodec(collections.BytesKey, collections.Uint64Key, collections.BytesKey)),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -2,6 +2,7 @@ package keeper
 
 import (
 	"bytes"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 
@@ -53,6 +54,11 @@ func (k Keeper) PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclav
 	init, err := k.Calls.Get(ctx, collections.Join([]byte(addr), uint64(1)))
 	if err != nil {
 		return fmt.Errorf("contract %s: its init call: %w", addr, err)
+	}
+	digest := sha256.Sum256(m.ResealedInit)
+	init.SealedDigest = digest[:]
+	if err := k.Calls.Set(ctx, collections.Join([]byte(addr), uint64(1)), init); err != nil {
+		return err
 	}
 	creator, err := sdk.AccAddressFromBech32(contract.Creator)
 	if err != nil {

@@ -25,4 +25,5 @@ type RegistryKeeper interface {
 	BeaconValue(ctx context.Context) ([]byte, error)
 	CurrentMasterKey(ctx context.Context) (registrytypes.MasterKey, error)
 	Enqueue(ctx context.Context, dest []byte, msg enclaveapi.IngressMessage) (uint64, error)
+	WorkerOperator(ctx context.Context, identity []byte) (string, error)
 }

@@ -57,5 +57,15 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("%s genesis: a nonce names unknown contract %q or is not %d bytes", ModuleName, n.Contract, NonceSize)
 		}
 	}
+	for _, e := range gs.State {
+		if !contracts[e.Contract] || len(e.Id) != sha256.Size || len(e.Sealed) == 0 {
+			return fmt.Errorf("%s genesis: a state entry names unknown contract %q, or its id is not %d bytes, or it is empty", ModuleName, e.Contract, sha256.Size)
+		}
+	}
+	for _, r := range gs.Results {
+		if !contracts[r.Contract] || r.Result.Sequence == 0 {
+			return fmt.Errorf("%s genesis: a result names unknown contract %q or call 0", ModuleName, r.Contract)
+		}
+	}
 	return nil
 }

@@ -35,6 +35,10 @@ type GenesisState struct {
 	Calls []GenesisCall `protobuf:"bytes,5,rep,name=calls,proto3" json:"calls"`
 	// nonces are the command nonces already used, per contract and sender.
 	Nonces []GenesisNonce `protobuf:"bytes,6,rep,name=nonces,proto3" json:"nonces"`
+	// state is every contract's sealed state.
+	State []GenesisStateEntry `protobuf:"bytes,7,rep,name=state,proto3" json:"state"`
+	// results are the applied results.
+	Results []GenesisResult `protobuf:"bytes,8,rep,name=results,proto3" json:"results"`
 }
 
 func (m *GenesisState) Reset()         { *m = GenesisState{} }
@@ -112,6 +116,134 @@ func (m *GenesisState) GetNonces() []GenesisNonce {
 	return nil
 }
 
+func (m *GenesisState) GetState() []GenesisStateEntry {
+	if m != nil {
+		return m.State
+	}
+	return nil
+}
+
+func (m *GenesisState) GetResults() []GenesisResult {
+	if m != nil {
+		return m.Results
+	}
+	return nil
+}
+
+// GenesisStateEntry is one sealed entry of a contract's state.
+type GenesisStateEntry struct {
+	Contract string `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	Id       []byte `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	Sealed   []byte `protobuf:"bytes,3,opt,name=sealed,proto3" json:"sealed,omitempty"`
+}
+
+func (m *GenesisStateEntry) Reset()         { *m = GenesisStateEntry{} }
+func (m *GenesisStateEntry) String() string { return proto.CompactTextString(m) }
+func (*GenesisStateEntry) ProtoMessage()    {}
+func (*GenesisStateEntry) Descriptor() ([]byte, []int) {
+	return fileDescriptor_4a5e2acb5d7fa364, []int{1}
+}
+func (m *GenesisStateEntry) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisStateEntry) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisStateEntry.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisStateEntry) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisStateEntry.Merge(m, src)
+}
+func (m *GenesisStateEntry) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisStateEntry) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisStateEntry.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisStateEntry proto.InternalMessageInfo
+
+func (m *GenesisStateEntry) GetContract() string {
+	if m != nil {
+		return m.Contract
+	}
+	return ""
+}
+
+func (m *GenesisStateEntry) GetId() []byte {
+	if m != nil {
+		return m.Id
+	}
+	return nil
+}
+
+func (m *GenesisStateEntry) GetSealed() []byte {
+	if m != nil {
+		return m.Sealed
+	}
+	return nil
+}
+
+// GenesisResult is an applied result of a contract's call.
+type GenesisResult struct {
+	Contract string `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	Result   Result `protobuf:"bytes,2,opt,name=result,proto3" json:"result"`
+}
+
+func (m *GenesisResult) Reset()         { *m = GenesisResult{} }
+func (m *GenesisResult) String() string { return proto.CompactTextString(m) }
+func (*GenesisResult) ProtoMessage()    {}
+func (*GenesisResult) Descriptor() ([]byte, []int) {
+	return fileDescriptor_4a5e2acb5d7fa364, []int{2}
+}
+func (m *GenesisResult) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *GenesisResult) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_GenesisResult.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *GenesisResult) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_GenesisResult.Merge(m, src)
+}
+func (m *GenesisResult) XXX_Size() int {
+	return m.Size()
+}
+func (m *GenesisResult) XXX_DiscardUnknown() {
+	xxx_messageInfo_GenesisResult.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_GenesisResult proto.InternalMessageInfo
+
+func (m *GenesisResult) GetContract() string {
+	if m != nil {
+		return m.Contract
+	}
+	return ""
+}
+
+func (m *GenesisResult) GetResult() Result {
+	if m != nil {
+		return m.Result
+	}
+	return Result{}
+}
+
 // GenesisCall is a pending call of a contract.
 type GenesisCall struct {
 	Contract string `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
@@ -122,7 +254,7 @@ func (m *GenesisCall) Reset()         { *m = GenesisCall{} }
 func (m *GenesisCall) String() string { return proto.CompactTextString(m) }
 func (*GenesisCall) ProtoMessage()    {}
 func (*GenesisCall) Descriptor() ([]byte, []int) {
-	return fileDescriptor_4a5e2acb5d7fa364, []int{1}
+	return fileDescriptor_4a5e2acb5d7fa364, []int{3}
 }
 func (m *GenesisCall) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -176,7 +308,7 @@ func (m *GenesisNonce) Reset()         { *m = GenesisNonce{} }
 func (m *GenesisNonce) String() string { return proto.CompactTextString(m) }
 func (*GenesisNonce) ProtoMessage()    {}
 func (*GenesisNonce) Descriptor() ([]byte, []int) {
-	return fileDescriptor_4a5e2acb5d7fa364, []int{2}
+	return fileDescriptor_4a5e2acb5d7fa364, []int{4}
 }
 func (m *GenesisNonce) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -228,6 +360,8 @@ func (m *GenesisNonce) GetNonce() []byte {
 
 func init() {
 	proto.RegisterType((*GenesisState)(nil), "phala.confidential.v1.GenesisState")
+	proto.RegisterType((*GenesisStateEntry)(nil), "phala.confidential.v1.GenesisStateEntry")
+	proto.RegisterType((*GenesisResult)(nil), "phala.confidential.v1.GenesisResult")
 	proto.RegisterType((*GenesisCall)(nil), "phala.confidential.v1.GenesisCall")
 	proto.RegisterType((*GenesisNonce)(nil), "phala.confidential.v1.GenesisNonce")
 }
@@ -237,34 +371,40 @@ func init() {
 }
 
 var fileDescriptor_4a5e2acb5d7fa364 = []byte{
-	// 429 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x7c, 0x92, 0xc1, 0x8a, 0xd4, 0x30,
-	0x18, 0xc7, 0xdb, 0xe9, 0xb4, 0xd8, 0xcc, 0x5c, 0x0c, 0xab, 0x84, 0xca, 0x76, 0x4b, 0xd7, 0x43,
-	0x11, 0x6c, 0xd9, 0x15, 0x11, 0x2f, 0xa2, 0x9d, 0x83, 0x37, 0x91, 0xee, 0x45, 0xbc, 0x68, 0x26,
-	0x8d, 0xdd, 0x42, 0x9b, 0x94, 0x26, 0x2e, 0xee, 0x5b, 0xf8, 0x18, 0x1e, 0x7d, 0x8c, 0x3d, 0xee,
-	0xd1, 0x93, 0xc8, 0xcc, 0xc1, 0xab, 0x8f, 0x20, 0x49, 0xb3, 0xb3, 0x3b, 0x30, 0x9d, 0x4b, 0xc8,
-	0xf7, 0xf1, 0xff, 0x7e, 0xff, 0x3f, 0x5f, 0x02, 0x8e, 0xbb, 0x73, 0xdc, 0xe0, 0x8c, 0x70, 0xf6,
-	0xa5, 0x2e, 0x29, 0x93, 0x35, 0x6e, 0xb2, 0x8b, 0x93, 0xac, 0xa2, 0x8c, 0x8a, 0x5a, 0xa4, 0x5d,
-	0xcf, 0x25, 0x87, 0x0f, 0xb4, 0x28, 0xbd, 0x2b, 0x4a, 0x2f, 0x4e, 0x82, 0x83, 0x8a, 0x57, 0x5c,
-	0x2b, 0x32, 0x75, 0x1b, 0xc4, 0xc1, 0x7d, 0xdc, 0xd6, 0x8c, 0x67, 0xfa, 0x34, 0xad, 0x78, 0xb7,
-	0x49, 0x87, 0x7b, 0xdc, 0x1a, 0x8f, 0xe0, 0xf1, 0x6e, 0x0d, 0xe1, 0x4c, 0xf6, 0x98, 0xc8, 0x41,
-	0x15, 0xff, 0x9b, 0x80, 0xf9, 0xdb, 0x21, 0xdb, 0x99, 0xc4, 0x92, 0xc2, 0xd7, 0xc0, 0x1b, 0x30,
-	0xc8, 0x8e, 0xec, 0x64, 0x76, 0x7a, 0x98, 0xee, 0xcc, 0x9a, 0xbe, 0xd7, 0xa2, 0xdc, 0xbf, 0xfa,
-	0x7d, 0x64, 0xfd, 0xf8, 0xfb, 0xf3, 0x89, 0x5d, 0x98, 0x39, 0xf8, 0x02, 0xb8, 0x84, 0x97, 0x54,
-	0xa0, 0x49, 0xe4, 0x24, 0xb3, 0xd3, 0x47, 0x23, 0x80, 0x05, 0x2f, 0x69, 0x3e, 0x55, 0xe3, 0xc5,
-	0xa0, 0x87, 0x87, 0x00, 0xa8, 0xcb, 0xa7, 0xe5, 0xa5, 0xa4, 0x02, 0x39, 0x91, 0x93, 0xcc, 0x0b,
-	0x5f, 0x75, 0x72, 0xd5, 0x80, 0x0b, 0xe0, 0xdf, 0x84, 0x17, 0x68, 0xaa, 0xd9, 0x47, 0xa3, 0xec,
-	0x41, 0x67, 0xf8, 0xb7, 0x73, 0xf0, 0x15, 0x70, 0x09, 0x6e, 0x1a, 0x81, 0x5c, 0x0d, 0x88, 0x47,
-	0x00, 0x66, 0x25, 0x0b, 0xdc, 0x34, 0x9b, 0x8c, 0x6a, 0x0c, 0xbe, 0x01, 0x1e, 0xe3, 0x8c, 0x50,
-	0x81, 0x3c, 0x0d, 0x38, 0xde, 0x0f, 0x78, 0xa7, 0xb4, 0x86, 0x60, 0x06, 0xe3, 0xcf, 0x60, 0x76,
-	0x07, 0x0f, 0x03, 0x70, 0xef, 0x26, 0x9e, 0x5e, 0xb9, 0x5f, 0x6c, 0x6a, 0xf8, 0x1c, 0x4c, 0x95,
-	0x2d, 0x9a, 0xe8, 0xa7, 0x18, 0xdd, 0xe4, 0x6d, 0x4a, 0x2d, 0x8f, 0x3f, 0x6c, 0xde, 0x54, 0xfb,
-	0xef, 0xb5, 0x78, 0x08, 0x3c, 0x41, 0x59, 0x49, 0x7b, 0x6d, 0xe2, 0x17, 0xa6, 0x82, 0x07, 0xc0,
-	0xd5, 0x79, 0x91, 0x13, 0xd9, 0xc9, 0xbc, 0x18, 0x8a, 0xfc, 0xec, 0x6a, 0x15, 0xda, 0xd7, 0xab,
-	0xd0, 0xfe, 0xb3, 0x0a, 0xed, 0xef, 0xeb, 0xd0, 0xba, 0x5e, 0x87, 0xd6, 0xaf, 0x75, 0x68, 0x7d,
-	0x7c, 0x59, 0xd5, 0xf2, 0xfc, 0xeb, 0x32, 0x25, 0xbc, 0xcd, 0x74, 0xcc, 0xa7, 0x84, 0x8b, 0x96,
-	0x8b, 0xed, 0xe2, 0xdb, 0xf6, 0x7f, 0x94, 0x97, 0x1d, 0x15, 0x4b, 0x4f, 0x7f, 0xc5, 0x67, 0xff,
-	0x03, 0x00, 0x00, 0xff, 0xff, 0x25, 0xe9, 0x79, 0x8c, 0x3b, 0x03, 0x00, 0x00,
+	// 520 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x7c, 0x93, 0x41, 0x8b, 0xd3, 0x40,
+	0x14, 0xc7, 0x9b, 0xb6, 0xc9, 0x6e, 0x5e, 0xab, 0xb0, 0xc3, 0x2a, 0x43, 0x65, 0xb3, 0x25, 0xbb,
+	0x87, 0x20, 0x98, 0xb0, 0x2b, 0x22, 0x22, 0x88, 0xb6, 0x2b, 0xde, 0x44, 0xb2, 0x07, 0xc5, 0x8b,
+	0x4e, 0x93, 0xb1, 0x0d, 0xa4, 0x99, 0x92, 0x99, 0x5d, 0xec, 0xb7, 0xf0, 0x63, 0x78, 0xf4, 0x63,
+	0xec, 0x71, 0x8f, 0x9e, 0x44, 0xda, 0x83, 0x5f, 0xc2, 0x83, 0xe4, 0x65, 0xda, 0xdd, 0x62, 0x93,
+	0x4b, 0xc9, 0x1b, 0xfe, 0xff, 0xdf, 0xff, 0xf5, 0xbd, 0x19, 0x38, 0x9a, 0x4d, 0x58, 0xca, 0x82,
+	0x48, 0x64, 0x5f, 0x92, 0x98, 0x67, 0x2a, 0x61, 0x69, 0x70, 0x79, 0x12, 0x8c, 0x79, 0xc6, 0x65,
+	0x22, 0xfd, 0x59, 0x2e, 0x94, 0x20, 0xf7, 0x50, 0xe4, 0xdf, 0x16, 0xf9, 0x97, 0x27, 0xbd, 0xfd,
+	0xb1, 0x18, 0x0b, 0x54, 0x04, 0xc5, 0x57, 0x29, 0xee, 0xed, 0xb1, 0x69, 0x92, 0x89, 0x00, 0x7f,
+	0xf5, 0x91, 0xbb, 0x3d, 0x64, 0xc6, 0x72, 0x36, 0xd5, 0x19, 0xbd, 0xe3, 0xed, 0x9a, 0x48, 0x64,
+	0x2a, 0x67, 0x91, 0x2a, 0x55, 0xee, 0xdf, 0x16, 0x74, 0xdf, 0x94, 0xbd, 0x9d, 0x2b, 0xa6, 0x38,
+	0x79, 0x09, 0x56, 0x89, 0xa1, 0x46, 0xdf, 0xf0, 0x3a, 0xa7, 0x07, 0xfe, 0xd6, 0x5e, 0xfd, 0x77,
+	0x28, 0x1a, 0xd8, 0x57, 0xbf, 0x0e, 0x1b, 0xdf, 0xff, 0xfc, 0x78, 0x68, 0x84, 0xda, 0x47, 0x9e,
+	0x82, 0x19, 0x89, 0x98, 0x4b, 0xda, 0xec, 0xb7, 0xbc, 0xce, 0xe9, 0x83, 0x0a, 0xc0, 0x50, 0xc4,
+	0x7c, 0xd0, 0x2e, 0xec, 0x61, 0xa9, 0x27, 0x07, 0x00, 0xc5, 0xc7, 0xa7, 0xd1, 0x5c, 0x71, 0x49,
+	0x5b, 0xfd, 0x96, 0xd7, 0x0d, 0xed, 0xe2, 0x64, 0x50, 0x1c, 0x90, 0x21, 0xd8, 0xab, 0xe6, 0x25,
+	0x6d, 0x23, 0xfb, 0xb0, 0x92, 0x5d, 0xea, 0x34, 0xff, 0xc6, 0x47, 0x5e, 0x80, 0x19, 0xb1, 0x34,
+	0x95, 0xd4, 0x44, 0x80, 0x5b, 0x01, 0xd0, 0x23, 0x19, 0xb2, 0x34, 0x5d, 0xf7, 0x58, 0xd8, 0xc8,
+	0x2b, 0xb0, 0x32, 0x91, 0x45, 0x5c, 0x52, 0x0b, 0x01, 0x47, 0xf5, 0x80, 0xb7, 0x85, 0x56, 0x13,
+	0xb4, 0x91, 0x9c, 0x81, 0x29, 0x8b, 0x51, 0xd3, 0x1d, 0x24, 0x78, 0xf5, 0x04, 0xdc, 0xca, 0xeb,
+	0x4c, 0xe5, 0xf3, 0x55, 0x23, 0x68, 0x26, 0x67, 0xb0, 0x93, 0x73, 0x79, 0x91, 0x2a, 0x49, 0x77,
+	0x91, 0x73, 0x5c, 0xcf, 0x09, 0x51, 0xac, 0x19, 0x2b, 0xab, 0xfb, 0x1e, 0xf6, 0xfe, 0xcb, 0x21,
+	0x3d, 0xd8, 0x5d, 0x0d, 0x0c, 0x2f, 0x81, 0x1d, 0xae, 0x6b, 0x72, 0x17, 0x9a, 0x49, 0x4c, 0x9b,
+	0x7d, 0xc3, 0xeb, 0x86, 0xcd, 0x24, 0x26, 0xf7, 0xc1, 0x92, 0x9c, 0xa5, 0x3c, 0xa6, 0x2d, 0x3c,
+	0xd3, 0x95, 0x3b, 0x81, 0x3b, 0x1b, 0xc1, 0xb5, 0xd0, 0xe7, 0x60, 0x95, 0x0d, 0x21, 0xb8, 0xfa,
+	0xce, 0x6d, 0xfc, 0x07, 0x6d, 0x71, 0x3f, 0x43, 0xe7, 0xd6, 0xb6, 0x6a, 0x73, 0x9e, 0x40, 0xbb,
+	0xd8, 0xa2, 0x4e, 0xa9, 0xbc, 0x98, 0x37, 0x4b, 0x47, 0xb9, 0xfb, 0x61, 0xfd, 0x44, 0x70, 0x9d,
+	0xb5, 0x11, 0x38, 0x8f, 0x2c, 0xe6, 0x39, 0x86, 0xd8, 0xa1, 0xae, 0xc8, 0x3e, 0x98, 0xb8, 0x7e,
+	0x3d, 0xa6, 0xb2, 0x18, 0x9c, 0x5f, 0x2d, 0x1c, 0xe3, 0x7a, 0xe1, 0x18, 0xbf, 0x17, 0x8e, 0xf1,
+	0x6d, 0xe9, 0x34, 0xae, 0x97, 0x4e, 0xe3, 0xe7, 0xd2, 0x69, 0x7c, 0x7c, 0x36, 0x4e, 0xd4, 0xe4,
+	0x62, 0xe4, 0x47, 0x62, 0x1a, 0x60, 0x9b, 0x8f, 0x22, 0x21, 0xa7, 0x42, 0x6e, 0x16, 0x5f, 0x37,
+	0x9f, 0xb7, 0x9a, 0xcf, 0xb8, 0x1c, 0x59, 0xf8, 0xb2, 0x1f, 0xff, 0x0b, 0x00, 0x00, 0xff, 0xff,
+	0xb2, 0x3a, 0x71, 0x9f, 0x8a, 0x04, 0x00, 0x00,
 }
 
 func (m *GenesisState) Marshal() (dAtA []byte, err error) {
@@ -287,6 +427,34 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if len(m.Results) > 0 {
+		for iNdEx := len(m.Results) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Results[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x42
+		}
+	}
+	if len(m.State) > 0 {
+		for iNdEx := len(m.State) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.State[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintGenesis(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x3a
+		}
+	}
 	if len(m.Nonces) > 0 {
 		for iNdEx := len(m.Nonces) - 1; iNdEx >= 0; iNdEx-- {
 			{
@@ -362,6 +530,90 @@ func (m *GenesisState) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisStateEntry) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisStateEntry) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisStateEntry) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Sealed) > 0 {
+		i -= len(m.Sealed)
+		copy(dAtA[i:], m.Sealed)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Sealed)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Id) > 0 {
+		i -= len(m.Id)
+		copy(dAtA[i:], m.Id)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Id)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *GenesisResult) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *GenesisResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *GenesisResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	{
+		size, err := m.Result.MarshalToSizedBuffer(dAtA[:i])
+		if err != nil {
+			return 0, err
+		}
+		i -= size
+		i = encodeVarintGenesis(dAtA, i, uint64(size))
+	}
+	i--
+	dAtA[i] = 0x12
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintGenesis(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -498,6 +750,54 @@ func (m *GenesisState) Size() (n int) {
 			n += 1 + l + sovGenesis(uint64(l))
 		}
 	}
+	if len(m.State) > 0 {
+		for _, e := range m.State {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	if len(m.Results) > 0 {
+		for _, e := range m.Results {
+			l = e.Size()
+			n += 1 + l + sovGenesis(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *GenesisStateEntry) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = len(m.Id)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = len(m.Sealed)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	return n
+}
+
+func (m *GenesisResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovGenesis(uint64(l))
+	}
+	l = m.Result.Size()
+	n += 1 + l + sovGenesis(uint64(l))
 	return n
 }
 
@@ -770,6 +1070,339 @@ func (m *GenesisState) Unmarshal(dAtA []byte) error {
 			}
 			m.Nonces = append(m.Nonces, GenesisNonce{})
 			if err := m.Nonces[len(m.Nonces)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 7:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field State", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.State = append(m.State, GenesisStateEntry{})
+			if err := m.State[len(m.State)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Results", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Results = append(m.Results, GenesisResult{})
+			if err := m.Results[len(m.Results)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisStateEntry) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisStateEntry: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisStateEntry: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Id", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Id = append(m.Id[:0], dAtA[iNdEx:postIndex]...)
+			if m.Id == nil {
+				m.Id = []byte{}
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Sealed", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Sealed = append(m.Sealed[:0], dAtA[iNdEx:postIndex]...)
+			if m.Sealed == nil {
+				m.Sealed = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipGenesis(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *GenesisResult) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowGenesis
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: GenesisResult: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: GenesisResult: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Result", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowGenesis
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthGenesis
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if err := m.Result.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
 				return err
 			}
 			iNdEx = postIndex

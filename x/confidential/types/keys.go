@@ -24,4 +24,11 @@ var (
 	NoncesKey = collections.NewPrefix(7)
 	// TxCallsKey maps a tx hash to the (contract, sequence) it queued.
 	TxCallsKey = collections.NewPrefix(8)
+	// ResultsKey maps (contract, sequence) to an applied result.
+	ResultsKey = collections.NewPrefix(9)
+	// StateKey maps (contract, entry id) to a sealed state entry.
+	StateKey = collections.NewPrefix(10)
+	// FaultsKey holds (contract, sequence, worker) of replica results that
+	// disagreed with the applied one.
+	FaultsKey = collections.NewPrefix(11)
 )

@@ -103,6 +103,11 @@ func (k Keeper) applyEgress(ctx sdk.Context, worker, payload []byte) error {
 			return errors.New("this chain runs no contracts")
 		}
 		return k.contracts.PublishContractKey(ctx, worker, body.ContractKeyPublished)
+	case *enclaveapi.EgressMessage_ContractResult:
+		if k.contracts == nil {
+			return errors.New("this chain runs no contracts")
+		}
+		return k.contracts.ApplyContractResult(ctx, worker, body.ContractResult)
 	default:
 		return errors.New("payload carries no known message")
 	}

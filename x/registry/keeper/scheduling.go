@@ -57,3 +57,12 @@ func (k Keeper) CurrentMasterKey(ctx context.Context) (types.MasterKey, error) {
 	}
 	return mk, err
 }
+
+// WorkerOperator is the operator account (bech32) of a registered worker.
+func (k Keeper) WorkerOperator(ctx context.Context, identity []byte) (string, error) {
+	w, err := k.Workers.Get(ctx, identity)
+	if errors.Is(err, collections.ErrNotFound) {
+		return "", types.ErrWorkerNotFound
+	}
+	return w.Operator, err
+}

@@ -24,10 +24,12 @@ type EraSource interface {
 	CurrentEraIndex(ctx context.Context) (uint64, error)
 }
 
-// ContractHooks is x/confidential seen from x/registry: the gatekeepers'
-// egress about contracts, already checked to come, signed and in order,
-// from a gatekeeper. A returned error refuses the message (nothing it
+// ContractHooks is x/confidential seen from x/registry: the enclaves'
+// egress about contracts, already checked to come signed and in order from
+// a registered worker (and, for keys, from a gatekeeper). A returned error refuses the message (nothing it
 // would have changed is kept).
 type ContractHooks interface {
 	PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclaveapi.ContractKeyPublished) error
+	// ApplyContractResult takes a worker's result of a contract call.
+	ApplyContractResult(ctx sdk.Context, worker []byte, m *enclaveapi.ContractResult) error
 }
