@@ -146,7 +146,7 @@ func run(args []string) error {
 // crosses it; CORS is open for web clients.
 func publicHandler(s *server.Server) http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("/v1/query", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(query.Path, func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Access-Control-Allow-Origin", "*")
 		w.Header().Set("Access-Control-Allow-Headers", "Content-Type")
 		switch r.Method {

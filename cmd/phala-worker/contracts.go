@@ -12,11 +12,20 @@ import (
 	confidentialtypes "github.com/phala-cosmos/phala-cosmos/x/confidential/types"
 )
 
-// deliverContracts feeds the enclave the pending calls of every contract
-// it is scheduled on, proven at height at, with the contract's code (which
-// the enclave checks against the code hash it was assigned).
+// deliverContracts gives the enclave the code of every contract it is
+// scheduled on (which it checks against the code hash it was assigned),
+// then their pending calls, proven at height at.
 func (s *sidecar) deliverContracts(ctx context.Context, at int64, contracts []*api.ContractProgress) error {
 	for _, c := range contracts {
+		if !c.CodeLoaded {
+			code, err := s.code(ctx, c.CodeId)
+			if err != nil {
+				return err
+			}
+			if _, err := s.enclave.LoadCode(ctx, &api.LoadCodeRequest{Code: code}); err != nil {
+				return fmt.Errorf("enclave refused code %d of contract %s: %w", c.CodeId, sdk.AccAddress(c.Contract), err)
+			}
+		}
 		length, _, err := s.chain.proven(ctx, ingress.LengthKey(c.Contract), at)
 		if err != nil {
 			return err
@@ -28,10 +37,6 @@ func (s *sidecar) deliverContracts(ctx context.Context, at int64, contracts []*a
 		if c.Next > n {
 			continue
 		}
-		code, err := s.code(ctx, c.CodeId)
-		if err != nil {
-			return err
-		}
 		for seq := c.Next; seq <= n; seq++ {
 			msg, proof, err := s.chain.proven(ctx, ingress.MessageKey(c.Contract, seq), at)
 			if err != nil {
@@ -42,7 +47,7 @@ func (s *sidecar) deliverContracts(ctx context.Context, at int64, contracts []*a
 				return err
 			}
 			if _, err := s.enclave.Dispatch(ctx, &api.DispatchRequest{Height: at, Sequence: seq, Message: msg, Proof: raw,
-				Destination: c.Contract, Code: code}); err != nil {
+				Destination: c.Contract}); err != nil {
 				return fmt.Errorf("enclave refused call %d of contract %s: %w", seq, sdk.AccAddress(c.Contract), err)
 			}
 			s.metrics.contractCalls.Inc()

@@ -81,6 +81,7 @@ type QueryRequest struct {
 	// Types that are valid to be assigned to Query:
 	//
 	//	*QueryRequest_Status
+	//	*QueryRequest_Contract
 	Query isQueryRequest_Query `protobuf_oneof:"query"`
 }
 
@@ -126,8 +127,12 @@ type isQueryRequest_Query interface {
 type QueryRequest_Status struct {
 	Status *StatusQuery `protobuf:"bytes,2,opt,name=status,proto3,oneof" json:"status,omitempty"`
 }
+type QueryRequest_Contract struct {
+	Contract *ContractQuery `protobuf:"bytes,3,opt,name=contract,proto3,oneof" json:"contract,omitempty"`
+}
 
-func (*QueryRequest_Status) isQueryRequest_Query() {}
+func (*QueryRequest_Status) isQueryRequest_Query()   {}
+func (*QueryRequest_Contract) isQueryRequest_Query() {}
 
 func (m *QueryRequest) GetQuery() isQueryRequest_Query {
 	if m != nil {
@@ -150,11 +155,148 @@ func (m *QueryRequest) GetStatus() *StatusQuery {
 	return nil
 }
 
+func (m *QueryRequest) GetContract() *ContractQuery {
+	if x, ok := m.GetQuery().(*QueryRequest_Contract); ok {
+		return x.Contract
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*QueryRequest) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
 		(*QueryRequest_Status)(nil),
+		(*QueryRequest_Contract)(nil),
 	}
+}
+
+// ContractQuery runs a contract's query entry point on the state of the
+// last call the enclave ran, read-only.
+type ContractQuery struct {
+	// contract is the contract's address (32 bytes).
+	Contract []byte `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	// msg is the JSON query.
+	Msg []byte `protobuf:"bytes,2,opt,name=msg,proto3" json:"msg,omitempty"`
+}
+
+func (m *ContractQuery) Reset()         { *m = ContractQuery{} }
+func (m *ContractQuery) String() string { return proto.CompactTextString(m) }
+func (*ContractQuery) ProtoMessage()    {}
+func (*ContractQuery) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e941ff759c9a384c, []int{2}
+}
+func (m *ContractQuery) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractQuery) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractQuery.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractQuery) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractQuery.Merge(m, src)
+}
+func (m *ContractQuery) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractQuery) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractQuery.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractQuery proto.InternalMessageInfo
+
+func (m *ContractQuery) GetContract() []byte {
+	if m != nil {
+		return m.Contract
+	}
+	return nil
+}
+
+func (m *ContractQuery) GetMsg() []byte {
+	if m != nil {
+		return m.Msg
+	}
+	return nil
+}
+
+// ContractQueryResult is a contract's answer to a ContractQuery.
+type ContractQueryResult struct {
+	// output is the contract's answer (JSON), empty on failure.
+	Output []byte `protobuf:"bytes,1,opt,name=output,proto3" json:"output,omitempty"`
+	// error says why the query failed (the contract refused it, out of fuel).
+	Error string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	// calls_applied is how many calls of the contract's queue the state
+	// answered from reflects.
+	CallsApplied uint64 `protobuf:"varint,3,opt,name=calls_applied,json=callsApplied,proto3" json:"calls_applied,omitempty"`
+	FuelUsed     uint64 `protobuf:"varint,4,opt,name=fuel_used,json=fuelUsed,proto3" json:"fuel_used,omitempty"`
+}
+
+func (m *ContractQueryResult) Reset()         { *m = ContractQueryResult{} }
+func (m *ContractQueryResult) String() string { return proto.CompactTextString(m) }
+func (*ContractQueryResult) ProtoMessage()    {}
+func (*ContractQueryResult) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e941ff759c9a384c, []int{3}
+}
+func (m *ContractQueryResult) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractQueryResult) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractQueryResult.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractQueryResult) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractQueryResult.Merge(m, src)
+}
+func (m *ContractQueryResult) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractQueryResult) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractQueryResult.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractQueryResult proto.InternalMessageInfo
+
+func (m *ContractQueryResult) GetOutput() []byte {
+	if m != nil {
+		return m.Output
+	}
+	return nil
+}
+
+func (m *ContractQueryResult) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
+func (m *ContractQueryResult) GetCallsApplied() uint64 {
+	if m != nil {
+		return m.CallsApplied
+	}
+	return 0
+}
+
+func (m *ContractQueryResult) GetFuelUsed() uint64 {
+	if m != nil {
+		return m.FuelUsed
+	}
+	return 0
 }
 
 // StatusQuery asks the enclave for its own state (contract queries come with
@@ -166,7 +308,7 @@ func (m *StatusQuery) Reset()         { *m = StatusQuery{} }
 func (m *StatusQuery) String() string { return proto.CompactTextString(m) }
 func (*StatusQuery) ProtoMessage()    {}
 func (*StatusQuery) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{2}
+	return fileDescriptor_e941ff759c9a384c, []int{4}
 }
 func (m *StatusQuery) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -201,6 +343,7 @@ type QueryResponse struct {
 	//
 	//	*QueryResponse_Status
 	//	*QueryResponse_Error
+	//	*QueryResponse_Contract
 	Result isQueryResponse_Result `protobuf_oneof:"result"`
 }
 
@@ -208,7 +351,7 @@ func (m *QueryResponse) Reset()         { *m = QueryResponse{} }
 func (m *QueryResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryResponse) ProtoMessage()    {}
 func (*QueryResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{3}
+	return fileDescriptor_e941ff759c9a384c, []int{5}
 }
 func (m *QueryResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -249,9 +392,13 @@ type QueryResponse_Status struct {
 type QueryResponse_Error struct {
 	Error string `protobuf:"bytes,2,opt,name=error,proto3,oneof" json:"error,omitempty"`
 }
+type QueryResponse_Contract struct {
+	Contract *ContractQueryResult `protobuf:"bytes,3,opt,name=contract,proto3,oneof" json:"contract,omitempty"`
+}
 
-func (*QueryResponse_Status) isQueryResponse_Result() {}
-func (*QueryResponse_Error) isQueryResponse_Result()  {}
+func (*QueryResponse_Status) isQueryResponse_Result()   {}
+func (*QueryResponse_Error) isQueryResponse_Result()    {}
+func (*QueryResponse_Contract) isQueryResponse_Result() {}
 
 func (m *QueryResponse) GetResult() isQueryResponse_Result {
 	if m != nil {
@@ -274,11 +421,19 @@ func (m *QueryResponse) GetError() string {
 	return ""
 }
 
+func (m *QueryResponse) GetContract() *ContractQueryResult {
+	if x, ok := m.GetResult().(*QueryResponse_Contract); ok {
+		return x.Contract
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*QueryResponse) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
 		(*QueryResponse_Status)(nil),
 		(*QueryResponse_Error)(nil),
+		(*QueryResponse_Contract)(nil),
 	}
 }
 
@@ -296,7 +451,7 @@ func (m *EnclaveStatus) Reset()         { *m = EnclaveStatus{} }
 func (m *EnclaveStatus) String() string { return proto.CompactTextString(m) }
 func (*EnclaveStatus) ProtoMessage()    {}
 func (*EnclaveStatus) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{4}
+	return fileDescriptor_e941ff759c9a384c, []int{6}
 }
 func (m *EnclaveStatus) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -374,7 +529,7 @@ func (m *InfoRequest) Reset()         { *m = InfoRequest{} }
 func (m *InfoRequest) String() string { return proto.CompactTextString(m) }
 func (*InfoRequest) ProtoMessage()    {}
 func (*InfoRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{5}
+	return fileDescriptor_e941ff759c9a384c, []int{7}
 }
 func (m *InfoRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -430,7 +585,7 @@ func (m *InfoResponse) Reset()         { *m = InfoResponse{} }
 func (m *InfoResponse) String() string { return proto.CompactTextString(m) }
 func (*InfoResponse) ProtoMessage()    {}
 func (*InfoResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{6}
+	return fileDescriptor_e941ff759c9a384c, []int{8}
 }
 func (m *InfoResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -584,13 +739,15 @@ type ContractProgress struct {
 	CodeId   uint64 `protobuf:"varint,2,opt,name=code_id,json=codeId,proto3" json:"code_id,omitempty"`
 	// next is the next call of the contract's queue it expects.
 	Next uint64 `protobuf:"varint,3,opt,name=next,proto3" json:"next,omitempty"`
+	// code_loaded tells whether the enclave holds the contract's module.
+	CodeLoaded bool `protobuf:"varint,4,opt,name=code_loaded,json=codeLoaded,proto3" json:"code_loaded,omitempty"`
 }
 
 func (m *ContractProgress) Reset()         { *m = ContractProgress{} }
 func (m *ContractProgress) String() string { return proto.CompactTextString(m) }
 func (*ContractProgress) ProtoMessage()    {}
 func (*ContractProgress) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{7}
+	return fileDescriptor_e941ff759c9a384c, []int{9}
 }
 func (m *ContractProgress) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -640,6 +797,13 @@ func (m *ContractProgress) GetNext() uint64 {
 	return 0
 }
 
+func (m *ContractProgress) GetCodeLoaded() bool {
+	if m != nil {
+		return m.CodeLoaded
+	}
+	return false
+}
+
 type AttestRequest struct {
 	// operator is the operator's account address (20 raw bytes).
 	Operator []byte `protobuf:"bytes,1,opt,name=operator,proto3" json:"operator,omitempty"`
@@ -649,7 +813,7 @@ func (m *AttestRequest) Reset()         { *m = AttestRequest{} }
 func (m *AttestRequest) String() string { return proto.CompactTextString(m) }
 func (*AttestRequest) ProtoMessage()    {}
 func (*AttestRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{8}
+	return fileDescriptor_e941ff759c9a384c, []int{10}
 }
 func (m *AttestRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -693,7 +857,7 @@ func (m *AttestResponse) Reset()         { *m = AttestResponse{} }
 func (m *AttestResponse) String() string { return proto.CompactTextString(m) }
 func (*AttestResponse) ProtoMessage()    {}
 func (*AttestResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{9}
+	return fileDescriptor_e941ff759c9a384c, []int{11}
 }
 func (m *AttestResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -738,7 +902,7 @@ func (m *SyncHeadersRequest) Reset()         { *m = SyncHeadersRequest{} }
 func (m *SyncHeadersRequest) String() string { return proto.CompactTextString(m) }
 func (*SyncHeadersRequest) ProtoMessage()    {}
 func (*SyncHeadersRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{10}
+	return fileDescriptor_e941ff759c9a384c, []int{12}
 }
 func (m *SyncHeadersRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -782,7 +946,7 @@ func (m *SyncHeadersResponse) Reset()         { *m = SyncHeadersResponse{} }
 func (m *SyncHeadersResponse) String() string { return proto.CompactTextString(m) }
 func (*SyncHeadersResponse) ProtoMessage()    {}
 func (*SyncHeadersResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{11}
+	return fileDescriptor_e941ff759c9a384c, []int{13}
 }
 func (m *SyncHeadersResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -826,18 +990,16 @@ type DispatchRequest struct {
 	// proof is a tendermint.crypto.ProofOps protobuf.
 	Proof []byte `protobuf:"bytes,4,opt,name=proof,proto3" json:"proof,omitempty"`
 	// destination is the queue: empty for the enclave's own, else the address
-	// of a contract the enclave is scheduled on.
+	// of a contract the enclave is scheduled on (whose code it must hold:
+	// LoadCode).
 	Destination []byte `protobuf:"bytes,5,opt,name=destination,proto3" json:"destination,omitempty"`
-	// code is the contract's module (uncompressed), for a contract's queue;
-	// the enclave checks it against the code hash it was assigned.
-	Code []byte `protobuf:"bytes,6,opt,name=code,proto3" json:"code,omitempty"`
 }
 
 func (m *DispatchRequest) Reset()         { *m = DispatchRequest{} }
 func (m *DispatchRequest) String() string { return proto.CompactTextString(m) }
 func (*DispatchRequest) ProtoMessage()    {}
 func (*DispatchRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{12}
+	return fileDescriptor_e941ff759c9a384c, []int{14}
 }
 func (m *DispatchRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -901,13 +1063,6 @@ func (m *DispatchRequest) GetDestination() []byte {
 	return nil
 }
 
-func (m *DispatchRequest) GetCode() []byte {
-	if m != nil {
-		return m.Code
-	}
-	return nil
-}
-
 type DispatchResponse struct {
 }
 
@@ -915,7 +1070,7 @@ func (m *DispatchResponse) Reset()         { *m = DispatchResponse{} }
 func (m *DispatchResponse) String() string { return proto.CompactTextString(m) }
 func (*DispatchResponse) ProtoMessage()    {}
 func (*DispatchResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{13}
+	return fileDescriptor_e941ff759c9a384c, []int{15}
 }
 func (m *DispatchResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -944,6 +1099,95 @@ func (m *DispatchResponse) XXX_DiscardUnknown() {
 
 var xxx_messageInfo_DispatchResponse proto.InternalMessageInfo
 
+type LoadCodeRequest struct {
+	Code []byte `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+}
+
+func (m *LoadCodeRequest) Reset()         { *m = LoadCodeRequest{} }
+func (m *LoadCodeRequest) String() string { return proto.CompactTextString(m) }
+func (*LoadCodeRequest) ProtoMessage()    {}
+func (*LoadCodeRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e941ff759c9a384c, []int{16}
+}
+func (m *LoadCodeRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *LoadCodeRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_LoadCodeRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *LoadCodeRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_LoadCodeRequest.Merge(m, src)
+}
+func (m *LoadCodeRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *LoadCodeRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_LoadCodeRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_LoadCodeRequest proto.InternalMessageInfo
+
+func (m *LoadCodeRequest) GetCode() []byte {
+	if m != nil {
+		return m.Code
+	}
+	return nil
+}
+
+type LoadCodeResponse struct {
+	// contracts is how many of the enclave's contracts run this code.
+	Contracts uint32 `protobuf:"varint,1,opt,name=contracts,proto3" json:"contracts,omitempty"`
+}
+
+func (m *LoadCodeResponse) Reset()         { *m = LoadCodeResponse{} }
+func (m *LoadCodeResponse) String() string { return proto.CompactTextString(m) }
+func (*LoadCodeResponse) ProtoMessage()    {}
+func (*LoadCodeResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_e941ff759c9a384c, []int{17}
+}
+func (m *LoadCodeResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *LoadCodeResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_LoadCodeResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *LoadCodeResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_LoadCodeResponse.Merge(m, src)
+}
+func (m *LoadCodeResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *LoadCodeResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_LoadCodeResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_LoadCodeResponse proto.InternalMessageInfo
+
+func (m *LoadCodeResponse) GetContracts() uint32 {
+	if m != nil {
+		return m.Contracts
+	}
+	return 0
+}
+
 type TakeEgressRequest struct {
 	From uint64 `protobuf:"varint,1,opt,name=from,proto3" json:"from,omitempty"`
 }
@@ -952,7 +1196,7 @@ func (m *TakeEgressRequest) Reset()         { *m = TakeEgressRequest{} }
 func (m *TakeEgressRequest) String() string { return proto.CompactTextString(m) }
 func (*TakeEgressRequest) ProtoMessage()    {}
 func (*TakeEgressRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{14}
+	return fileDescriptor_e941ff759c9a384c, []int{18}
 }
 func (m *TakeEgressRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -998,7 +1242,7 @@ func (m *SignedEgress) Reset()         { *m = SignedEgress{} }
 func (m *SignedEgress) String() string { return proto.CompactTextString(m) }
 func (*SignedEgress) ProtoMessage()    {}
 func (*SignedEgress) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{15}
+	return fileDescriptor_e941ff759c9a384c, []int{19}
 }
 func (m *SignedEgress) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1056,7 +1300,7 @@ func (m *TakeEgressResponse) Reset()         { *m = TakeEgressResponse{} }
 func (m *TakeEgressResponse) String() string { return proto.CompactTextString(m) }
 func (*TakeEgressResponse) ProtoMessage()    {}
 func (*TakeEgressResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_e941ff759c9a384c, []int{16}
+	return fileDescriptor_e941ff759c9a384c, []int{20}
 }
 func (m *TakeEgressResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1095,6 +1339,8 @@ func (m *TakeEgressResponse) GetMessages() []*SignedEgress {
 func init() {
 	proto.RegisterType((*QueryEnvelope)(nil), "phala.enclave.v1.QueryEnvelope")
 	proto.RegisterType((*QueryRequest)(nil), "phala.enclave.v1.QueryRequest")
+	proto.RegisterType((*ContractQuery)(nil), "phala.enclave.v1.ContractQuery")
+	proto.RegisterType((*ContractQueryResult)(nil), "phala.enclave.v1.ContractQueryResult")
 	proto.RegisterType((*StatusQuery)(nil), "phala.enclave.v1.StatusQuery")
 	proto.RegisterType((*QueryResponse)(nil), "phala.enclave.v1.QueryResponse")
 	proto.RegisterType((*EnclaveStatus)(nil), "phala.enclave.v1.EnclaveStatus")
@@ -1107,6 +1353,8 @@ func init() {
 	proto.RegisterType((*SyncHeadersResponse)(nil), "phala.enclave.v1.SyncHeadersResponse")
 	proto.RegisterType((*DispatchRequest)(nil), "phala.enclave.v1.DispatchRequest")
 	proto.RegisterType((*DispatchResponse)(nil), "phala.enclave.v1.DispatchResponse")
+	proto.RegisterType((*LoadCodeRequest)(nil), "phala.enclave.v1.LoadCodeRequest")
+	proto.RegisterType((*LoadCodeResponse)(nil), "phala.enclave.v1.LoadCodeResponse")
 	proto.RegisterType((*TakeEgressRequest)(nil), "phala.enclave.v1.TakeEgressRequest")
 	proto.RegisterType((*SignedEgress)(nil), "phala.enclave.v1.SignedEgress")
 	proto.RegisterType((*TakeEgressResponse)(nil), "phala.enclave.v1.TakeEgressResponse")
@@ -1115,75 +1363,84 @@ func init() {
 func init() { proto.RegisterFile("phala/enclave/v1/api.proto", fileDescriptor_e941ff759c9a384c) }
 
 var fileDescriptor_e941ff759c9a384c = []byte{
-	// 1075 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x56, 0xcd, 0x72, 0x1b, 0x45,
-	0x10, 0xb6, 0x6c, 0x59, 0x5e, 0xf5, 0xae, 0xfc, 0x33, 0x01, 0x23, 0x04, 0x51, 0xe4, 0x4d, 0x28,
-	0xab, 0x08, 0x91, 0x89, 0x39, 0xa4, 0xe0, 0x04, 0x06, 0x17, 0x16, 0xbe, 0x38, 0x6b, 0xaa, 0xa8,
-	0x0a, 0x07, 0xd5, 0x6a, 0xb7, 0x2d, 0x6d, 0x79, 0x77, 0x67, 0x33, 0x33, 0x52, 0xa1, 0x23, 0x6f,
-	0xc0, 0x7b, 0xf0, 0x22, 0x1c, 0x73, 0xe4, 0x48, 0xd9, 0x2f, 0xc0, 0x23, 0xa4, 0xe6, 0x4f, 0x3f,
-	0x96, 0x1c, 0xdf, 0xb6, 0xbb, 0xbf, 0xe9, 0xdf, 0x6f, 0x7a, 0x07, 0x1a, 0xc5, 0x30, 0x4c, 0xc3,
-	0x23, 0xcc, 0xa3, 0x34, 0x1c, 0xe3, 0xd1, 0xf8, 0xe5, 0x51, 0x58, 0x24, 0x9d, 0x82, 0x51, 0x41,
-	0xc9, 0xae, 0xb2, 0x75, 0x8c, 0xad, 0x33, 0x7e, 0xe9, 0x1f, 0x42, 0xed, 0xf5, 0x08, 0xd9, 0xe4,
-	0x34, 0x1f, 0x63, 0x4a, 0x0b, 0x24, 0xfb, 0x50, 0xe1, 0x18, 0xa6, 0x18, 0xd7, 0x4b, 0xad, 0x52,
-	0xdb, 0x0b, 0x8c, 0xe4, 0x67, 0xe0, 0x29, 0x60, 0x80, 0x6f, 0x47, 0xc8, 0x05, 0xf9, 0x0c, 0xaa,
-	0x0c, 0x8b, 0x74, 0xd2, 0xbb, 0xc6, 0x89, 0x81, 0x3a, 0x4a, 0x71, 0x8e, 0x13, 0xf2, 0x0a, 0x2a,
-	0x5c, 0x84, 0x62, 0xc4, 0xeb, 0xeb, 0xad, 0x52, 0xdb, 0x3d, 0x7e, 0xdc, 0xb9, 0x1b, 0xb8, 0x73,
-	0xa9, 0xec, 0xca, 0xe5, 0xd9, 0x5a, 0x60, 0xe0, 0x27, 0x5b, 0xb0, 0xf9, 0x56, 0xaa, 0xfc, 0x1a,
-	0xb8, 0x73, 0x08, 0x3f, 0x35, 0x69, 0x06, 0xc8, 0x0b, 0x9a, 0x73, 0x24, 0xdf, 0x4e, 0x23, 0x94,
-	0x54, 0x84, 0x27, 0xcb, 0x11, 0x4e, 0xf5, 0xa7, 0x76, 0x33, 0x8b, 0x41, 0xf6, 0x61, 0x13, 0x19,
-	0xa3, 0x4c, 0xe5, 0x56, 0x3d, 0x5b, 0x0b, 0xb4, 0x78, 0xe2, 0x40, 0x85, 0x21, 0x1f, 0xa5, 0xc2,
-	0xff, 0x73, 0x1d, 0x6a, 0x0b, 0xa7, 0xc9, 0x53, 0xa8, 0xf1, 0x49, 0x1e, 0x61, 0xdc, 0x1b, 0x62,
-	0x32, 0x18, 0x0a, 0x15, 0x75, 0x23, 0xf0, 0xb4, 0xf2, 0x4c, 0xe9, 0x48, 0x13, 0x80, 0xe1, 0x20,
-	0xe1, 0x02, 0x19, 0xc6, 0xca, 0xbb, 0x13, 0xcc, 0x69, 0xa4, 0x7d, 0x10, 0x0a, 0xbc, 0x46, 0x2c,
-	0x90, 0xd5, 0x37, 0xb4, 0x7d, 0xa6, 0x21, 0xc7, 0xf0, 0x71, 0x16, 0x4a, 0xac, 0xec, 0x69, 0x6f,
-	0x80, 0x39, 0xb2, 0x50, 0x24, 0x34, 0xaf, 0x97, 0x5b, 0xa5, 0x76, 0x2d, 0x78, 0xa4, 0x8d, 0xe7,
-	0x38, 0xf9, 0x79, 0x6a, 0x22, 0x5f, 0xc2, 0x9e, 0x39, 0x53, 0x8c, 0xfa, 0x69, 0x12, 0xa9, 0x71,
-	0x6c, 0xaa, 0x71, 0xec, 0x68, 0xc3, 0x85, 0xd2, 0xcb, 0xa9, 0x3c, 0x87, 0xbd, 0x02, 0xd9, 0x15,
-	0x65, 0x59, 0x98, 0x47, 0xd8, 0xe3, 0x11, 0x65, 0x58, 0xaf, 0xb4, 0x4a, 0xed, 0x72, 0xb0, 0x3b,
-	0x67, 0xb8, 0x94, 0x7a, 0x39, 0x80, 0x6e, 0x7e, 0x45, 0xcd, 0xb8, 0xfd, 0xdb, 0x32, 0x78, 0x5a,
-	0x36, 0x03, 0xa8, 0xc3, 0x56, 0x3f, 0x8c, 0xae, 0x31, 0xd7, 0x44, 0xa9, 0x06, 0x56, 0x24, 0x8f,
-	0x01, 0x32, 0xd6, 0x33, 0x83, 0x50, 0x6d, 0xf0, 0x82, 0x6a, 0xc6, 0x4c, 0x43, 0x25, 0x71, 0x32,
-	0xd6, 0xe3, 0xc9, 0x20, 0x37, 0x4d, 0xf0, 0x02, 0x27, 0x63, 0x97, 0x4a, 0x26, 0x4d, 0x70, 0x13,
-	0x3e, 0xee, 0x15, 0x8c, 0xc6, 0xbd, 0x24, 0x36, 0x85, 0x57, 0x13, 0x3e, 0xbe, 0x60, 0x34, 0xee,
-	0xc6, 0xe4, 0x13, 0xd8, 0x92, 0x76, 0x3e, 0xce, 0x55, 0x91, 0xb5, 0xa0, 0x92, 0xf0, 0xf1, 0xe5,
-	0x38, 0x27, 0x1f, 0xc1, 0x66, 0x8c, 0xfd, 0xd1, 0x40, 0xd5, 0xe3, 0x04, 0x5a, 0x20, 0x87, 0xb0,
-	0x93, 0xc4, 0x98, 0x8b, 0x44, 0x4c, 0x64, 0x7f, 0x64, 0x6f, 0xb6, 0x54, 0xc4, 0x6d, 0xab, 0xbe,
-	0x50, 0x5a, 0xf2, 0x04, 0x5c, 0x8c, 0xe2, 0xa1, 0x05, 0x39, 0x0a, 0x04, 0x52, 0x65, 0x00, 0x4b,
-	0x04, 0xa8, 0xae, 0x20, 0xc0, 0x01, 0x78, 0x39, 0xfe, 0x21, 0x7a, 0x49, 0x3e, 0x60, 0xc8, 0x79,
-	0x1d, 0x54, 0x6f, 0x5d, 0xa9, 0xeb, 0x6a, 0x95, 0x0c, 0xa4, 0x20, 0xa8, 0x11, 0xae, 0x42, 0x80,
-	0x54, 0x9d, 0x6a, 0xc0, 0x22, 0x89, 0xbc, 0x07, 0x48, 0x54, 0x5b, 0x22, 0xd1, 0x4a, 0x42, 0x6c,
-	0xaf, 0x26, 0xc4, 0xa7, 0xe0, 0x44, 0xc3, 0x30, 0xc9, 0x65, 0xab, 0x77, 0xf4, 0x10, 0x95, 0xdc,
-	0x8d, 0xef, 0xe7, 0xe2, 0xee, 0xfd, 0x5c, 0xfc, 0x1e, 0xaa, 0x11, 0xcd, 0x05, 0x0b, 0x23, 0xc1,
-	0xeb, 0x7b, 0xad, 0x8d, 0xb6, 0x7b, 0xec, 0x2f, 0x5f, 0xcb, 0x1f, 0x0d, 0xe4, 0x82, 0x51, 0x55,
-	0x71, 0x30, 0x3b, 0xe4, 0xff, 0x0e, 0xbb, 0x77, 0xcd, 0xa4, 0x01, 0x8e, 0x05, 0xd8, 0x3d, 0x63,
-	0x65, 0x49, 0x87, 0x88, 0xc6, 0x28, 0xf3, 0x5f, 0x57, 0x9d, 0xac, 0x48, 0xb1, 0x1b, 0x13, 0x02,
-	0x65, 0xd9, 0x53, 0xc5, 0xaf, 0x72, 0xa0, 0xbe, 0xfd, 0xe7, 0x50, 0xfb, 0x41, 0x08, 0xe4, 0xc2,
-	0xae, 0xb0, 0x06, 0x38, 0xb4, 0x90, 0xc9, 0x53, 0x66, 0x3d, 0x5b, 0xd9, 0xff, 0x0a, 0xb6, 0x2d,
-	0xd8, 0x10, 0xbe, 0x01, 0x0e, 0x8e, 0x25, 0x6d, 0x22, 0xb4, 0x68, 0x2b, 0xfb, 0xaf, 0x80, 0x5c,
-	0x4e, 0xf2, 0xe8, 0x0c, 0xc3, 0x18, 0x19, 0xb7, 0xfe, 0x0f, 0xc0, 0x4b, 0x25, 0x2f, 0x7a, 0xfd,
-	0x94, 0x46, 0xd7, 0x72, 0x53, 0x6d, 0xb4, 0xbd, 0xc0, 0x55, 0xba, 0x13, 0xa5, 0xf2, 0x5f, 0xc0,
-	0xa3, 0x85, 0x83, 0x26, 0xd6, 0x3e, 0x54, 0x16, 0xf6, 0x8c, 0x91, 0xfc, 0xbf, 0x4b, 0xb0, 0xf3,
-	0x53, 0xc2, 0x8b, 0x50, 0x44, 0x43, 0x1b, 0xe5, 0x1e, 0xac, 0xcc, 0x97, 0x4b, 0x88, 0xcc, 0x57,
-	0x37, 0x67, 0x2a, 0xcb, 0xcb, 0x9b, 0x21, 0xe7, 0xe1, 0x00, 0xcd, 0x0d, 0xb4, 0xa2, 0xbc, 0x47,
-	0x05, 0xa3, 0xf4, 0x4a, 0x5d, 0x3d, 0x2f, 0xd0, 0x02, 0x69, 0x81, 0x1b, 0x23, 0x17, 0x49, 0xae,
-	0x39, 0xa0, 0xf7, 0xcb, 0xbc, 0x4a, 0x36, 0x5c, 0xb6, 0x5e, 0x5d, 0x3f, 0x2f, 0x50, 0xdf, 0x3e,
-	0x81, 0xdd, 0x59, 0xb2, 0xba, 0x32, 0xff, 0x10, 0xf6, 0x7e, 0x0d, 0xaf, 0x51, 0x93, 0xdd, 0x96,
-	0x40, 0xa0, 0x7c, 0xc5, 0x68, 0xa6, 0x0a, 0x28, 0x07, 0xea, 0xdb, 0xef, 0x83, 0xa7, 0x76, 0x42,
-	0x7c, 0x3a, 0xa5, 0xc1, 0xb4, 0x9c, 0xd2, 0x72, 0x39, 0x45, 0x38, 0x49, 0x69, 0x18, 0x9b, 0x75,
-	0x63, 0x45, 0xf2, 0x39, 0x54, 0xe5, 0xa6, 0x09, 0xc5, 0x88, 0xd9, 0x52, 0x67, 0x0a, 0xff, 0x02,
-	0xc8, 0x7c, 0x32, 0xa6, 0xf9, 0xdf, 0x81, 0x63, 0xba, 0xa1, 0x47, 0xe6, 0x1e, 0x37, 0x57, 0xfc,
-	0xbe, 0xe6, 0x72, 0x0b, 0xa6, 0xf8, 0xe3, 0xff, 0x37, 0x60, 0xcb, 0x2e, 0xba, 0x53, 0x28, 0xcb,
-	0x8d, 0x49, 0x56, 0xfc, 0xfc, 0xe6, 0x36, 0x6b, 0xa3, 0x79, 0x9f, 0xd9, 0xa4, 0x73, 0x0e, 0x15,
-	0xcd, 0x44, 0xb2, 0xe2, 0x1f, 0xb7, 0x40, 0xe8, 0x46, 0xeb, 0x7e, 0x80, 0x71, 0xf6, 0x06, 0xdc,
-	0x39, 0xbe, 0x91, 0x67, 0x2b, 0x0a, 0x5b, 0xe2, 0x71, 0xe3, 0x8b, 0x07, 0x50, 0xc6, 0xf7, 0x6b,
-	0x70, 0xec, 0xb8, 0xc9, 0xc1, 0xf2, 0x91, 0x3b, 0xbc, 0x6d, 0xf8, 0x1f, 0x82, 0x18, 0x97, 0xbf,
-	0x01, 0xcc, 0x06, 0x44, 0x9e, 0x2e, 0x9f, 0x58, 0xe2, 0x52, 0xe3, 0xd9, 0x87, 0x41, 0xc6, 0x71,
-	0x17, 0x36, 0xd5, 0x7b, 0x62, 0x55, 0x4f, 0x17, 0xde, 0x43, 0x8d, 0x87, 0x00, 0x27, 0xbf, 0xfc,
-	0x73, 0xd3, 0x2c, 0xbd, 0xbb, 0x69, 0x96, 0xfe, 0xbb, 0x69, 0x96, 0xfe, 0xba, 0x6d, 0xae, 0xbd,
-	0xbb, 0x6d, 0xae, 0xfd, 0x7b, 0xdb, 0x5c, 0x7b, 0xf3, 0xf5, 0x20, 0x11, 0xc3, 0x51, 0xbf, 0x13,
-	0xd1, 0xec, 0x48, 0x39, 0x79, 0x11, 0x51, 0x9e, 0x51, 0xbe, 0x28, 0xd8, 0x87, 0x5a, 0x58, 0x24,
-	0xfd, 0x8a, 0x7a, 0xa6, 0x7d, 0xf3, 0x3e, 0x00, 0x00, 0xff, 0xff, 0xb3, 0xea, 0x8b, 0x82, 0xc4,
-	0x09, 0x00, 0x00,
+	// 1227 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0x84, 0x56, 0x4f, 0x6f, 0xdb, 0xc6,
+	0x13, 0x35, 0x63, 0x59, 0xa2, 0x46, 0x54, 0x2c, 0x6f, 0x7e, 0xbf, 0x44, 0x55, 0x1b, 0xc5, 0x61,
+	0x12, 0xc4, 0x68, 0x1a, 0x39, 0x71, 0x0f, 0x41, 0x0b, 0x04, 0x68, 0x92, 0x1a, 0xb5, 0x9a, 0x1e,
+	0x1c, 0xba, 0x45, 0x81, 0x5c, 0x08, 0x8a, 0x1c, 0x4b, 0x84, 0x29, 0x2e, 0xb3, 0x4b, 0x0a, 0x15,
+	0xd0, 0x4b, 0x0f, 0xbd, 0xf7, 0xd6, 0x2f, 0xd1, 0x4b, 0x3f, 0x43, 0x2f, 0x3d, 0xe6, 0xd8, 0x63,
+	0x11, 0x7f, 0x91, 0x62, 0xff, 0x49, 0x94, 0x25, 0xd9, 0x37, 0xce, 0xdb, 0xb7, 0xbb, 0xb3, 0x6f,
+	0xde, 0x0e, 0x17, 0x3a, 0xd9, 0x28, 0x48, 0x82, 0x7d, 0x4c, 0xc3, 0x24, 0x98, 0xe0, 0xfe, 0xe4,
+	0xe9, 0x7e, 0x90, 0xc5, 0xbd, 0x8c, 0xd1, 0x9c, 0x92, 0x96, 0x1c, 0xeb, 0xe9, 0xb1, 0xde, 0xe4,
+	0xa9, 0xfb, 0x10, 0x9a, 0x6f, 0x0a, 0x64, 0xd3, 0xc3, 0x74, 0x82, 0x09, 0xcd, 0x90, 0xdc, 0x84,
+	0x2a, 0xc7, 0x20, 0xc1, 0xa8, 0x6d, 0xed, 0x5a, 0x7b, 0x8e, 0xa7, 0x23, 0xf7, 0x0f, 0x0b, 0x1c,
+	0xc9, 0xf4, 0xf0, 0x5d, 0x81, 0x3c, 0x27, 0x1f, 0x43, 0x9d, 0x61, 0x96, 0x4c, 0xfd, 0x33, 0x9c,
+	0x6a, 0xae, 0x2d, 0x81, 0xd7, 0x38, 0x25, 0xcf, 0xa0, 0xca, 0xf3, 0x20, 0x2f, 0x78, 0xfb, 0xda,
+	0xae, 0xb5, 0xd7, 0x38, 0xb8, 0xdd, 0xbb, 0xb8, 0x73, 0xef, 0x44, 0x8e, 0xcb, 0x25, 0x8f, 0x36,
+	0x3c, 0x4d, 0x27, 0xcf, 0xc1, 0x0e, 0x69, 0x9a, 0xb3, 0x20, 0xcc, 0xdb, 0x9b, 0x72, 0xea, 0x9d,
+	0xe5, 0xa9, 0xaf, 0x34, 0xc3, 0x4c, 0x9e, 0x4d, 0x79, 0x59, 0x83, 0xad, 0x77, 0x02, 0x74, 0x9f,
+	0x43, 0x73, 0x81, 0x45, 0x3a, 0xa5, 0x85, 0x75, 0xb6, 0x26, 0x26, 0x2d, 0xd8, 0x1c, 0xf3, 0xa1,
+	0x4c, 0xd5, 0xf1, 0xc4, 0xa7, 0xfb, 0xab, 0x05, 0x37, 0x16, 0xe6, 0x7b, 0xc8, 0x8b, 0x24, 0x17,
+	0xea, 0xd0, 0x22, 0xcf, 0x0a, 0xb3, 0x86, 0x8e, 0xc8, 0xff, 0x60, 0x0b, 0x19, 0xa3, 0x4c, 0xae,
+	0x51, 0xf7, 0x54, 0x40, 0xee, 0x41, 0x33, 0x0c, 0x92, 0x84, 0xfb, 0x41, 0x96, 0x25, 0x31, 0x46,
+	0xf2, 0x44, 0x15, 0xcf, 0x91, 0xe0, 0x0b, 0x85, 0x09, 0x1d, 0x4f, 0x0b, 0x4c, 0xfc, 0x82, 0x63,
+	0xd4, 0xae, 0x48, 0x82, 0x2d, 0x80, 0x1f, 0x38, 0x46, 0x6e, 0x13, 0x1a, 0x25, 0x9d, 0xdc, 0x3f,
+	0x2d, 0x5d, 0x2e, 0x0f, 0x79, 0x46, 0x53, 0x8e, 0xe4, 0x8b, 0x99, 0xd0, 0xd6, 0x3a, 0xb5, 0x0e,
+	0xd5, 0xa7, 0x5a, 0xa7, 0x24, 0xf5, 0xcd, 0x85, 0x9c, 0x8f, 0x36, 0x4c, 0xd6, 0xaf, 0x96, 0x4a,
+	0xf0, 0xe0, 0x8a, 0x12, 0x28, 0x71, 0x16, 0x0a, 0x61, 0x43, 0x95, 0x49, 0xd4, 0xfd, 0xe5, 0x1a,
+	0x34, 0x17, 0x52, 0x10, 0xb2, 0xf0, 0x69, 0x1a, 0x62, 0xe4, 0x8f, 0x30, 0x1e, 0x8e, 0x94, 0x96,
+	0x9b, 0x9e, 0xa3, 0xc0, 0x23, 0x89, 0x91, 0x2e, 0x00, 0xc3, 0x61, 0xcc, 0x73, 0x64, 0x18, 0xc9,
+	0x14, 0x6d, 0xaf, 0x84, 0x88, 0xf1, 0x61, 0x90, 0xe3, 0x19, 0x62, 0x86, 0x4c, 0xe6, 0x69, 0x7b,
+	0x25, 0x84, 0x1c, 0xc0, 0xff, 0xc7, 0x81, 0xe0, 0x0a, 0x7f, 0xfa, 0x43, 0x4c, 0x91, 0x05, 0x79,
+	0x4c, 0x53, 0x29, 0x71, 0xd3, 0xbb, 0xa1, 0x06, 0x5f, 0xe3, 0xf4, 0x9b, 0xd9, 0x10, 0xf9, 0x14,
+	0x76, 0xf4, 0x9c, 0xac, 0x18, 0x24, 0x71, 0x28, 0xad, 0xbd, 0x25, 0x0b, 0xbd, 0xad, 0x06, 0x8e,
+	0x25, 0x2e, 0x1c, 0xfe, 0x08, 0x76, 0x32, 0x64, 0xa7, 0x94, 0x8d, 0x83, 0x34, 0x44, 0x9f, 0x87,
+	0x94, 0x61, 0xbb, 0x2a, 0xcb, 0xd7, 0x2a, 0x0d, 0x9c, 0x08, 0x5c, 0x94, 0xb1, 0x9f, 0x9e, 0x52,
+	0x7d, 0x75, 0xdc, 0xf3, 0x0a, 0x38, 0x2a, 0xd6, 0x55, 0x6c, 0x43, 0x6d, 0x10, 0x84, 0x67, 0x98,
+	0xaa, 0x5b, 0x57, 0xf7, 0x4c, 0x48, 0x6e, 0x03, 0x8c, 0x99, 0xaf, 0x85, 0xd7, 0x0e, 0xad, 0x8f,
+	0x99, 0x16, 0x54, 0x98, 0x67, 0xcc, 0x7c, 0x1e, 0x0f, 0x53, 0x2d, 0x82, 0xe3, 0xd9, 0x63, 0x76,
+	0x22, 0x63, 0xd2, 0x85, 0x46, 0xcc, 0x27, 0x7e, 0xc6, 0x68, 0xe4, 0xc7, 0x91, 0x3e, 0x78, 0x3d,
+	0xe6, 0x93, 0x63, 0x46, 0xa3, 0x7e, 0x44, 0x6e, 0x41, 0x4d, 0x8c, 0xf3, 0x49, 0x2a, 0x0f, 0xd9,
+	0xf4, 0xaa, 0x31, 0x9f, 0x9c, 0x4c, 0x52, 0xe1, 0xe6, 0x08, 0x07, 0xc5, 0x50, 0x9e, 0xc7, 0xf6,
+	0x54, 0x40, 0x1e, 0xc2, 0x76, 0x1c, 0x61, 0x9a, 0xc7, 0xf9, 0x54, 0xe8, 0x23, 0xb4, 0xa9, 0xc9,
+	0x1d, 0xaf, 0x1b, 0xf8, 0x58, 0xa2, 0xe4, 0x0e, 0x34, 0x30, 0x8c, 0x46, 0x86, 0x64, 0x4b, 0x12,
+	0x08, 0x48, 0x13, 0x96, 0x0c, 0x50, 0x5f, 0x61, 0x80, 0xbb, 0xe0, 0xa4, 0xf8, 0x53, 0xee, 0xc7,
+	0xe9, 0x90, 0x21, 0xe7, 0x6d, 0x90, 0xda, 0x36, 0x04, 0xd6, 0x57, 0x90, 0xd8, 0x48, 0x52, 0x50,
+	0x31, 0x1a, 0x92, 0x01, 0x02, 0x3a, 0x54, 0x84, 0x45, 0x13, 0x39, 0x57, 0x98, 0xa8, 0xb9, 0x64,
+	0xa2, 0x95, 0x86, 0xb8, 0xbe, 0xda, 0x10, 0x1f, 0x81, 0x1d, 0x8e, 0x82, 0x38, 0x15, 0x52, 0x6f,
+	0xab, 0x22, 0xca, 0xb8, 0x1f, 0xad, 0xf7, 0x62, 0x6b, 0xbd, 0x17, 0xbf, 0x82, 0xba, 0xb9, 0x4c,
+	0xbc, 0xbd, 0xb3, 0xbb, 0xb9, 0xd7, 0x38, 0x70, 0xd7, 0x5f, 0xc3, 0x63, 0x46, 0xe5, 0x89, 0xbd,
+	0xf9, 0x24, 0xf7, 0x67, 0x68, 0x5d, 0x1c, 0xbe, 0xb4, 0x0b, 0xde, 0x82, 0x5a, 0x48, 0x23, 0x14,
+	0xf9, 0x5f, 0x93, 0x4a, 0x56, 0x45, 0xd8, 0x8f, 0x08, 0x81, 0x8a, 0xd0, 0x54, 0x77, 0x2f, 0xf9,
+	0x2d, 0xa4, 0x97, 0xe4, 0x84, 0x06, 0x91, 0xee, 0x5b, 0xb6, 0x07, 0x02, 0xfa, 0x4e, 0x22, 0xee,
+	0x23, 0x68, 0xbe, 0xc8, 0x73, 0xe4, 0xb9, 0xf9, 0x5f, 0x74, 0xc0, 0xa6, 0x99, 0x38, 0x1d, 0x65,
+	0x66, 0x6b, 0x13, 0xbb, 0x9f, 0xc1, 0x75, 0x43, 0xd6, 0x37, 0xa2, 0x03, 0x36, 0x4e, 0x84, 0xaf,
+	0x42, 0x34, 0x6c, 0x13, 0xbb, 0xcf, 0x80, 0x9c, 0x4c, 0xd3, 0xf0, 0x08, 0x83, 0x08, 0x19, 0x37,
+	0xeb, 0xdf, 0x05, 0x27, 0x11, 0xc6, 0xf1, 0x07, 0x09, 0x0d, 0xcf, 0x44, 0x3f, 0xdc, 0xdc, 0x73,
+	0xbc, 0x86, 0xc4, 0x5e, 0x4a, 0xc8, 0x7d, 0x0c, 0x37, 0x16, 0x26, 0xea, 0xbd, 0x6e, 0x42, 0x75,
+	0xa1, 0x11, 0xe9, 0xc8, 0xfd, 0xdd, 0x82, 0xed, 0xaf, 0x63, 0x9e, 0x05, 0x79, 0x38, 0x32, 0xbb,
+	0xac, 0xe1, 0x8a, 0x7c, 0xb9, 0xa0, 0x88, 0x7c, 0x95, 0x7a, 0xb3, 0x58, 0xdc, 0xee, 0x31, 0x72,
+	0x1e, 0x0c, 0x51, 0x5f, 0x51, 0x13, 0x8a, 0x8b, 0x96, 0x31, 0x4a, 0x4f, 0xa5, 0x7e, 0x8e, 0xa7,
+	0x02, 0xb2, 0x0b, 0x8d, 0x08, 0x79, 0x1e, 0xa7, 0xca, 0x24, 0xaa, 0x01, 0x95, 0x21, 0x97, 0x40,
+	0x6b, 0x9e, 0x98, 0x3a, 0x85, 0xfb, 0x00, 0xb6, 0x85, 0xf4, 0xaf, 0x68, 0x84, 0x26, 0x59, 0x02,
+	0x15, 0x51, 0x11, 0x2d, 0xa0, 0xfc, 0x76, 0x9f, 0x40, 0x6b, 0x4e, 0xd3, 0x02, 0x7c, 0x52, 0xf6,
+	0x9a, 0xa5, 0xda, 0xc4, 0xdc, 0x47, 0x0f, 0x61, 0xe7, 0xfb, 0xe0, 0x0c, 0xd5, 0x95, 0x2a, 0x2d,
+	0x7d, 0xca, 0xe8, 0x58, 0xb2, 0x2b, 0x9e, 0xfc, 0x76, 0x07, 0xe0, 0xc8, 0xce, 0x13, 0x1d, 0xce,
+	0xcc, 0x36, 0xd3, 0xc4, 0x5a, 0xd6, 0x24, 0x0b, 0xa6, 0xc2, 0x3d, 0xba, 0xa9, 0x99, 0x50, 0x24,
+	0x23, 0xfa, 0x59, 0x90, 0x17, 0xcc, 0xe8, 0x35, 0x07, 0xdc, 0x63, 0x20, 0xe5, 0x64, 0xf4, 0x01,
+	0xbe, 0x04, 0x5b, 0x4b, 0xaa, 0xea, 0xde, 0x38, 0xe8, 0xae, 0x78, 0x70, 0x94, 0x72, 0xf3, 0x66,
+	0xfc, 0x83, 0xbf, 0x2a, 0x50, 0x33, 0xed, 0xf4, 0x10, 0x2a, 0xa2, 0x2f, 0x93, 0x15, 0xcf, 0x95,
+	0x52, 0xff, 0xee, 0x74, 0xd7, 0x0d, 0xeb, 0x74, 0x5e, 0x43, 0x55, 0xd9, 0x99, 0xac, 0xf8, 0x1d,
+	0x2f, 0xdc, 0x8a, 0xce, 0xee, 0x7a, 0x82, 0x5e, 0xec, 0x2d, 0x34, 0x4a, 0xa6, 0x25, 0xf7, 0x57,
+	0x1c, 0x6c, 0xe9, 0x32, 0x74, 0x1e, 0x5c, 0xc1, 0xd2, 0x6b, 0xbf, 0x01, 0xdb, 0xf8, 0x88, 0xdc,
+	0x5d, 0x9e, 0x72, 0xc1, 0xfc, 0x1d, 0xf7, 0x32, 0x8a, 0x5e, 0xf2, 0x47, 0x80, 0x79, 0x81, 0xc8,
+	0xbd, 0xe5, 0x19, 0x4b, 0x5e, 0xea, 0xdc, 0xbf, 0x9c, 0x34, 0xcf, 0xd5, 0x18, 0x77, 0x55, 0xae,
+	0x17, 0xbc, 0xbf, 0x2a, 0xd7, 0x25, 0xdf, 0xf7, 0x61, 0x4b, 0x3d, 0x0e, 0x57, 0x94, 0x69, 0xe1,
+	0x55, 0xdc, 0xb9, 0x8a, 0xf0, 0xf2, 0xdb, 0xbf, 0x3f, 0x74, 0xad, 0xf7, 0x1f, 0xba, 0xd6, 0xbf,
+	0x1f, 0xba, 0xd6, 0x6f, 0xe7, 0xdd, 0x8d, 0xf7, 0xe7, 0xdd, 0x8d, 0x7f, 0xce, 0xbb, 0x1b, 0x6f,
+	0x9f, 0x0c, 0xe3, 0x7c, 0x54, 0x0c, 0x7a, 0x21, 0x1d, 0xef, 0xcb, 0x45, 0x1e, 0x87, 0x94, 0x8f,
+	0x29, 0x5f, 0x0c, 0xcc, 0x73, 0x3d, 0xc8, 0xe2, 0x41, 0x55, 0x3e, 0xd6, 0x3f, 0xff, 0x2f, 0x00,
+	0x00, 0xff, 0xff, 0xb2, 0x76, 0xd8, 0xf1, 0xca, 0x0b, 0x00, 0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -1211,6 +1468,11 @@ type EnclaveClient interface {
 	Dispatch(ctx context.Context, in *DispatchRequest, opts ...grpc.CallOption) (*DispatchResponse, error)
 	// TakeEgress returns the signed egress messages from a sequence number on.
 	TakeEgress(ctx context.Context, in *TakeEgressRequest, opts ...grpc.CallOption) (*TakeEgressResponse, error)
+	// LoadCode gives the enclave a contract's module (uncompressed) for the
+	// contracts it is scheduled on, before it runs their calls or answers
+	// their queries (again after each restart: modules are not checkpointed);
+	// it keeps only modules whose hash it was assigned.
+	LoadCode(ctx context.Context, in *LoadCodeRequest, opts ...grpc.CallOption) (*LoadCodeResponse, error)
 	// Query answers a user's encrypted query (enclave/query) with an answer
 	// encrypted to the user; phala-enclave also serves it publicly over HTTP
 	// (--public-addr, POST /v1/query), the endpoint workers register.
@@ -1270,6 +1532,15 @@ func (c *enclaveClient) TakeEgress(ctx context.Context, in *TakeEgressRequest, o
 	return out, nil
 }
 
+func (c *enclaveClient) LoadCode(ctx context.Context, in *LoadCodeRequest, opts ...grpc.CallOption) (*LoadCodeResponse, error) {
+	out := new(LoadCodeResponse)
+	err := c.cc.Invoke(ctx, "/phala.enclave.v1.Enclave/LoadCode", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *enclaveClient) Query(ctx context.Context, in *QueryEnvelope, opts ...grpc.CallOption) (*QueryEnvelope, error) {
 	out := new(QueryEnvelope)
 	err := c.cc.Invoke(ctx, "/phala.enclave.v1.Enclave/Query", in, out, opts...)
@@ -1294,6 +1565,11 @@ type EnclaveServer interface {
 	Dispatch(context.Context, *DispatchRequest) (*DispatchResponse, error)
 	// TakeEgress returns the signed egress messages from a sequence number on.
 	TakeEgress(context.Context, *TakeEgressRequest) (*TakeEgressResponse, error)
+	// LoadCode gives the enclave a contract's module (uncompressed) for the
+	// contracts it is scheduled on, before it runs their calls or answers
+	// their queries (again after each restart: modules are not checkpointed);
+	// it keeps only modules whose hash it was assigned.
+	LoadCode(context.Context, *LoadCodeRequest) (*LoadCodeResponse, error)
 	// Query answers a user's encrypted query (enclave/query) with an answer
 	// encrypted to the user; phala-enclave also serves it publicly over HTTP
 	// (--public-addr, POST /v1/query), the endpoint workers register.
@@ -1318,6 +1594,9 @@ func (*UnimplementedEnclaveServer) Dispatch(ctx context.Context, req *DispatchRe
 }
 func (*UnimplementedEnclaveServer) TakeEgress(ctx context.Context, req *TakeEgressRequest) (*TakeEgressResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method TakeEgress not implemented")
+}
+func (*UnimplementedEnclaveServer) LoadCode(ctx context.Context, req *LoadCodeRequest) (*LoadCodeResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method LoadCode not implemented")
 }
 func (*UnimplementedEnclaveServer) Query(ctx context.Context, req *QueryEnvelope) (*QueryEnvelope, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Query not implemented")
@@ -1417,6 +1696,24 @@ func _Enclave_TakeEgress_Handler(srv interface{}, ctx context.Context, dec func(
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Enclave_LoadCode_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LoadCodeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(EnclaveServer).LoadCode(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.enclave.v1.Enclave/LoadCode",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(EnclaveServer).LoadCode(ctx, req.(*LoadCodeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Enclave_Query_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(QueryEnvelope)
 	if err := dec(in); err != nil {
@@ -1459,6 +1756,10 @@ var _Enclave_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "TakeEgress",
 			Handler:    _Enclave_TakeEgress_Handler,
+		},
+		{
+			MethodName: "LoadCode",
+			Handler:    _Enclave_LoadCode_Handler,
 		},
 		{
 			MethodName: "Query",
@@ -1559,6 +1860,111 @@ func (m *QueryRequest_Status) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	return len(dAtA) - i, nil
 }
+func (m *QueryRequest_Contract) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryRequest_Contract) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.Contract != nil {
+		{
+			size, err := m.Contract.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintApi(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *ContractQuery) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractQuery) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractQuery) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Msg) > 0 {
+		i -= len(m.Msg)
+		copy(dAtA[i:], m.Msg)
+		i = encodeVarintApi(dAtA, i, uint64(len(m.Msg)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintApi(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractQueryResult) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractQueryResult) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractQueryResult) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.FuelUsed != 0 {
+		i = encodeVarintApi(dAtA, i, uint64(m.FuelUsed))
+		i--
+		dAtA[i] = 0x20
+	}
+	if m.CallsApplied != 0 {
+		i = encodeVarintApi(dAtA, i, uint64(m.CallsApplied))
+		i--
+		dAtA[i] = 0x18
+	}
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintApi(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Output) > 0 {
+		i -= len(m.Output)
+		copy(dAtA[i:], m.Output)
+		i = encodeVarintApi(dAtA, i, uint64(len(m.Output)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *StatusQuery) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -1647,6 +2053,27 @@ func (m *QueryResponse_Error) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	i = encodeVarintApi(dAtA, i, uint64(len(m.Error)))
 	i--
 	dAtA[i] = 0x12
+	return len(dAtA) - i, nil
+}
+func (m *QueryResponse_Contract) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryResponse_Contract) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.Contract != nil {
+		{
+			size, err := m.Contract.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintApi(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
 	return len(dAtA) - i, nil
 }
 func (m *EnclaveStatus) Marshal() (dAtA []byte, err error) {
@@ -1907,6 +2334,16 @@ func (m *ContractProgress) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.CodeLoaded {
+		i--
+		if m.CodeLoaded {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x20
+	}
 	if m.Next != 0 {
 		i = encodeVarintApi(dAtA, i, uint64(m.Next))
 		i--
@@ -2067,13 +2504,6 @@ func (m *DispatchRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
-	if len(m.Code) > 0 {
-		i -= len(m.Code)
-		copy(dAtA[i:], m.Code)
-		i = encodeVarintApi(dAtA, i, uint64(len(m.Code)))
-		i--
-		dAtA[i] = 0x32
-	}
 	if len(m.Destination) > 0 {
 		i -= len(m.Destination)
 		copy(dAtA[i:], m.Destination)
@@ -2128,6 +2558,64 @@ func (m *DispatchResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	return len(dAtA) - i, nil
+}
+
+func (m *LoadCodeRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *LoadCodeRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *LoadCodeRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Code) > 0 {
+		i -= len(m.Code)
+		copy(dAtA[i:], m.Code)
+		i = encodeVarintApi(dAtA, i, uint64(len(m.Code)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *LoadCodeResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *LoadCodeResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *LoadCodeResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Contracts != 0 {
+		i = encodeVarintApi(dAtA, i, uint64(m.Contracts))
+		i--
+		dAtA[i] = 0x8
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -2290,6 +2778,58 @@ func (m *QueryRequest_Status) Size() (n int) {
 	}
 	return n
 }
+func (m *QueryRequest_Contract) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Contract != nil {
+		l = m.Contract.Size()
+		n += 1 + l + sovApi(uint64(l))
+	}
+	return n
+}
+func (m *ContractQuery) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovApi(uint64(l))
+	}
+	l = len(m.Msg)
+	if l > 0 {
+		n += 1 + l + sovApi(uint64(l))
+	}
+	return n
+}
+
+func (m *ContractQueryResult) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Output)
+	if l > 0 {
+		n += 1 + l + sovApi(uint64(l))
+	}
+	l = len(m.Error)
+	if l > 0 {
+		n += 1 + l + sovApi(uint64(l))
+	}
+	if m.CallsApplied != 0 {
+		n += 1 + sovApi(uint64(m.CallsApplied))
+	}
+	if m.FuelUsed != 0 {
+		n += 1 + sovApi(uint64(m.FuelUsed))
+	}
+	return n
+}
+
 func (m *StatusQuery) Size() (n int) {
 	if m == nil {
 		return 0
@@ -2331,6 +2871,18 @@ func (m *QueryResponse_Error) Size() (n int) {
 	_ = l
 	l = len(m.Error)
 	n += 1 + l + sovApi(uint64(l))
+	return n
+}
+func (m *QueryResponse_Contract) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Contract != nil {
+		l = m.Contract.Size()
+		n += 1 + l + sovApi(uint64(l))
+	}
 	return n
 }
 func (m *EnclaveStatus) Size() (n int) {
@@ -2456,6 +3008,9 @@ func (m *ContractProgress) Size() (n int) {
 	if m.Next != 0 {
 		n += 1 + sovApi(uint64(m.Next))
 	}
+	if m.CodeLoaded {
+		n += 2
+	}
 	return n
 }
 
@@ -2536,10 +3091,6 @@ func (m *DispatchRequest) Size() (n int) {
 	if l > 0 {
 		n += 1 + l + sovApi(uint64(l))
 	}
-	l = len(m.Code)
-	if l > 0 {
-		n += 1 + l + sovApi(uint64(l))
-	}
 	return n
 }
 
@@ -2549,6 +3100,31 @@ func (m *DispatchResponse) Size() (n int) {
 	}
 	var l int
 	_ = l
+	return n
+}
+
+func (m *LoadCodeRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Code)
+	if l > 0 {
+		n += 1 + l + sovApi(uint64(l))
+	}
+	return n
+}
+
+func (m *LoadCodeResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.Contracts != 0 {
+		n += 1 + sovApi(uint64(m.Contracts))
+	}
 	return n
 }
 
@@ -2787,6 +3363,313 @@ func (m *QueryRequest) Unmarshal(dAtA []byte) error {
 			}
 			m.Query = &QueryRequest_Status{v}
 			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractQuery{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Query = &QueryRequest_Contract{v}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipApi(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthApi
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractQuery) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowApi
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractQuery: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractQuery: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = append(m.Contract[:0], dAtA[iNdEx:postIndex]...)
+			if m.Contract == nil {
+				m.Contract = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Msg", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Msg = append(m.Msg[:0], dAtA[iNdEx:postIndex]...)
+			if m.Msg == nil {
+				m.Msg = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipApi(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthApi
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractQueryResult) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowApi
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractQueryResult: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractQueryResult: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Output", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Output = append(m.Output[:0], dAtA[iNdEx:postIndex]...)
+			if m.Output == nil {
+				m.Output = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CallsApplied", wireType)
+			}
+			m.CallsApplied = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.CallsApplied |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field FuelUsed", wireType)
+			}
+			m.FuelUsed = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.FuelUsed |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipApi(dAtA[iNdEx:])
@@ -2953,6 +3836,41 @@ func (m *QueryResponse) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.Result = &QueryResponse_Error{string(dAtA[iNdEx:postIndex])}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthApi
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthApi
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractQueryResult{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Result = &QueryResponse_Contract{v}
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
@@ -3799,6 +4717,26 @@ func (m *ContractProgress) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field CodeLoaded", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.CodeLoaded = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := skipApi(dAtA[iNdEx:])
@@ -4308,7 +5246,107 @@ func (m *DispatchRequest) Unmarshal(dAtA []byte) error {
 				m.Destination = []byte{}
 			}
 			iNdEx = postIndex
-		case 6:
+		default:
+			iNdEx = preIndex
+			skippy, err := skipApi(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthApi
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *DispatchResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowApi
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: DispatchResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: DispatchResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		default:
+			iNdEx = preIndex
+			skippy, err := skipApi(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthApi
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *LoadCodeRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowApi
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: LoadCodeRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: LoadCodeRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
 			if wireType != 2 {
 				return fmt.Errorf("proto: wrong wireType = %d for field Code", wireType)
 			}
@@ -4363,7 +5401,7 @@ func (m *DispatchRequest) Unmarshal(dAtA []byte) error {
 	}
 	return nil
 }
-func (m *DispatchResponse) Unmarshal(dAtA []byte) error {
+func (m *LoadCodeResponse) Unmarshal(dAtA []byte) error {
 	l := len(dAtA)
 	iNdEx := 0
 	for iNdEx < l {
@@ -4386,12 +5424,31 @@ func (m *DispatchResponse) Unmarshal(dAtA []byte) error {
 		fieldNum := int32(wire >> 3)
 		wireType := int(wire & 0x7)
 		if wireType == 4 {
-			return fmt.Errorf("proto: DispatchResponse: wiretype end group for non-group")
+			return fmt.Errorf("proto: LoadCodeResponse: wiretype end group for non-group")
 		}
 		if fieldNum <= 0 {
-			return fmt.Errorf("proto: DispatchResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+			return fmt.Errorf("proto: LoadCodeResponse: illegal tag %d (wire type %d)", fieldNum, wire)
 		}
 		switch fieldNum {
+		case 1:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contracts", wireType)
+			}
+			m.Contracts = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowApi
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Contracts |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
 		default:
 			iNdEx = preIndex
 			skippy, err := skipApi(dAtA[iNdEx:])

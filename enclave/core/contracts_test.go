@@ -85,7 +85,7 @@ func TestContractKey(t *testing.T) {
 		}
 	}
 	if got := w.Info().Contracts; len(got) != 1 || !bytes.Equal(got[0].Contract, contract) || got[0].Next != 1 {
-		t.Fatalf("worker contracts %x, want only %x", got, contract)
+		t.Fatalf("worker contracts %+v, want only %x", got, contract)
 	}
 	// The worker holds the contract key: the resealed init opens with it.
 	key := w.contracts[0].key

@@ -57,7 +57,14 @@ type Config struct {
 	// Runtime configures the contract runtime (runtime.DefaultConfig when
 	// its cache size is zero).
 	Runtime runtime.Config
+	// QueryFuel is the fuel limit of one contract query (DefaultQueryFuel
+	// when zero).
+	QueryFuel uint64
 }
+
+// DefaultQueryFuel is the fuel of a contract query unless configured: the
+// chain's default max_fuel_per_call.
+const DefaultQueryFuel = 100_000_000
 
 // randomnessLabel derives the heartbeat beacon from the master key.
 const randomnessLabel = "heartbeat-randomness"
@@ -89,6 +96,9 @@ type Enclave struct {
 	// contracts are the contracts this worker is scheduled on.
 	contracts []assignment
 	runtime   *runtime.Runtime
+	// codes are the modules of the contracts, by SHA-256 (not
+	// checkpointed: the sidecar provides them again after a restart).
+	codes map[[32]byte][]byte
 }
 
 // generation is one generation of the master key.
@@ -154,7 +164,10 @@ func Open(t tee.TEE, cfg Config) (*Enclave, []error, error) {
 	if cfg.Runtime.CacheSize == 0 {
 		cfg.Runtime = runtime.DefaultConfig()
 	}
-	e := &Enclave{cfg: cfg, tee: t, keys: k, checkpoints: store, egressNext: 1, runtime: runtime.New(cfg.Runtime)}
+	if cfg.QueryFuel == 0 {
+		cfg.QueryFuel = DefaultQueryFuel
+	}
+	e := &Enclave{cfg: cfg, tee: t, keys: k, checkpoints: store, egressNext: 1, runtime: runtime.New(cfg.Runtime), codes: map[[32]byte][]byte{}}
 	if e.queue, err = ingress.NewQueue(k.IdentityPublic(), 1); err != nil {
 		return nil, nil, err
 	}
@@ -196,6 +209,8 @@ type ContractProgress struct {
 	CodeID   uint64
 	// Next is the next call it expects.
 	Next uint64
+	// CodeLoaded tells whether the enclave holds the contract's module.
+	CodeLoaded bool
 }
 
 // Info reports the enclave's public state.
@@ -212,7 +227,8 @@ func (e *Enclave) Info() Info {
 		info.MasterPublicKey, info.MasterKeyGeneration = m.key.Public(), m.number
 	}
 	for _, a := range e.contracts {
-		info.Contracts = append(info.Contracts, ContractProgress{Contract: a.contract, CodeID: a.codeID, Next: a.next})
+		_, loaded := e.codes[[32]byte(a.codeHash)]
+		info.Contracts = append(info.Contracts, ContractProgress{Contract: a.contract, CodeID: a.codeID, Next: a.next, CodeLoaded: loaded})
 	}
 	return info
 }
@@ -411,6 +427,8 @@ func (e *Enclave) Query(sealed []byte) ([]byte, error) {
 	}
 	var resp api.QueryResponse
 	switch q.Query.(type) {
+	case *api.QueryRequest_Contract:
+		e.queryContract(q.GetContract(), &resp)
 	case *api.QueryRequest_Status:
 		info := e.Info()
 		resp.Result = &api.QueryResponse_Status{Status: &api.EnclaveStatus{
@@ -419,7 +437,7 @@ func (e *Enclave) Query(sealed []byte) ([]byte, error) {
 			PerformanceScore: e.cfg.PerformanceScore,
 		}}
 	default:
-		resp.Result = &api.QueryResponse_Error{Error: "unknown query: this enclave answers status queries"}
+		resp.Result = &api.QueryResponse_Error{Error: "unknown query: this enclave answers status and contract queries"}
 	}
 	return query.SealResponse(e.cfg.ChainID, id, sealed, q, &resp)
 }

@@ -30,7 +30,66 @@ var (
 	// ErrWrongCode: the code given for a contract's call is not the code the
 	// contract runs (its SHA-256 differs from the assigned code hash).
 	ErrWrongCode = errors.New("core: code does not match the contract's code hash")
+	// ErrNoCode: the enclave does not hold the contract's code (LoadCode).
+	ErrNoCode = errors.New("core: contract code not loaded")
 )
+
+// LoadCode keeps a module that contracts the enclave is scheduled on run;
+// it returns how many do (a module none runs is refused with ErrWrongCode).
+func (e *Enclave) LoadCode(code []byte) (int, error) {
+	hash := sha256.Sum256(code)
+	n := 0
+	for _, a := range e.contracts {
+		if bytes.Equal(a.codeHash, hash[:]) {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0, fmt.Errorf("%w: no contract of this enclave runs code %x", ErrWrongCode, hash)
+	}
+	e.codes[hash] = code
+	return n, nil
+}
+
+// queryContract answers a contract query from the state of the last call
+// the enclave ran; it changes nothing.
+func (e *Enclave) queryContract(q *api.ContractQuery, resp *api.QueryResponse) {
+	fail := func(format string, args ...any) {
+		resp.Result = &api.QueryResponse_Error{Error: fmt.Sprintf(format, args...)}
+	}
+	a := e.assignment(q.Contract)
+	switch {
+	case a == nil:
+		fail("this worker is not scheduled on contract %x: ask one of its workers (phalad q confidential contract)", q.Contract)
+		return
+	case a.next <= 1:
+		fail("the contract's init has not run on this worker yet: retry in a few blocks")
+		return
+	case e.codes[[32]byte(a.codeHash)] == nil:
+		fail("this worker has not loaded the contract's code yet: retry, or ask another of its workers")
+		return
+	}
+	contract, err := bech32.ConvertAndEncode(e.cfg.AddressPrefix, a.contract)
+	if err != nil {
+		fail("contract address: %v", err)
+		return
+	}
+	latest := e.client.Latest()
+	outcome, err := e.runtime.Run(context.Background(), e.codes[[32]byte(a.codeHash)], runtime.Call{
+		Entry: runtime.EntryQuery, Msg: q.Msg, State: &a.state, Fuel: e.cfg.QueryFuel,
+		Env: runtime.Env{Contract: contract, Height: latest.Height, Time: latest.Time, Seed: a.state.keys.Seed(0)},
+	})
+	res := &api.ContractQueryResult{CallsApplied: a.next - 1}
+	if outcome != nil {
+		res.FuelUsed = outcome.FuelUsed
+	}
+	if err != nil {
+		res.Error = err.Error()
+	} else {
+		res.Output = outcome.Output
+	}
+	resp.Result = &api.QueryResponse_Contract{Contract: res}
+}
 
 // Public failure classes of a result (ContractResult.error). They say what
 // kind of failure it was and nothing of the data; the full message goes
@@ -49,18 +108,19 @@ const (
 var errPayment = errors.New("invalid payment")
 
 // DispatchContract takes call seq of a contract's queue (destination: the
-// contract's address), proven like Dispatch, runs it with code and emits
-// its result. Whatever the call carries (a ciphertext that does not open, a
+// contract's address), proven like Dispatch, runs it with the contract's
+// code (LoadCode) and emits its result. Whatever the call carries (a ciphertext that does not open, a
 // message the contract refuses, a call that runs out of fuel) gives a
-// result, so bad input never stalls the queue; only a refused proof, the
-// wrong code or an enclave failure leaves the queue where it was.
-func (e *Enclave) DispatchContract(contract []byte, height int64, seq uint64, msg []byte, proof *cmtcrypto.ProofOps, code []byte) error {
+// result, so bad input never stalls the queue; only a refused proof, code
+// not loaded or an enclave failure leaves the queue where it was.
+func (e *Enclave) DispatchContract(contract []byte, height int64, seq uint64, msg []byte, proof *cmtcrypto.ProofOps) error {
 	a := e.assignment(contract)
 	if a == nil {
 		return fmt.Errorf("%w: %x", ErrNotAssigned, contract)
 	}
-	if h := sha256.Sum256(code); !bytes.Equal(h[:], a.codeHash) {
-		return fmt.Errorf("%w: code %d is %x, got %x", ErrWrongCode, a.codeID, a.codeHash, h)
+	code := e.codes[[32]byte(a.codeHash)]
+	if code == nil {
+		return fmt.Errorf("%w: code %d of contract %x", ErrNoCode, a.codeID, contract)
 	}
 	appHash, err := e.provenAt(height)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/enclave/envelope"
 	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
 	"github.com/phala-cosmos/phala-cosmos/enclave/internal/testchain"
+	"github.com/phala-cosmos/phala-cosmos/enclave/query"
 	"github.com/phala-cosmos/phala-cosmos/internal/wasmbuild"
 )
 
@@ -78,6 +79,9 @@ func newContractFixture(t *testing.T) *contractFixture {
 		if err := c.deliver(t, w, 1, v); err != nil {
 			t.Fatal(err)
 		}
+		if n, err := w.LoadCode(f.code); err != nil || n != 1 {
+			t.Fatalf("load code: %d, %v", n, err)
+		}
 	}
 	return f
 }
@@ -124,7 +128,7 @@ func (f *contractFixture) run(t *testing.T, w runningEnclave, seq uint64, v int6
 	t.Helper()
 	f.c.sync(t, w)
 	msg, proof := f.c.message(f.contract, seq, v)
-	if err := w.DispatchContract(f.contract, v, seq, msg, proof, f.code); err != nil {
+	if err := w.DispatchContract(f.contract, v, seq, msg, proof); err != nil {
 		t.Fatalf("call %d: %v", seq, err)
 	}
 	r := lastEgress(t, w).GetContractResult()
@@ -239,24 +243,52 @@ func TestContractCalls(t *testing.T) {
 
 	// A replayed call, and the wrong code, are refused and leave the queue.
 	msg, proof := f.c.message(f.contract, inc, v)
-	if err := f.workers[0].DispatchContract(f.contract, v, inc, msg, proof, f.code); !errors.Is(err, ingress.ErrReplay) {
+	if err := f.workers[0].DispatchContract(f.contract, v, inc, msg, proof); !errors.Is(err, ingress.ErrReplay) {
 		t.Fatalf("replayed call: %v", err)
 	}
-	msg, proof = f.c.message(f.contract, again, v)
-	if err := f.workers[0].DispatchContract(f.contract, v, again, msg, proof, append(bytes.Clone(f.code), 0)); !errors.Is(err, ErrWrongCode) {
+	if _, err := f.workers[0].LoadCode(append(bytes.Clone(f.code), 0)); !errors.Is(err, ErrWrongCode) {
 		t.Fatalf("wrong code: %v", err)
 	}
-	if err := f.gk.DispatchContract(f.contract, v, again, msg, proof, f.code); !errors.Is(err, ErrNotAssigned) {
+	msg, proof = f.c.message(f.contract, again, v)
+	if err := f.gk.DispatchContract(f.contract, v, again, msg, proof); !errors.Is(err, ErrNotAssigned) {
 		t.Fatalf("unassigned enclave: %v", err)
 	}
 
-	// Restart replica 0: the state (count 0 after the reset) is kept.
+	// Restart replica 0: the state (count 0 after the reset) is kept; the
+	// code is not, until loaded again.
 	f.workers[0] = f.c.start(t, f.workers[0].platform, f.workers[0].dir)
+	if err := f.workers[0].DispatchContract(f.contract, v, again, msg, proof); !errors.Is(err, ErrNoCode) {
+		t.Fatalf("call before the code is loaded: %v", err)
+	}
+	if p := f.workers[0].Info().Contracts; len(p) != 1 || p[0].CodeLoaded {
+		t.Fatalf("progress before loading %+v", p)
+	}
+	if _, err := f.workers[0].LoadCode(f.code); err != nil {
+		t.Fatal(err)
+	}
 	if got := f.count(t, f.runAll(t, again, v)); got != 2 {
 		t.Fatalf("count after restart and increment by 2 = %d, want 2", got)
 	}
-	if p := f.workers[0].Info().Contracts; len(p) != 1 || p[0].Next != again+1 {
+	if p := f.workers[0].Info().Contracts; len(p) != 1 || p[0].Next != again+1 || !p[0].CodeLoaded {
 		t.Fatalf("progress %+v", p)
+	}
+	// Queries read the state of the last call, on any replica; an enclave
+	// not scheduled on the contract says so.
+	for i, w := range append(f.workers, f.gk) {
+		resp := contractQuery(t, w, f.contract, `{"get_count":{}}`)
+		if i == len(f.workers) {
+			if !strings.Contains(resp.GetError(), "not scheduled") {
+				t.Fatalf("query to the gatekeeper: %+v", resp)
+			}
+			continue
+		}
+		r := resp.GetContract()
+		if r == nil || r.Error != "" || r.CallsApplied != again || !strings.Contains(string(r.Output), `"count":2`) {
+			t.Fatalf("query to replica %d: %+v", i, resp)
+		}
+	}
+	if r := contractQuery(t, f.workers[0], f.contract, `{"explode":{}}`).GetContract(); r == nil || !strings.Contains(r.Error, "explode") {
+		t.Fatalf("unknown query: %+v", r)
 	}
 	for _, e := range f.workers[0].TakeEgress(1) {
 		// (The contract's public event, hello.incremented, is meant to show.)
@@ -264,4 +296,24 @@ func TestContractCalls(t *testing.T) {
 			t.Fatal("plaintext in the egress")
 		}
 	}
+}
+
+// contractQuery sends w an encrypted contract query and opens its answer.
+func contractQuery(t *testing.T, w runningEnclave, contract []byte, msg string) *api.QueryResponse {
+	t.Helper()
+	info := w.Info()
+	req, err := query.NewRequest(testchain.ChainID, info.IdentityPubkey, info.ECDHPubkey,
+		&api.QueryRequest{Query: &api.QueryRequest_Contract{Contract: &api.ContractQuery{Contract: contract, Msg: []byte(msg)}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed, err := w.Query(req.Bytes())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := req.Open(sealed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }

@@ -42,7 +42,7 @@ func (s *Server) Info(context.Context, *api.InfoRequest) (*api.InfoResponse, err
 	i := s.enclave.Info()
 	var contracts []*api.ContractProgress
 	for _, c := range i.Contracts {
-		contracts = append(contracts, &api.ContractProgress{Contract: c.Contract, CodeId: c.CodeID, Next: c.Next})
+		contracts = append(contracts, &api.ContractProgress{Contract: c.Contract, CodeId: c.CodeID, Next: c.Next, CodeLoaded: c.CodeLoaded})
 	}
 	return &api.InfoResponse{Contracts: contracts,
 		Backend: string(i.Backend), MrEnclave: i.Measurement.MREnclave[:], MrSigner: i.Measurement.MRSigner[:],
@@ -105,12 +105,23 @@ func (s *Server) Dispatch(_ context.Context, req *api.DispatchRequest) (*api.Dis
 	if len(req.Destination) == 0 {
 		err = s.enclave.Dispatch(req.Height, req.Sequence, req.Message, &proof)
 	} else {
-		err = s.enclave.DispatchContract(req.Destination, req.Height, req.Sequence, req.Message, &proof, req.Code)
+		err = s.enclave.DispatchContract(req.Destination, req.Height, req.Sequence, req.Message, &proof)
 	}
 	if err != nil {
 		return nil, status.Error(code(err), err.Error())
 	}
 	return &api.DispatchResponse{}, nil
+}
+
+// LoadCode keeps a contract module for the enclave's contracts.
+func (s *Server) LoadCode(_ context.Context, req *api.LoadCodeRequest) (*api.LoadCodeResponse, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, err := s.enclave.LoadCode(req.Code)
+	if err != nil {
+		return nil, status.Error(code(err), err.Error())
+	}
+	return &api.LoadCodeResponse{Contracts: uint32(n)}, nil
 }
 
 // Query answers a sealed user query; it never sees the plaintext outside
@@ -142,7 +153,7 @@ func code(err error) codes.Code {
 	case errors.Is(err, ingress.ErrReplay):
 		return codes.AlreadyExists
 	case errors.Is(err, ingress.ErrGap), errors.Is(err, core.ErrNotSynced), errors.Is(err, lightclient.ErrNotNewer),
-		errors.Is(err, core.ErrNotAssigned):
+		errors.Is(err, core.ErrNotAssigned), errors.Is(err, core.ErrNoCode):
 		return codes.FailedPrecondition
 	case errors.Is(err, core.ErrWrongCode):
 		return codes.InvalidArgument

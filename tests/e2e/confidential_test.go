@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -68,7 +71,7 @@ func testStoreCode(t *testing.T, d *devnet) (codeID string) {
 // the master key, the devnet's gatekeeper enclave publishes the contract's
 // key with a signature that verifies against its identity, and the
 // contract is scheduled on one of the devnet's (non-gatekeeper) workers.
-func testInstantiate(t *testing.T, d *devnet, codeID string) (contract string) {
+func testInstantiate(t *testing.T, d *devnet, codeID string) (contract, txHash string) {
 	const init = `{"count":41}`
 	res := d.sendTx(t, "confidential", "instantiate", codeID, init, "--label", "counter", "--from", "alice", "--gas", "auto", "--gas-adjustment", "1.5")
 	addr := res.attribute("instantiate", "contract")
@@ -111,7 +114,7 @@ func testInstantiate(t *testing.T, d *devnet, codeID string) (contract string) {
 	if len(c.Contract.Workers) != 1 || !workers[hex.EncodeToString(c.Contract.Workers[0])] {
 		t.Fatalf("scheduled on %x, want one of worker0 and worker1", c.Contract.Workers)
 	}
-	return addr
+	return addr, res.TxHash
 }
 
 // testExecute sends a command with the CLI (sealed after it checked the
@@ -119,7 +122,7 @@ func testInstantiate(t *testing.T, d *devnet, codeID string) (contract string) {
 // without its plaintext on chain. The same signed command sent again in a
 // new transaction (a replay) is refused, and so is a command to a contract
 // that does not exist.
-func testExecute(t *testing.T, d *devnet, contract string) {
+func testExecute(t *testing.T, d *devnet, contract string) (txHashes []string) {
 	const command = `{"increment":{"by":7}}`
 	res := d.sendTx(t, "confidential", "execute", contract, command, "--from", "alice", "--gas", "auto", "--gas-adjustment", "1.5")
 	if seq := res.attribute("execute", "sequence"); seq != "2" {
@@ -138,6 +141,7 @@ func testExecute(t *testing.T, d *devnet, contract string) {
 	if call.Contract != contract || call.Sequence != "2" {
 		t.Fatalf("call by tx %s: %+v, want call 2 of %s", res.TxHash, call, contract)
 	}
+	txHashes = append(txHashes, res.TxHash)
 
 	// One sealed command, signed into two transactions.
 	unsigned := filepath.Join(t.TempDir(), "execute.json")
@@ -154,6 +158,9 @@ func testExecute(t *testing.T, d *devnet, contract string) {
 		if want == "" && sent.Code != 0 {
 			t.Fatalf("first send failed: %s", sent.RawLog)
 		}
+		if want == "" {
+			txHashes = append(txHashes, sent.TxHash)
+		}
 		if want != "" && (sent.Code == 0 || !strings.Contains(sent.RawLog, want)) {
 			t.Fatalf("replayed command: code %d, log %q; want it refused with %q", sent.Code, sent.RawLog, want)
 		}
@@ -163,8 +170,156 @@ func testExecute(t *testing.T, d *devnet, contract string) {
 	if err == nil || !strings.Contains(errOut, "no such contract") {
 		t.Fatalf("command to an account that is no contract: err %v, stderr %q", err, errOut)
 	}
+	return txHashes
 }
 
 func devnetAccount(t *testing.T, d *devnet, name string) string {
 	return strings.TrimSpace(d.mustPhalad(t, "keys", "show", name, "-a"))
+}
+
+// decryptedResult is what `q confidential result` prints.
+type decryptedResult struct {
+	Sequence    uint64          `json:"sequence"`
+	Worker      string          `json:"worker"`
+	FuelUsed    uint64          `json:"fuel_used"`
+	FeePaid     string          `json:"fee_paid"`
+	Error       string          `json:"error"`
+	ErrorDetail string          `json:"error_detail"`
+	Output      json.RawMessage `json:"output"`
+}
+
+// result waits for the result of a transaction's call and decrypts it as
+// from.
+func result(t *testing.T, d *devnet, txHash, from string) decryptedResult {
+	t.Helper()
+	var r decryptedResult
+	if err := json.Unmarshal([]byte(d.mustPhalad(t, "q", "confidential", "result", txHash, "--from", from, "--wait", "90s", "-o", "json")), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func count(t *testing.T, r decryptedResult) uint64 {
+	t.Helper()
+	var out struct {
+		Count uint64 `json:"count"`
+	}
+	if r.Error != "" || json.Unmarshal(r.Output, &out) != nil {
+		t.Fatalf("call %d: error %q (%s), output %s", r.Sequence, r.Error, r.ErrorDetail, r.Output)
+	}
+	return out.Count
+}
+
+// testResults reads the results of the calls testInstantiate and
+// testExecute sent: the scheduled worker ran them in order and the sender
+// decrypts each (41, +7, +7). A command out of fuel and a tampered
+// ciphertext each fail with the same public error the enclave gives
+// everywhere and leave the count alone; only the sender can decrypt; an
+// encrypted query to the worker reads the count; the plaintexts are nowhere
+// in the devnet's blocks, events or data dirs.
+func testResults(t *testing.T, d *devnet, contract, instantiateTx string, executeTxs []string) {
+	if r := result(t, d, instantiateTx, "alice"); r.Sequence != 1 || r.Error != "" || r.FuelUsed == 0 || r.Worker == "" {
+		t.Fatalf("init result %+v", r)
+	}
+	for i, want := range []uint64{48, 55} {
+		if got := count(t, result(t, d, executeTxs[i], "alice")); got != want {
+			t.Fatalf("call %d: count %d, want %d", i+2, got, want)
+		}
+	}
+	_, errOut, err := d.phalad("q", "confidential", "result", executeTxs[0], "--from", "bob")
+	if err == nil || !strings.Contains(errOut, "only its sender can decrypt") {
+		t.Fatalf("another account decrypting: err %v, stderr %q", err, errOut)
+	}
+
+	starved := d.sendTx(t, "confidential", "execute", contract, `{"increment":{"by":1000}}`, "--fuel", "1000", "--from", "alice", "--gas", "400000")
+	if r := result(t, d, starved.TxHash, "alice"); r.Error != "out of fuel" || !strings.Contains(r.ErrorDetail, "out of fuel") || r.FuelUsed != 1000 {
+		t.Fatalf("starved command: %+v", r)
+	}
+
+	// A tampered ciphertext: the chain cannot tell, the enclave refuses it.
+	unsigned := filepath.Join(t.TempDir(), "execute.json")
+	writeFile(t, unsigned, tamperSealed(t, d.mustPhalad(t, "tx", "confidential", "execute", contract, `{"increment":{"by":500}}`,
+		"--from", "alice", "--gas", "400000", "--generate-only")))
+	signed := filepath.Join(t.TempDir(), "signed.json")
+	writeFile(t, signed, d.mustPhalad(t, "tx", "sign", unsigned, "--from", "alice"))
+	var sent txResult
+	d.queryJSON(t, &sent, "tx", "broadcast", signed)
+	if r := result(t, d, sent.TxHash, "alice"); r.Error != "the call does not open with the contract key" || r.Output != nil {
+		t.Fatalf("tampered command: %+v", r)
+	}
+
+	after := d.sendTx(t, "confidential", "execute", contract, `{"increment":{"by":1}}`, "--from", "alice", "--gas", "400000")
+	if got := count(t, result(t, d, after.TxHash, "alice")); got != 56 {
+		t.Fatalf("count after the failed calls and +1: %d, want 56 (the failures changed nothing)", got)
+	}
+
+	// Queries go straight to the worker, sealed to its attested key.
+	var answer struct {
+		Worker       string          `json:"worker"`
+		CallsApplied uint64          `json:"calls_applied"`
+		Output       json.RawMessage `json:"output"`
+	}
+	d.queryJSON(t, &answer, "q", "confidential", "query", contract, `{"get_count":{}}`)
+	var got struct {
+		Count uint64 `json:"count"`
+	}
+	if json.Unmarshal(answer.Output, &got) != nil || got.Count != 56 || answer.CallsApplied != 6 || answer.Worker == "" {
+		t.Fatalf("query answer %+v", answer)
+	}
+	for q, want := range map[string]string{`{"explode":{}}`: "the contract refused the query", `{"get_count"`: "not valid JSON"} {
+		if _, errOut, err := d.phalad("q", "confidential", "query", contract, q); err == nil || !strings.Contains(errOut, want) {
+			t.Fatalf("query %s: err %v, stderr %q; want %q", q, err, errOut, want)
+		}
+	}
+
+	secrets := [][]byte{[]byte(`{"increment":{"by":7}}`), []byte(`{"count":41}`), []byte(`"count":48`), []byte(`"count":55`), []byte(`"count":56`)}
+	searchPlaintext(t, d.home, secrets)
+}
+
+// tamperSealed flips a byte of the sealed command in an unsigned execute
+// transaction (JSON, as --generate-only prints it).
+func tamperSealed(t *testing.T, tx string) string {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(tx), &doc); err != nil {
+		t.Fatal(err)
+	}
+	msg := doc["body"].(map[string]any)["messages"].([]any)[0].(map[string]any)
+	sealed, err := base64.StdEncoding.DecodeString(msg["sealed"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed[len(sealed)-1] ^= 1
+	msg["sealed"] = base64.StdEncoding.EncodeToString(sealed)
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(out)
+}
+
+// searchPlaintext fails if any file under dir (every node's and worker's
+// data, logs and checkpoints) holds one of the secrets.
+func searchPlaintext(t *testing.T, dir string, secrets [][]byte) {
+	t.Helper()
+	files := 0
+	err := filepath.WalkDir(dir, func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil // a file removed while walking (compaction)
+		}
+		files++
+		for _, s := range secrets {
+			if bytes.Contains(b, s) {
+				t.Errorf("%s holds the plaintext %q", path, s)
+			}
+		}
+		return nil
+	})
+	if err != nil || files == 0 {
+		t.Fatalf("searched %d files: %v", files, err)
+	}
 }

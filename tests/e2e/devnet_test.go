@@ -136,18 +136,25 @@ func TestDevnet(t *testing.T) {
 	t.Run("devnet workers heartbeat; a SIGKILLed one is slashed, then resumes from its checkpoint and recovers", func(t *testing.T) {
 		stopWorker0 = testDevnetWorkers(t, outer, d)
 	})
-	var contract string
+	var contract, instantiateTx string
 	t.Run("instantiate: the init is sealed, the gatekeeper publishes a verifiable contract key, a worker is scheduled", func(t *testing.T) {
 		if codeID == "" {
 			t.Skip("no code was stored")
 		}
-		contract = testInstantiate(t, d, codeID)
+		contract, instantiateTx = testInstantiate(t, d, codeID)
 	})
+	var executeTxs []string
 	t.Run("execute: a sealed command is queued after the init; a replay and an unknown contract are refused", func(t *testing.T) {
 		if contract == "" {
 			t.Skip("no contract was created")
 		}
-		testExecute(t, d, contract)
+		executeTxs = testExecute(t, d, contract)
+	})
+	t.Run("results: the worker runs the calls in order, the sender decrypts them; out-of-fuel and tampered calls fail alone; no plaintext on any node", func(t *testing.T) {
+		if len(executeTxs) != 2 {
+			t.Skip("the commands were not sent")
+		}
+		testResults(t, d, contract, instantiateTx, executeTxs)
 	})
 	var rotation string
 	t.Run("governance orders a master key rotation", func(t *testing.T) {

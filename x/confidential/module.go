@@ -63,6 +63,10 @@ func (AppModule) RegisterLegacyAminoCodec(cdc *codec.LegacyAmino) {
 // generates from the Msg service to it.
 func (AppModule) GetTxCmd() *cobra.Command { return cli.NewTxCmd() }
 
+// GetQueryCmd returns the module's query command (result); autocli adds
+// the commands it generates from the Query service to it.
+func (AppModule) GetQueryCmd() *cobra.Command { return cli.NewQueryCmd() }
+
 // RegisterInterfaces registers the module's messages.
 func (AppModule) RegisterInterfaces(ir codectypes.InterfaceRegistry) { types.RegisterInterfaces(ir) }
 

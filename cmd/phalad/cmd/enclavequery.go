@@ -1,12 +1,9 @@
 package cmd
 
 import (
-	"bytes"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -16,6 +13,7 @@ import (
 
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/query"
+	confidentialcli "github.com/phala-cosmos/phala-cosmos/x/confidential/client/cli"
 	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
@@ -53,24 +51,16 @@ generation and public key, performance score.`,
 			if endpoint == "" {
 				endpoint = w.Endpoint
 			}
-			chainID := clientCtx.ChainID
-			if chainID == "" {
-				node, err := clientCtx.GetNode()
-				if err != nil {
-					return err
-				}
-				st, err := node.Status(cmd.Context())
-				if err != nil {
-					return err
-				}
-				chainID = st.NodeInfo.Network
+			chainID, err := confidentialcli.ChainID(cmd, clientCtx)
+			if err != nil {
+				return err
 			}
 			req, err := query.NewRequest(chainID, w.IdentityPubkey, w.EcdhPubkey,
 				&api.QueryRequest{Query: &api.QueryRequest_Status{Status: &api.StatusQuery{}}})
 			if err != nil {
 				return err
 			}
-			answer, err := post(strings.TrimRight(endpoint, "/")+"/v1/query", req.Bytes())
+			answer, err := query.Post(cmd.Context(), &http.Client{Timeout: 30 * time.Second}, endpoint, req.Bytes())
 			if err != nil {
 				return err
 			}
@@ -87,22 +77,4 @@ generation and public key, performance score.`,
 	flags.AddQueryFlagsToCmd(cmd)
 	cmd.Flags().String(flagEndpoint, "", "the enclave's public endpoint (default: the one the worker registered)")
 	return cmd
-}
-
-// post sends a sealed query and returns the sealed answer.
-func post(url string, body []byte) ([]byte, error) {
-	c := &http.Client{Timeout: 30 * time.Second}
-	res, err := c.Post(url, "application/octet-stream", bytes.NewReader(body))
-	if err != nil {
-		return nil, fmt.Errorf("the worker's endpoint: %w", err)
-	}
-	defer res.Body.Close()
-	out, err := io.ReadAll(io.LimitReader(res.Body, 1<<20))
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the worker's endpoint %s answered %s: %s", url, res.Status, strings.TrimSpace(string(out)))
-	}
-	return out, nil
 }

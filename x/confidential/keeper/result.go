@@ -206,6 +206,9 @@ func (k Keeper) pay(ctx sdk.Context, addr sdk.AccAddress, sends []*enclaveapi.Co
 	for _, s := range sends {
 		amount, ok := math.NewIntFromString(s.Amount)
 		to, err := sdk.AccAddressFromBech32(s.To)
+		if err == nil && k.bank.BlockedAddr(to) {
+			err = errors.New("a module account may not receive payments")
+		}
 		if err == nil && ok {
 			coin := sdk.Coin{Denom: s.Denom, Amount: amount}
 			if err = coin.Validate(); err == nil {

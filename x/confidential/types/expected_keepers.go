@@ -14,6 +14,8 @@ type BankKeeper interface {
 	SendCoins(ctx context.Context, from, to sdk.AccAddress, amt sdk.Coins) error
 	SendCoinsFromAccountToModule(ctx context.Context, sender sdk.AccAddress, module string, amt sdk.Coins) error
 	SendCoinsFromModuleToAccount(ctx context.Context, module string, recipient sdk.AccAddress, amt sdk.Coins) error
+	// BlockedAddr reports a module account bank sends may not pay.
+	BlockedAddr(addr sdk.AccAddress) bool
 }
 
 // RegistryKeeper is what x/confidential needs of x/registry: the workers and

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -41,12 +40,9 @@ You prepay --fuel at the chain's fee_per_mega_fuel.`,
 			if err != nil {
 				return err
 			}
-			contract, err := sdk.AccAddressFromBech32(args[0])
+			contract, err := contractAndMessage(args, "command")
 			if err != nil {
-				return fmt.Errorf("contract address %q: %w", args[0], err)
-			}
-			if !json.Valid([]byte(args[1])) {
-				return fmt.Errorf("the command is not valid JSON: %s", args[1])
+				return err
 			}
 			amount, _ := cmd.Flags().GetString(flagAmount)
 			funds, err := sdk.ParseCoinsNormalized(amount)
