@@ -259,8 +259,10 @@ func New(logger log.Logger, db dbm.DB, traceStore io.Writer, loadLatest bool, ap
 	app.ModuleManager.SetOrderPreBlockers(upgradetypes.ModuleName, authtypes.ModuleName)
 	app.ModuleManager.SetOrderBeginBlockers(stakingnpostypes.ModuleName, slashingtypes.ModuleName,
 		evidencetypes.ModuleName, ibcexported.ModuleName, authz.ModuleName)
+	// x/confidential after x/registry: workers the registry took out of
+	// service this block are released from their contracts in the same block.
 	app.ModuleManager.SetOrderEndBlockers(govtypes.ModuleName, stakingnpostypes.ModuleName, feegrant.ModuleName,
-		registrytypes.ModuleName)
+		registrytypes.ModuleName, confidentialtypes.ModuleName)
 	genesisOrder := []string{
 		authtypes.ModuleName, banktypes.ModuleName, stakingnpostypes.ModuleName, slashingtypes.ModuleName,
 		govtypes.ModuleName, evidencetypes.ModuleName, feegrant.ModuleName, authz.ModuleName,

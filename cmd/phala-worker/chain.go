@@ -77,7 +77,12 @@ func (c *chain) lightBlock(ctx context.Context, height int64) ([]byte, error) {
 
 // proven reads a key of the registry store at height, with its proof.
 func (c *chain) proven(ctx context.Context, key []byte, height int64) ([]byte, *cmtcrypto.ProofOps, error) {
-	res, err := c.rpc.ABCIQueryWithOptions(ctx, "/store/"+ingress.StoreKey+"/key", key, rpcclient.ABCIQueryOptions{Height: height, Prove: true})
+	return c.provenIn(ctx, ingress.StoreKey, key, height)
+}
+
+// provenIn reads a key of a module store at height, with its proof.
+func (c *chain) provenIn(ctx context.Context, store string, key []byte, height int64) ([]byte, *cmtcrypto.ProofOps, error) {
+	res, err := c.rpc.ABCIQueryWithOptions(ctx, "/store/"+store+"/key", key, rpcclient.ABCIQueryOptions{Height: height, Prove: true})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -87,13 +92,18 @@ func (c *chain) proven(ctx context.Context, key []byte, height int64) ([]byte, *
 	return res.Response.Value, res.Response.ProofOps, nil
 }
 
-// query runs a gRPC query over ABCI.
+// query runs a gRPC query over ABCI on the latest state.
 func (c *chain) query(ctx context.Context, method string, req, resp gogoproto.Message) error {
+	return c.queryAt(ctx, method, req, resp, 0)
+}
+
+// queryAt runs a gRPC query over ABCI on the state at height (0: latest).
+func (c *chain) queryAt(ctx context.Context, method string, req, resp gogoproto.Message, height int64) error {
 	bz, err := gogoproto.Marshal(req)
 	if err != nil {
 		return err
 	}
-	res, err := c.rpc.ABCIQuery(ctx, method, bz)
+	res, err := c.rpc.ABCIQueryWithOptions(ctx, method, bz, rpcclient.ABCIQueryOptions{Height: height})
 	if err != nil {
 		return err
 	}

@@ -40,6 +40,8 @@ type IngressMessage struct {
 	//	*IngressMessage_ContractKeyRequest
 	//	*IngressMessage_ContractCall
 	//	*IngressMessage_ContractAssigned
+	//	*IngressMessage_ContractShareRequest
+	//	*IngressMessage_ContractUnassigned
 	Body isIngressMessage_Body `protobuf_oneof:"body"`
 }
 
@@ -112,17 +114,25 @@ type IngressMessage_ContractCall struct {
 type IngressMessage_ContractAssigned struct {
 	ContractAssigned *ContractAssigned `protobuf:"bytes,10,opt,name=contract_assigned,json=contractAssigned,proto3,oneof" json:"contract_assigned,omitempty"`
 }
+type IngressMessage_ContractShareRequest struct {
+	ContractShareRequest *ContractShareRequest `protobuf:"bytes,11,opt,name=contract_share_request,json=contractShareRequest,proto3,oneof" json:"contract_share_request,omitempty"`
+}
+type IngressMessage_ContractUnassigned struct {
+	ContractUnassigned *ContractUnassigned `protobuf:"bytes,12,opt,name=contract_unassigned,json=contractUnassigned,proto3,oneof" json:"contract_unassigned,omitempty"`
+}
 
-func (*IngressMessage_Registered) isIngressMessage_Body()          {}
-func (*IngressMessage_MasterKeyShare) isIngressMessage_Body()      {}
-func (*IngressMessage_GatekeeperAppointed) isIngressMessage_Body() {}
-func (*IngressMessage_GatekeeperAdded) isIngressMessage_Body()     {}
-func (*IngressMessage_HeartbeatChallenge) isIngressMessage_Body()  {}
-func (*IngressMessage_RandomnessRequest) isIngressMessage_Body()   {}
-func (*IngressMessage_MasterKeyRotation) isIngressMessage_Body()   {}
-func (*IngressMessage_ContractKeyRequest) isIngressMessage_Body()  {}
-func (*IngressMessage_ContractCall) isIngressMessage_Body()        {}
-func (*IngressMessage_ContractAssigned) isIngressMessage_Body()    {}
+func (*IngressMessage_Registered) isIngressMessage_Body()           {}
+func (*IngressMessage_MasterKeyShare) isIngressMessage_Body()       {}
+func (*IngressMessage_GatekeeperAppointed) isIngressMessage_Body()  {}
+func (*IngressMessage_GatekeeperAdded) isIngressMessage_Body()      {}
+func (*IngressMessage_HeartbeatChallenge) isIngressMessage_Body()   {}
+func (*IngressMessage_RandomnessRequest) isIngressMessage_Body()    {}
+func (*IngressMessage_MasterKeyRotation) isIngressMessage_Body()    {}
+func (*IngressMessage_ContractKeyRequest) isIngressMessage_Body()   {}
+func (*IngressMessage_ContractCall) isIngressMessage_Body()         {}
+func (*IngressMessage_ContractAssigned) isIngressMessage_Body()     {}
+func (*IngressMessage_ContractShareRequest) isIngressMessage_Body() {}
+func (*IngressMessage_ContractUnassigned) isIngressMessage_Body()   {}
 
 func (m *IngressMessage) GetBody() isIngressMessage_Body {
 	if m != nil {
@@ -201,6 +211,20 @@ func (m *IngressMessage) GetContractAssigned() *ContractAssigned {
 	return nil
 }
 
+func (m *IngressMessage) GetContractShareRequest() *ContractShareRequest {
+	if x, ok := m.GetBody().(*IngressMessage_ContractShareRequest); ok {
+		return x.ContractShareRequest
+	}
+	return nil
+}
+
+func (m *IngressMessage) GetContractUnassigned() *ContractUnassigned {
+	if x, ok := m.GetBody().(*IngressMessage_ContractUnassigned); ok {
+		return x.ContractUnassigned
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*IngressMessage) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
@@ -214,6 +238,8 @@ func (*IngressMessage) XXX_OneofWrappers() []interface{} {
 		(*IngressMessage_ContractKeyRequest)(nil),
 		(*IngressMessage_ContractCall)(nil),
 		(*IngressMessage_ContractAssigned)(nil),
+		(*IngressMessage_ContractShareRequest)(nil),
+		(*IngressMessage_ContractUnassigned)(nil),
 	}
 }
 
@@ -230,9 +256,14 @@ type ContractAssigned struct {
 	// share is the contract's secret key sealed to this worker
 	// (enclave/contractkey).
 	Share []byte `protobuf:"bytes,5,opt,name=share,proto3" json:"share,omitempty"`
-	// from_sequence is the first call of the contract's queue to run; the
-	// worker rebuilds the state of the calls before it from the chain.
+	// from_sequence is the first call of the contract's queue to run, with
+	// empty state: 1 for a new contract. Unset when restore is set.
 	FromSequence uint64 `protobuf:"varint,6,opt,name=from_sequence,json=fromSequence,proto3" json:"from_sequence,omitempty"`
+	// restore: the contract has run on other workers; this worker first
+	// rebuilds its state from the chain (the ContractStateHead and the sealed
+	// entries, proven at a height no lower than the one it was assigned at)
+	// and then runs the calls after the head's applied one.
+	Restore bool `protobuf:"varint,7,opt,name=restore,proto3" json:"restore,omitempty"`
 }
 
 func (m *ContractAssigned) Reset()         { *m = ContractAssigned{} }
@@ -310,6 +341,201 @@ func (m *ContractAssigned) GetFromSequence() uint64 {
 	return 0
 }
 
+func (m *ContractAssigned) GetRestore() bool {
+	if m != nil {
+		return m.Restore
+	}
+	return false
+}
+
+// ContractUnassigned tells a worker it is no longer scheduled on a contract
+// (it was out of service and the contract moved): it drops the contract.
+type ContractUnassigned struct {
+	Contract []byte `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+}
+
+func (m *ContractUnassigned) Reset()         { *m = ContractUnassigned{} }
+func (m *ContractUnassigned) String() string { return proto.CompactTextString(m) }
+func (*ContractUnassigned) ProtoMessage()    {}
+func (*ContractUnassigned) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{2}
+}
+func (m *ContractUnassigned) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractUnassigned) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractUnassigned.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractUnassigned) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractUnassigned.Merge(m, src)
+}
+func (m *ContractUnassigned) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractUnassigned) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractUnassigned.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractUnassigned proto.InternalMessageInfo
+
+func (m *ContractUnassigned) GetContract() []byte {
+	if m != nil {
+		return m.Contract
+	}
+	return nil
+}
+
+// ContractShareRequest asks a gatekeeper to seal an existing contract's key
+// to newly scheduled workers; it answers with ContractKeyShared.
+type ContractShareRequest struct {
+	Contract []byte `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	// generation is the master key generation the contract key derives from.
+	Generation uint32            `protobuf:"varint,2,opt,name=generation,proto3" json:"generation,omitempty"`
+	Workers    []*ContractWorker `protobuf:"bytes,3,rep,name=workers,proto3" json:"workers,omitempty"`
+}
+
+func (m *ContractShareRequest) Reset()         { *m = ContractShareRequest{} }
+func (m *ContractShareRequest) String() string { return proto.CompactTextString(m) }
+func (*ContractShareRequest) ProtoMessage()    {}
+func (*ContractShareRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{3}
+}
+func (m *ContractShareRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractShareRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractShareRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractShareRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractShareRequest.Merge(m, src)
+}
+func (m *ContractShareRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractShareRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractShareRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractShareRequest proto.InternalMessageInfo
+
+func (m *ContractShareRequest) GetContract() []byte {
+	if m != nil {
+		return m.Contract
+	}
+	return nil
+}
+
+func (m *ContractShareRequest) GetGeneration() uint32 {
+	if m != nil {
+		return m.Generation
+	}
+	return 0
+}
+
+func (m *ContractShareRequest) GetWorkers() []*ContractWorker {
+	if m != nil {
+		return m.Workers
+	}
+	return nil
+}
+
+// ContractStateHead is the chain's public record of a contract's state
+// (x/confidential, store key enclave/restore.HeadKey): how many calls have
+// been applied, how many sealed entries the state has, and the contract's
+// balance as its enclaves account it. A newly scheduled worker proves it
+// and every entry at one height to rebuild the state exactly.
+type ContractStateHead struct {
+	// contract is the contract's address (32 bytes).
+	Contract []byte `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	// applied is the sequence of the last applied call (0: none yet).
+	Applied uint64 `protobuf:"varint,2,opt,name=applied,proto3" json:"applied,omitempty"`
+	// entries is the number of sealed state entries stored for the contract.
+	Entries uint64 `protobuf:"varint,3,opt,name=entries,proto3" json:"entries,omitempty"`
+	// balance is the funds of the calls that succeeded minus the payments the
+	// contract made, in the chain's coin format ("5uatom,100upha"; empty:
+	// nothing), which is what the enclave lets the contract pay from.
+	Balance string `protobuf:"bytes,4,opt,name=balance,proto3" json:"balance,omitempty"`
+}
+
+func (m *ContractStateHead) Reset()         { *m = ContractStateHead{} }
+func (m *ContractStateHead) String() string { return proto.CompactTextString(m) }
+func (*ContractStateHead) ProtoMessage()    {}
+func (*ContractStateHead) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{4}
+}
+func (m *ContractStateHead) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractStateHead) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractStateHead.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractStateHead) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractStateHead.Merge(m, src)
+}
+func (m *ContractStateHead) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractStateHead) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractStateHead.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractStateHead proto.InternalMessageInfo
+
+func (m *ContractStateHead) GetContract() []byte {
+	if m != nil {
+		return m.Contract
+	}
+	return nil
+}
+
+func (m *ContractStateHead) GetApplied() uint64 {
+	if m != nil {
+		return m.Applied
+	}
+	return 0
+}
+
+func (m *ContractStateHead) GetEntries() uint64 {
+	if m != nil {
+		return m.Entries
+	}
+	return 0
+}
+
+func (m *ContractStateHead) GetBalance() string {
+	if m != nil {
+		return m.Balance
+	}
+	return ""
+}
+
 // ContractKeyRequest asks a gatekeeper for a new contract's key: derive it,
 // open the init sealed to the master key and reseal it to the contract key,
 // publish the public key and share the secret key with the workers.
@@ -330,7 +556,7 @@ func (m *ContractKeyRequest) Reset()         { *m = ContractKeyRequest{} }
 func (m *ContractKeyRequest) String() string { return proto.CompactTextString(m) }
 func (*ContractKeyRequest) ProtoMessage()    {}
 func (*ContractKeyRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{2}
+	return fileDescriptor_42428d19c8a7a659, []int{5}
 }
 func (m *ContractKeyRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -411,7 +637,7 @@ func (m *ContractWorker) Reset()         { *m = ContractWorker{} }
 func (m *ContractWorker) String() string { return proto.CompactTextString(m) }
 func (*ContractWorker) ProtoMessage()    {}
 func (*ContractWorker) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{3}
+	return fileDescriptor_42428d19c8a7a659, []int{6}
 }
 func (m *ContractWorker) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -478,7 +704,7 @@ func (m *ContractCall) Reset()         { *m = ContractCall{} }
 func (m *ContractCall) String() string { return proto.CompactTextString(m) }
 func (*ContractCall) ProtoMessage()    {}
 func (*ContractCall) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{4}
+	return fileDescriptor_42428d19c8a7a659, []int{7}
 }
 func (m *ContractCall) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -581,7 +807,7 @@ func (m *MasterKeyRotation) Reset()         { *m = MasterKeyRotation{} }
 func (m *MasterKeyRotation) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyRotation) ProtoMessage()    {}
 func (*MasterKeyRotation) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{5}
+	return fileDescriptor_42428d19c8a7a659, []int{8}
 }
 func (m *MasterKeyRotation) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -635,7 +861,7 @@ func (m *HeartbeatChallenge) Reset()         { *m = HeartbeatChallenge{} }
 func (m *HeartbeatChallenge) String() string { return proto.CompactTextString(m) }
 func (*HeartbeatChallenge) ProtoMessage()    {}
 func (*HeartbeatChallenge) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{6}
+	return fileDescriptor_42428d19c8a7a659, []int{9}
 }
 func (m *HeartbeatChallenge) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -695,7 +921,7 @@ func (m *RandomnessRequest) Reset()         { *m = RandomnessRequest{} }
 func (m *RandomnessRequest) String() string { return proto.CompactTextString(m) }
 func (*RandomnessRequest) ProtoMessage()    {}
 func (*RandomnessRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{7}
+	return fileDescriptor_42428d19c8a7a659, []int{10}
 }
 func (m *RandomnessRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -743,7 +969,7 @@ func (m *GatekeeperAppointed) Reset()         { *m = GatekeeperAppointed{} }
 func (m *GatekeeperAppointed) String() string { return proto.CompactTextString(m) }
 func (*GatekeeperAppointed) ProtoMessage()    {}
 func (*GatekeeperAppointed) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{8}
+	return fileDescriptor_42428d19c8a7a659, []int{11}
 }
 func (m *GatekeeperAppointed) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -790,7 +1016,7 @@ func (m *GatekeeperAdded) Reset()         { *m = GatekeeperAdded{} }
 func (m *GatekeeperAdded) String() string { return proto.CompactTextString(m) }
 func (*GatekeeperAdded) ProtoMessage()    {}
 func (*GatekeeperAdded) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{9}
+	return fileDescriptor_42428d19c8a7a659, []int{12}
 }
 func (m *GatekeeperAdded) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -853,7 +1079,7 @@ func (m *MasterKeyShare) Reset()         { *m = MasterKeyShare{} }
 func (m *MasterKeyShare) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyShare) ProtoMessage()    {}
 func (*MasterKeyShare) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{10}
+	return fileDescriptor_42428d19c8a7a659, []int{13}
 }
 func (m *MasterKeyShare) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -929,7 +1155,7 @@ func (m *WorkerRegistered) Reset()         { *m = WorkerRegistered{} }
 func (m *WorkerRegistered) String() string { return proto.CompactTextString(m) }
 func (*WorkerRegistered) ProtoMessage()    {}
 func (*WorkerRegistered) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{11}
+	return fileDescriptor_42428d19c8a7a659, []int{14}
 }
 func (m *WorkerRegistered) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -998,6 +1224,7 @@ type EgressMessage struct {
 	//	*EgressMessage_Randomness
 	//	*EgressMessage_ContractKeyPublished
 	//	*EgressMessage_ContractResult
+	//	*EgressMessage_ContractKeyShared
 	Body isEgressMessage_Body `protobuf_oneof:"body"`
 }
 
@@ -1005,7 +1232,7 @@ func (m *EgressMessage) Reset()         { *m = EgressMessage{} }
 func (m *EgressMessage) String() string { return proto.CompactTextString(m) }
 func (*EgressMessage) ProtoMessage()    {}
 func (*EgressMessage) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{12}
+	return fileDescriptor_42428d19c8a7a659, []int{15}
 }
 func (m *EgressMessage) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1061,6 +1288,9 @@ type EgressMessage_ContractKeyPublished struct {
 type EgressMessage_ContractResult struct {
 	ContractResult *ContractResult `protobuf:"bytes,7,opt,name=contract_result,json=contractResult,proto3,oneof" json:"contract_result,omitempty"`
 }
+type EgressMessage_ContractKeyShared struct {
+	ContractKeyShared *ContractKeyShared `protobuf:"bytes,8,opt,name=contract_key_shared,json=contractKeyShared,proto3,oneof" json:"contract_key_shared,omitempty"`
+}
 
 func (*EgressMessage_MasterKeyPublished) isEgressMessage_Body()   {}
 func (*EgressMessage_MasterKeyShare) isEgressMessage_Body()       {}
@@ -1069,6 +1299,7 @@ func (*EgressMessage_BenchmarkResult) isEgressMessage_Body()      {}
 func (*EgressMessage_Randomness) isEgressMessage_Body()           {}
 func (*EgressMessage_ContractKeyPublished) isEgressMessage_Body() {}
 func (*EgressMessage_ContractResult) isEgressMessage_Body()       {}
+func (*EgressMessage_ContractKeyShared) isEgressMessage_Body()    {}
 
 func (m *EgressMessage) GetBody() isEgressMessage_Body {
 	if m != nil {
@@ -1126,6 +1357,13 @@ func (m *EgressMessage) GetContractResult() *ContractResult {
 	return nil
 }
 
+func (m *EgressMessage) GetContractKeyShared() *ContractKeyShared {
+	if x, ok := m.GetBody().(*EgressMessage_ContractKeyShared); ok {
+		return x.ContractKeyShared
+	}
+	return nil
+}
+
 // XXX_OneofWrappers is for the internal use of the proto package.
 func (*EgressMessage) XXX_OneofWrappers() []interface{} {
 	return []interface{}{
@@ -1136,6 +1374,7 @@ func (*EgressMessage) XXX_OneofWrappers() []interface{} {
 		(*EgressMessage_Randomness)(nil),
 		(*EgressMessage_ContractKeyPublished)(nil),
 		(*EgressMessage_ContractResult)(nil),
+		(*EgressMessage_ContractKeyShared)(nil),
 	}
 }
 
@@ -1169,7 +1408,7 @@ func (m *ContractResult) Reset()         { *m = ContractResult{} }
 func (m *ContractResult) String() string { return proto.CompactTextString(m) }
 func (*ContractResult) ProtoMessage()    {}
 func (*ContractResult) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{13}
+	return fileDescriptor_42428d19c8a7a659, []int{16}
 }
 func (m *ContractResult) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1273,7 +1512,7 @@ func (m *CallOutput) Reset()         { *m = CallOutput{} }
 func (m *CallOutput) String() string { return proto.CompactTextString(m) }
 func (*CallOutput) ProtoMessage()    {}
 func (*CallOutput) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{14}
+	return fileDescriptor_42428d19c8a7a659, []int{17}
 }
 func (m *CallOutput) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1326,7 +1565,7 @@ func (m *ContractEvent) Reset()         { *m = ContractEvent{} }
 func (m *ContractEvent) String() string { return proto.CompactTextString(m) }
 func (*ContractEvent) ProtoMessage()    {}
 func (*ContractEvent) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{15}
+	return fileDescriptor_42428d19c8a7a659, []int{18}
 }
 func (m *ContractEvent) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1379,7 +1618,7 @@ func (m *ContractAttribute) Reset()         { *m = ContractAttribute{} }
 func (m *ContractAttribute) String() string { return proto.CompactTextString(m) }
 func (*ContractAttribute) ProtoMessage()    {}
 func (*ContractAttribute) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{16}
+	return fileDescriptor_42428d19c8a7a659, []int{19}
 }
 func (m *ContractAttribute) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1435,7 +1674,7 @@ func (m *ContractSend) Reset()         { *m = ContractSend{} }
 func (m *ContractSend) String() string { return proto.CompactTextString(m) }
 func (*ContractSend) ProtoMessage()    {}
 func (*ContractSend) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{17}
+	return fileDescriptor_42428d19c8a7a659, []int{20}
 }
 func (m *ContractSend) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1497,7 +1736,7 @@ func (m *StateEntry) Reset()         { *m = StateEntry{} }
 func (m *StateEntry) String() string { return proto.CompactTextString(m) }
 func (*StateEntry) ProtoMessage()    {}
 func (*StateEntry) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{18}
+	return fileDescriptor_42428d19c8a7a659, []int{21}
 }
 func (m *StateEntry) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1554,7 +1793,9 @@ type ContractKeyPublished struct {
 	// contractkey.SignBytes(chain-id, contract, public_key, generation).
 	Signature    []byte `protobuf:"bytes,4,opt,name=signature,proto3" json:"signature,omitempty"`
 	ResealedInit []byte `protobuf:"bytes,5,opt,name=resealed_init,json=resealedInit,proto3" json:"resealed_init,omitempty"`
-	// shares are in the order of the request's workers.
+	// shares are in the order of the request's workers; the chain uses those
+	// of workers still scheduled and asks for the missing ones
+	// (ContractShareRequest).
 	Shares    []*ContractKeyShare `protobuf:"bytes,6,rep,name=shares,proto3" json:"shares,omitempty"`
 	InitError string              `protobuf:"bytes,7,opt,name=init_error,json=initError,proto3" json:"init_error,omitempty"`
 }
@@ -1563,7 +1804,7 @@ func (m *ContractKeyPublished) Reset()         { *m = ContractKeyPublished{} }
 func (m *ContractKeyPublished) String() string { return proto.CompactTextString(m) }
 func (*ContractKeyPublished) ProtoMessage()    {}
 func (*ContractKeyPublished) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{19}
+	return fileDescriptor_42428d19c8a7a659, []int{22}
 }
 func (m *ContractKeyPublished) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1641,6 +1882,78 @@ func (m *ContractKeyPublished) GetInitError() string {
 	return ""
 }
 
+// ContractKeyShared is a gatekeeper's answer to a ContractShareRequest: the
+// contract's secret key sealed to each worker of the request, in its order.
+// If the gatekeeper cannot derive the key (it lacks the generation), error
+// says so and the chain asks another gatekeeper.
+type ContractKeyShared struct {
+	Contract   []byte              `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract,omitempty"`
+	Generation uint32              `protobuf:"varint,2,opt,name=generation,proto3" json:"generation,omitempty"`
+	Shares     []*ContractKeyShare `protobuf:"bytes,3,rep,name=shares,proto3" json:"shares,omitempty"`
+	Error      string              `protobuf:"bytes,4,opt,name=error,proto3" json:"error,omitempty"`
+}
+
+func (m *ContractKeyShared) Reset()         { *m = ContractKeyShared{} }
+func (m *ContractKeyShared) String() string { return proto.CompactTextString(m) }
+func (*ContractKeyShared) ProtoMessage()    {}
+func (*ContractKeyShared) Descriptor() ([]byte, []int) {
+	return fileDescriptor_42428d19c8a7a659, []int{23}
+}
+func (m *ContractKeyShared) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractKeyShared) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractKeyShared.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractKeyShared) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractKeyShared.Merge(m, src)
+}
+func (m *ContractKeyShared) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractKeyShared) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractKeyShared.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractKeyShared proto.InternalMessageInfo
+
+func (m *ContractKeyShared) GetContract() []byte {
+	if m != nil {
+		return m.Contract
+	}
+	return nil
+}
+
+func (m *ContractKeyShared) GetGeneration() uint32 {
+	if m != nil {
+		return m.Generation
+	}
+	return 0
+}
+
+func (m *ContractKeyShared) GetShares() []*ContractKeyShare {
+	if m != nil {
+		return m.Shares
+	}
+	return nil
+}
+
+func (m *ContractKeyShared) GetError() string {
+	if m != nil {
+		return m.Error
+	}
+	return ""
+}
+
 // ContractKeyShare is a contract's secret key sealed to one worker.
 type ContractKeyShare struct {
 	Worker []byte `protobuf:"bytes,1,opt,name=worker,proto3" json:"worker,omitempty"`
@@ -1651,7 +1964,7 @@ func (m *ContractKeyShare) Reset()         { *m = ContractKeyShare{} }
 func (m *ContractKeyShare) String() string { return proto.CompactTextString(m) }
 func (*ContractKeyShare) ProtoMessage()    {}
 func (*ContractKeyShare) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{20}
+	return fileDescriptor_42428d19c8a7a659, []int{24}
 }
 func (m *ContractKeyShare) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1706,7 +2019,7 @@ func (m *Heartbeat) Reset()         { *m = Heartbeat{} }
 func (m *Heartbeat) String() string { return proto.CompactTextString(m) }
 func (*Heartbeat) ProtoMessage()    {}
 func (*Heartbeat) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{21}
+	return fileDescriptor_42428d19c8a7a659, []int{25}
 }
 func (m *Heartbeat) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1760,7 +2073,7 @@ func (m *BenchmarkResult) Reset()         { *m = BenchmarkResult{} }
 func (m *BenchmarkResult) String() string { return proto.CompactTextString(m) }
 func (*BenchmarkResult) ProtoMessage()    {}
 func (*BenchmarkResult) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{22}
+	return fileDescriptor_42428d19c8a7a659, []int{26}
 }
 func (m *BenchmarkResult) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1808,7 +2121,7 @@ func (m *Randomness) Reset()         { *m = Randomness{} }
 func (m *Randomness) String() string { return proto.CompactTextString(m) }
 func (*Randomness) ProtoMessage()    {}
 func (*Randomness) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{23}
+	return fileDescriptor_42428d19c8a7a659, []int{27}
 }
 func (m *Randomness) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1864,7 +2177,7 @@ func (m *MasterKeyPublished) Reset()         { *m = MasterKeyPublished{} }
 func (m *MasterKeyPublished) String() string { return proto.CompactTextString(m) }
 func (*MasterKeyPublished) ProtoMessage()    {}
 func (*MasterKeyPublished) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{24}
+	return fileDescriptor_42428d19c8a7a659, []int{28}
 }
 func (m *MasterKeyPublished) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1921,7 +2234,7 @@ func (m *SealedCall) Reset()         { *m = SealedCall{} }
 func (m *SealedCall) String() string { return proto.CompactTextString(m) }
 func (*SealedCall) ProtoMessage()    {}
 func (*SealedCall) Descriptor() ([]byte, []int) {
-	return fileDescriptor_42428d19c8a7a659, []int{25}
+	return fileDescriptor_42428d19c8a7a659, []int{29}
 }
 func (m *SealedCall) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -1967,6 +2280,9 @@ func (m *SealedCall) GetReplyKey() []byte {
 func init() {
 	proto.RegisterType((*IngressMessage)(nil), "phala.enclave.v1.IngressMessage")
 	proto.RegisterType((*ContractAssigned)(nil), "phala.enclave.v1.ContractAssigned")
+	proto.RegisterType((*ContractUnassigned)(nil), "phala.enclave.v1.ContractUnassigned")
+	proto.RegisterType((*ContractShareRequest)(nil), "phala.enclave.v1.ContractShareRequest")
+	proto.RegisterType((*ContractStateHead)(nil), "phala.enclave.v1.ContractStateHead")
 	proto.RegisterType((*ContractKeyRequest)(nil), "phala.enclave.v1.ContractKeyRequest")
 	proto.RegisterType((*ContractWorker)(nil), "phala.enclave.v1.ContractWorker")
 	proto.RegisterType((*ContractCall)(nil), "phala.enclave.v1.ContractCall")
@@ -1985,6 +2301,7 @@ func init() {
 	proto.RegisterType((*ContractSend)(nil), "phala.enclave.v1.ContractSend")
 	proto.RegisterType((*StateEntry)(nil), "phala.enclave.v1.StateEntry")
 	proto.RegisterType((*ContractKeyPublished)(nil), "phala.enclave.v1.ContractKeyPublished")
+	proto.RegisterType((*ContractKeyShared)(nil), "phala.enclave.v1.ContractKeyShared")
 	proto.RegisterType((*ContractKeyShare)(nil), "phala.enclave.v1.ContractKeyShare")
 	proto.RegisterType((*Heartbeat)(nil), "phala.enclave.v1.Heartbeat")
 	proto.RegisterType((*BenchmarkResult)(nil), "phala.enclave.v1.BenchmarkResult")
@@ -1996,108 +2313,118 @@ func init() {
 func init() { proto.RegisterFile("phala/enclave/v1/messages.proto", fileDescriptor_42428d19c8a7a659) }
 
 var fileDescriptor_42428d19c8a7a659 = []byte{
-	// 1603 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x58, 0xcd, 0x6e, 0x1b, 0x47,
-	0x12, 0xe6, 0x9f, 0x28, 0xb1, 0x4c, 0x49, 0x54, 0x4b, 0xf0, 0x12, 0xb6, 0x97, 0xf6, 0x8e, 0xbd,
-	0x8b, 0xf5, 0x1a, 0x2b, 0xad, 0xd7, 0x46, 0x12, 0xd8, 0x80, 0x11, 0x5b, 0x11, 0x42, 0x47, 0xb6,
-	0xe3, 0xb4, 0x62, 0xd8, 0xf0, 0x21, 0x83, 0xe6, 0x4c, 0x89, 0x1c, 0x68, 0xa6, 0x87, 0xe9, 0xe9,
-	0x91, 0xcd, 0x63, 0x9e, 0x20, 0x39, 0xe5, 0x5d, 0x72, 0xc9, 0x39, 0x47, 0x23, 0xa7, 0x5c, 0x0c,
-	0x04, 0xf6, 0x43, 0xe4, 0x1a, 0xf4, 0xcf, 0x0c, 0x87, 0x1c, 0x91, 0x39, 0x24, 0xb7, 0xa9, 0xaf,
-	0xab, 0x4a, 0xdd, 0xd5, 0xd5, 0xf5, 0x7d, 0x22, 0x5c, 0x1e, 0x8f, 0x58, 0xc8, 0xf6, 0x90, 0x7b,
-	0x21, 0x3b, 0xc5, 0xbd, 0xd3, 0x9b, 0x7b, 0x11, 0x26, 0x09, 0x1b, 0x62, 0xb2, 0x3b, 0x16, 0xb1,
-	0x8c, 0x49, 0x47, 0x3b, 0xec, 0x5a, 0x87, 0xdd, 0xd3, 0x9b, 0xce, 0xcf, 0x4d, 0xd8, 0x78, 0xc8,
-	0x87, 0x02, 0x93, 0xe4, 0xb1, 0xf1, 0x25, 0x9f, 0x00, 0x08, 0x1c, 0x06, 0x89, 0x44, 0x81, 0x7e,
-	0xb7, 0x7a, 0xa5, 0xfa, 0xef, 0x73, 0xff, 0x77, 0x76, 0xe7, 0x23, 0x77, 0x9f, 0xc7, 0xe2, 0x04,
-	0x05, 0xcd, 0x3d, 0xfb, 0x15, 0x5a, 0x88, 0x23, 0x8f, 0xa0, 0x13, 0x31, 0xf5, 0xed, 0x9e, 0xe0,
-	0xc4, 0x4d, 0x46, 0x4c, 0x60, 0xb7, 0xa6, 0x73, 0x5d, 0x29, 0xe7, 0x7a, 0xac, 0x3d, 0x0f, 0x71,
-	0x72, 0xa4, 0xfc, 0xfa, 0x15, 0xba, 0x11, 0xcd, 0x20, 0xe4, 0x25, 0xec, 0x0c, 0x99, 0xc4, 0x13,
-	0xc4, 0x31, 0x0a, 0x97, 0x8d, 0xc7, 0x71, 0xc0, 0x25, 0xfa, 0xdd, 0xba, 0xce, 0xf8, 0xcf, 0x72,
-	0xc6, 0x4f, 0x73, 0xef, 0xfb, 0x99, 0x73, 0xbf, 0x42, 0xb7, 0x87, 0x65, 0x98, 0x3c, 0x81, 0x4e,
-	0x31, 0xb7, 0xef, 0xa3, 0xdf, 0x6d, 0xe8, 0xbc, 0xff, 0x58, 0x9a, 0x57, 0x39, 0xf6, 0x2b, 0x74,
-	0x73, 0x38, 0x0b, 0x91, 0xe7, 0xb0, 0x3d, 0x42, 0x26, 0xe4, 0x00, 0x99, 0x74, 0xbd, 0x11, 0x0b,
-	0x43, 0xe4, 0x43, 0xec, 0xae, 0xe8, 0x94, 0xd7, 0xca, 0x29, 0xfb, 0x99, 0xf3, 0x7e, 0xe6, 0xdb,
-	0xaf, 0x50, 0x32, 0x2a, 0xa1, 0xe4, 0x4b, 0x20, 0x82, 0x71, 0x3f, 0x8e, 0x38, 0x26, 0x89, 0x2b,
-	0xf0, 0xeb, 0x14, 0x13, 0xd9, 0x6d, 0xea, 0xbc, 0x57, 0xcb, 0x79, 0x69, 0xee, 0x4b, 0x8d, 0x6b,
-	0xbf, 0x42, 0xb7, 0xc4, 0x3c, 0x48, 0x9e, 0xc1, 0x76, 0xe1, 0xa2, 0x44, 0x2c, 0x99, 0x0c, 0x62,
-	0xde, 0x5d, 0x5d, 0x94, 0x36, 0xbf, 0x2b, 0x6a, 0x5d, 0x55, 0xda, 0x68, 0x1e, 0x24, 0x2f, 0x60,
-	0xc7, 0x8b, 0xb9, 0x14, 0xcc, 0x93, 0x26, 0xb1, 0xdd, 0xee, 0xda, 0xa2, 0x32, 0xec, 0x5b, 0x6f,
-	0x95, 0x24, 0xdf, 0x2f, 0xf1, 0x4a, 0x28, 0x39, 0x80, 0xf5, 0x3c, 0xb3, 0xc7, 0xc2, 0xb0, 0xdb,
-	0xd2, 0x29, 0x7b, 0x8b, 0x53, 0xee, 0xb3, 0x30, 0xec, 0x57, 0x68, 0xdb, 0x2b, 0xd8, 0xe4, 0x0b,
-	0xd8, 0xca, 0xd3, 0xb0, 0x24, 0x09, 0x86, 0x1c, 0xfd, 0x2e, 0x2c, 0xea, 0xf6, 0x2c, 0xd5, 0x7d,
-	0xeb, 0xd9, 0xaf, 0xd0, 0x8e, 0x37, 0x87, 0x3d, 0x68, 0x42, 0x63, 0x10, 0xfb, 0x13, 0xe7, 0xc7,
-	0x2a, 0x74, 0xe6, 0x03, 0xc8, 0x05, 0x58, 0xcb, 0x02, 0xf4, 0xa3, 0x6a, 0xd3, 0xdc, 0x26, 0x7f,
-	0x83, 0x55, 0x2f, 0xf6, 0xd1, 0x0d, 0x7c, 0xfd, 0x46, 0x1a, 0xb4, 0xa9, 0xcc, 0x87, 0x3e, 0xb9,
-	0x08, 0x2d, 0xbd, 0x30, 0x62, 0xc9, 0x48, 0x37, 0xbb, 0x8e, 0xf2, 0xb1, 0xcf, 0x92, 0x11, 0xf9,
-	0x3b, 0xc0, 0x38, 0x1d, 0x84, 0x81, 0xa7, 0x0a, 0xac, 0x5b, 0xb6, 0x4d, 0x5b, 0x06, 0x39, 0xc4,
-	0x09, 0xd9, 0x81, 0x15, 0xf3, 0xec, 0x56, 0xf4, 0x8a, 0x31, 0xc8, 0x55, 0x58, 0x3f, 0x16, 0x71,
-	0xe4, 0x26, 0xaa, 0x9a, 0xdc, 0x43, 0xdd, 0x3f, 0x0d, 0xda, 0x56, 0xe0, 0x91, 0xc5, 0x9c, 0xb7,
-	0x55, 0x20, 0xe5, 0xfb, 0x58, 0x7a, 0x84, 0x2e, 0xac, 0x7a, 0x02, 0x99, 0x8c, 0x85, 0x3e, 0x42,
-	0x9b, 0x66, 0xa6, 0xda, 0x07, 0x8f, 0xd5, 0x5f, 0x32, 0xfb, 0x37, 0x06, 0xb9, 0x0c, 0xe7, 0x12,
-	0x64, 0x21, 0xfa, 0x6e, 0xc0, 0x03, 0x69, 0x77, 0x0f, 0x06, 0x7a, 0xc8, 0x03, 0x49, 0x7a, 0x00,
-	0x43, 0xe4, 0x28, 0x4c, 0x3b, 0xaa, 0x33, 0xac, 0xd3, 0x02, 0x42, 0xee, 0xc0, 0xea, 0x2b, 0x3d,
-	0x82, 0x92, 0x6e, 0xf3, 0x4a, 0xfd, 0xec, 0xb9, 0x92, 0x9d, 0xc1, 0xce, 0xaa, 0x2c, 0xc0, 0x79,
-	0x0c, 0x1b, 0xb3, 0x4b, 0xea, 0x68, 0x81, 0x8f, 0x5c, 0x06, 0x72, 0x92, 0x1d, 0x2d, 0xb3, 0xd5,
-	0x56, 0xd1, 0xf3, 0x47, 0xee, 0x38, 0x1d, 0xa8, 0x42, 0x9b, 0xe3, 0x81, 0x82, 0x9e, 0x6a, 0xc4,
-	0xf9, 0xad, 0x0a, 0xed, 0x62, 0xaf, 0xa9, 0x6c, 0x79, 0x7d, 0xab, 0xba, 0xbe, 0xb9, 0x4d, 0xce,
-	0x43, 0x33, 0x41, 0xee, 0x63, 0x56, 0x27, 0x6b, 0x2d, 0x28, 0x93, 0xf6, 0x56, 0x35, 0xb1, 0x15,
-	0xb2, 0x96, 0xba, 0xfb, 0xe3, 0x14, 0x43, 0x37, 0x0c, 0xa2, 0x40, 0xea, 0xea, 0x34, 0x68, 0x4b,
-	0x21, 0x8f, 0x14, 0xa0, 0xc2, 0x46, 0x18, 0x0c, 0x47, 0x66, 0x3c, 0xd4, 0xa9, 0xb5, 0xc8, 0x35,
-	0xd8, 0x90, 0x41, 0x84, 0x6e, 0xca, 0x83, 0xd7, 0x2e, 0x67, 0x3c, 0xd6, 0xef, 0xbc, 0x4e, 0xdb,
-	0x0a, 0x7d, 0xc6, 0x83, 0xd7, 0x4f, 0x18, 0x8f, 0xd5, 0x56, 0x8e, 0x53, 0xee, 0x27, 0xfa, 0xb1,
-	0xb6, 0xa8, 0x31, 0x08, 0x81, 0x86, 0xbe, 0x2a, 0xf5, 0xdc, 0xd6, 0xa8, 0xfe, 0x76, 0x6e, 0xc1,
-	0x56, 0x69, 0x1e, 0xcc, 0xdd, 0x5c, 0x75, 0xfe, 0xe6, 0x9c, 0x09, 0x90, 0xf2, 0xcc, 0x2b, 0x6c,
-	0xb9, 0x3a, 0xb3, 0xe5, 0x0b, 0xb0, 0xe6, 0x23, 0xf3, 0xc3, 0x80, 0x1b, 0x02, 0xa9, 0xd3, 0xdc,
-	0x26, 0x7b, 0xb0, 0x8d, 0x9a, 0xbb, 0x5c, 0xe6, 0x9d, 0xf0, 0xf8, 0x55, 0x88, 0xfe, 0xd0, 0xb2,
-	0x42, 0x83, 0x12, 0xb3, 0x74, 0xbf, 0xb0, 0xe2, 0x5c, 0x87, 0xad, 0xd2, 0x58, 0x54, 0xc7, 0x15,
-	0x71, 0xca, 0x7d, 0x7b, 0x55, 0xc6, 0x70, 0x6e, 0xc0, 0xf6, 0x19, 0x24, 0xa2, 0x6b, 0x13, 0x88,
-	0xc4, 0xec, 0x72, 0x8d, 0x1a, 0xc3, 0x79, 0x02, 0x9b, 0x73, 0xcc, 0xf0, 0xe7, 0x3a, 0xea, 0xfb,
-	0x2a, 0x6c, 0xcc, 0x92, 0xa2, 0x2a, 0xbf, 0x7a, 0xa3, 0x36, 0x97, 0xfe, 0x26, 0x1b, 0x50, 0x93,
-	0xb1, 0x0d, 0xaf, 0xc9, 0x78, 0xfa, 0xe4, 0xeb, 0xc5, 0x27, 0xff, 0x1f, 0xb0, 0xf3, 0xd9, 0x2d,
-	0x8d, 0x8b, 0x4d, 0xb3, 0xf0, 0x34, 0x1f, 0x1a, 0x7f, 0xf0, 0xea, 0x9c, 0x6f, 0xaa, 0xd0, 0x99,
-	0x67, 0xfe, 0x65, 0x57, 0x17, 0x8f, 0x55, 0xa4, 0x1d, 0x0a, 0x2d, 0x9a, 0xdb, 0xf3, 0x25, 0xa8,
-	0xcf, 0x97, 0x40, 0x0d, 0x94, 0x01, 0xf3, 0x4e, 0x90, 0x9b, 0xd6, 0x6f, 0xd1, 0xcc, 0x74, 0x7e,
-	0x68, 0xc0, 0xfa, 0xc1, 0x8c, 0x64, 0x79, 0x01, 0x3b, 0x05, 0x0e, 0xd3, 0xa7, 0x4c, 0x46, 0xb9,
-	0x78, 0xb9, 0xb6, 0x84, 0xc4, 0x9e, 0x66, 0xbe, 0x8a, 0x6c, 0xa2, 0x12, 0xfa, 0x17, 0xcb, 0x98,
-	0xbb, 0xd0, 0xca, 0x79, 0xdd, 0x6a, 0x97, 0x8b, 0x4b, 0x04, 0x41, 0xbf, 0x42, 0xa7, 0xfe, 0x4a,
-	0xa7, 0x0c, 0x90, 0x7b, 0xa3, 0x88, 0x89, 0x13, 0x57, 0x60, 0x92, 0x86, 0x72, 0xb1, 0x4e, 0x79,
-	0x90, 0x79, 0x52, 0xed, 0xa8, 0x74, 0xca, 0x60, 0x16, 0x22, 0xf7, 0x00, 0xa6, 0x6a, 0xc0, 0xca,
-	0x93, 0x4b, 0xcb, 0x64, 0x84, 0x56, 0x78, 0xb9, 0x45, 0xbe, 0x82, 0xf3, 0x33, 0x0c, 0x3f, 0x2d,
-	0xbb, 0x91, 0x24, 0xff, 0x5a, 0xca, 0xf1, 0xc5, 0xc2, 0xef, 0x78, 0x67, 0xe0, 0xe4, 0x10, 0x36,
-	0xf3, 0xfc, 0xf6, 0xb8, 0xab, 0x8b, 0x2a, 0x9f, 0x25, 0xce, 0x4f, 0xbb, 0xe1, 0xcd, 0x20, 0x39,
-	0x35, 0xbf, 0xad, 0x4d, 0x47, 0xbf, 0xad, 0xc3, 0x32, 0x56, 0x2b, 0x0e, 0xf2, 0xda, 0xdc, 0x20,
-	0xdf, 0x81, 0x15, 0x14, 0x22, 0x16, 0xfa, 0x22, 0x5b, 0xd4, 0x18, 0x8a, 0x5f, 0x2d, 0xaf, 0xc5,
-	0xa9, 0x1c, 0xa7, 0x19, 0xb3, 0xb5, 0x0d, 0xf8, 0xb9, 0xc6, 0xc8, 0x87, 0xd0, 0xc4, 0x53, 0xe4,
-	0x52, 0x95, 0x5d, 0x51, 0xd7, 0xe5, 0xc5, 0x27, 0x3a, 0x50, 0x7e, 0xd4, 0xba, 0x93, 0xdb, 0xb0,
-	0xa2, 0xe8, 0x22, 0xa3, 0xbc, 0x25, 0x9a, 0xe7, 0x08, 0xb9, 0x4f, 0x8d, 0xb3, 0x52, 0x11, 0x9a,
-	0x2c, 0xd2, 0x04, 0x7d, 0x5d, 0xc3, 0x06, 0x5d, 0x53, 0xc0, 0xb3, 0x04, 0x7d, 0x72, 0x1b, 0x9a,
-	0xaf, 0x44, 0x20, 0x51, 0x4d, 0xfb, 0xfa, 0xd9, 0x2d, 0x70, 0x24, 0x99, 0xc4, 0x03, 0x2e, 0xc5,
-	0x84, 0x5a, 0x5f, 0xf5, 0xe4, 0xfd, 0x60, 0xa8, 0x04, 0x5d, 0xcb, 0xf0, 0x92, 0xb1, 0x9c, 0x0f,
-	0x00, 0x14, 0x03, 0xda, 0x73, 0x12, 0x68, 0xf8, 0x4c, 0xb2, 0x6c, 0x66, 0xa9, 0xef, 0x69, 0xd9,
-	0x6a, 0x85, 0xb2, 0x39, 0x23, 0x58, 0x9f, 0x39, 0xb1, 0x0a, 0x95, 0x93, 0xb1, 0xa1, 0xcf, 0x16,
-	0xd5, 0xdf, 0x64, 0x1f, 0x80, 0x49, 0x29, 0x82, 0x41, 0xaa, 0xb6, 0x5b, 0xd3, 0xdb, 0xbd, 0xba,
-	0x44, 0xab, 0x65, 0xbe, 0xb4, 0x10, 0xe6, 0xdc, 0x85, 0xad, 0x92, 0x03, 0xe9, 0x40, 0x5d, 0x4d,
-	0x21, 0xf3, 0xc7, 0xd4, 0xa7, 0xda, 0xe6, 0x29, 0x0b, 0x53, 0xcc, 0xb6, 0xa9, 0x0d, 0xe7, 0xd1,
-	0x94, 0xe8, 0x55, 0x81, 0xed, 0x00, 0x36, 0x61, 0x76, 0x00, 0xfb, 0xc8, 0xe3, 0x28, 0x8b, 0xd2,
-	0x86, 0x2a, 0x16, 0x8b, 0xe2, 0x94, 0x4b, 0xdb, 0x2a, 0xd6, 0x72, 0x6e, 0x03, 0x4c, 0x4b, 0xab,
-	0x72, 0x05, 0xbe, 0x2d, 0x55, 0x2d, 0xf0, 0x0b, 0xd4, 0x5f, 0x2b, 0x52, 0xbf, 0xf3, 0x6d, 0x0d,
-	0x76, 0xce, 0x7a, 0x48, 0x4b, 0x1b, 0x79, 0x56, 0x2b, 0xd6, 0xe6, 0xb5, 0xe2, 0xec, 0xd8, 0xaf,
-	0x97, 0xc4, 0xd6, 0x25, 0x68, 0x29, 0x19, 0xcb, 0x64, 0x2a, 0x30, 0x53, 0x9a, 0x39, 0xa0, 0x7a,
-	0x5e, 0x60, 0x51, 0xcd, 0x19, 0xc5, 0xd9, 0xce, 0x40, 0xad, 0xe7, 0xee, 0x40, 0x53, 0x8f, 0xcf,
-	0xac, 0x77, 0x9d, 0xa5, 0xe3, 0x41, 0xcf, 0x4b, 0x6a, 0x23, 0xd4, 0xee, 0x55, 0x5e, 0xd7, 0x34,
-	0xce, 0xaa, 0x2e, 0x62, 0x4b, 0x21, 0x07, 0xba, 0x79, 0x3e, 0x9e, 0xca, 0xed, 0x7c, 0xd4, 0x9e,
-	0x87, 0xa6, 0x51, 0x7b, 0xb6, 0x14, 0xd6, 0x9a, 0x52, 0x64, 0xad, 0x40, 0x91, 0x8e, 0x07, 0xad,
-	0x7c, 0xea, 0x92, 0xeb, 0xd0, 0xc9, 0xff, 0x6d, 0x73, 0x67, 0x88, 0x6d, 0x33, 0xc7, 0xfb, 0x86,
-	0xe1, 0x6e, 0xc0, 0xd6, 0x18, 0xc5, 0x71, 0x2c, 0x22, 0xc6, 0x3d, 0x74, 0x13, 0x2f, 0x16, 0xd9,
-	0xa0, 0xe8, 0x14, 0x16, 0x8e, 0x14, 0xee, 0xdc, 0x83, 0xcd, 0xb9, 0xb1, 0x7c, 0x76, 0x7c, 0x75,
-	0x41, 0xfc, 0x47, 0x00, 0xd3, 0x61, 0x7c, 0xb6, 0x6a, 0x99, 0x6d, 0xdb, 0x76, 0xd6, 0xb6, 0x47,
-	0x40, 0xca, 0x8c, 0x37, 0xd7, 0x13, 0xd5, 0xe5, 0x3d, 0x51, 0x2b, 0x49, 0x81, 0xbb, 0x00, 0x47,
-	0xfa, 0x7a, 0xb5, 0xe4, 0xed, 0x40, 0x3d, 0x4a, 0x86, 0x36, 0x8b, 0xfa, 0x54, 0x53, 0x47, 0xe0,
-	0x38, 0x9c, 0x14, 0x3a, 0x6e, 0x4d, 0x03, 0x87, 0x38, 0x79, 0xf0, 0xd9, 0x4f, 0xef, 0x7a, 0xd5,
-	0x37, 0xef, 0x7a, 0xd5, 0x5f, 0xdf, 0xf5, 0xaa, 0xdf, 0xbd, 0xef, 0x55, 0xde, 0xbc, 0xef, 0x55,
-	0x7e, 0x79, 0xdf, 0xab, 0xbc, 0xfc, 0xdf, 0x30, 0x90, 0xa3, 0x74, 0xb0, 0xeb, 0xc5, 0xd1, 0x9e,
-	0xee, 0x90, 0xff, 0x7a, 0x71, 0x12, 0xc5, 0xc9, 0xac, 0x91, 0xfd, 0xc6, 0xc1, 0xc6, 0xc1, 0xa0,
-	0xa9, 0x7f, 0xdc, 0xb8, 0xf5, 0x7b, 0x00, 0x00, 0x00, 0xff, 0xff, 0x16, 0x56, 0x37, 0x78, 0xff,
-	0x10, 0x00, 0x00,
+	// 1764 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x58, 0xcf, 0x6f, 0x1b, 0xc7,
+	0xf5, 0xe7, 0x2f, 0x51, 0xe2, 0x33, 0x25, 0x51, 0x23, 0xc1, 0x5f, 0x22, 0xc9, 0x57, 0x76, 0xd7,
+	0x6e, 0xd1, 0x34, 0xa8, 0x94, 0x34, 0x46, 0x5b, 0xc4, 0x40, 0x50, 0xdb, 0x15, 0x4a, 0xd7, 0x3f,
+	0xea, 0x8e, 0x6a, 0x24, 0xc8, 0xa1, 0x8b, 0xe1, 0xee, 0x33, 0xb9, 0xd0, 0x72, 0x96, 0x9d, 0x1d,
+	0xca, 0xe1, 0xa1, 0x87, 0x9e, 0x0b, 0xb4, 0x39, 0xf5, 0xde, 0xff, 0xa6, 0xc7, 0x1c, 0x73, 0x09,
+	0x50, 0xd8, 0x7f, 0x44, 0xaf, 0xc5, 0x9b, 0x9d, 0x9d, 0xfd, 0x41, 0x91, 0x42, 0x90, 0xde, 0xf6,
+	0x7d, 0xf6, 0xcd, 0xe3, 0x9b, 0xf7, 0xf3, 0xb3, 0x84, 0x5b, 0xf3, 0xa9, 0x88, 0xc5, 0x29, 0xca,
+	0x20, 0x16, 0x97, 0x78, 0x7a, 0xf9, 0xd1, 0xe9, 0x0c, 0xd3, 0x54, 0x4c, 0x30, 0x3d, 0x99, 0xab,
+	0x44, 0x27, 0x6c, 0x60, 0x14, 0x4e, 0xac, 0xc2, 0xc9, 0xe5, 0x47, 0xde, 0x5f, 0x77, 0x60, 0xef,
+	0xb1, 0x9c, 0x28, 0x4c, 0xd3, 0x67, 0x99, 0x2e, 0xfb, 0x35, 0x80, 0xc2, 0x49, 0x94, 0x6a, 0x54,
+	0x18, 0x0e, 0x9b, 0xb7, 0x9b, 0x3f, 0xbe, 0xf1, 0x33, 0xef, 0xa4, 0x7e, 0xf2, 0xe4, 0xb3, 0x44,
+	0x5d, 0xa0, 0xe2, 0x4e, 0x73, 0xd4, 0xe0, 0xa5, 0x73, 0xec, 0x29, 0x0c, 0x66, 0x82, 0x9e, 0xfd,
+	0x0b, 0x5c, 0xfa, 0xe9, 0x54, 0x28, 0x1c, 0xb6, 0x8c, 0xad, 0xdb, 0xab, 0xb6, 0x9e, 0x19, 0xcd,
+	0x27, 0xb8, 0x3c, 0x27, 0xbd, 0x51, 0x83, 0xef, 0xcd, 0x2a, 0x08, 0xfb, 0x02, 0x8e, 0x26, 0x42,
+	0xe3, 0x05, 0xe2, 0x1c, 0x95, 0x2f, 0xe6, 0xf3, 0x24, 0x92, 0x1a, 0xc3, 0x61, 0xdb, 0x58, 0xfc,
+	0xe1, 0xaa, 0xc5, 0xdf, 0x38, 0xed, 0x07, 0xb9, 0xf2, 0xa8, 0xc1, 0x0f, 0x27, 0xab, 0x30, 0x7b,
+	0x0e, 0x83, 0xb2, 0xed, 0x30, 0xc4, 0x70, 0xd8, 0x31, 0x76, 0x7f, 0xb0, 0xd1, 0x2e, 0x29, 0x8e,
+	0x1a, 0x7c, 0x7f, 0x52, 0x85, 0xd8, 0x67, 0x70, 0x38, 0x45, 0xa1, 0xf4, 0x18, 0x85, 0xf6, 0x83,
+	0xa9, 0x88, 0x63, 0x94, 0x13, 0x1c, 0x6e, 0x19, 0x93, 0x77, 0x57, 0x4d, 0x8e, 0x72, 0xe5, 0x47,
+	0xb9, 0xee, 0xa8, 0xc1, 0xd9, 0x74, 0x05, 0x65, 0x7f, 0x00, 0xa6, 0x84, 0x0c, 0x93, 0x99, 0xc4,
+	0x34, 0xf5, 0x15, 0xfe, 0x69, 0x81, 0xa9, 0x1e, 0x76, 0x8d, 0xdd, 0x3b, 0xab, 0x76, 0xb9, 0xd3,
+	0xe5, 0x99, 0xea, 0xa8, 0xc1, 0x0f, 0x54, 0x1d, 0x64, 0x2f, 0xe1, 0xb0, 0x94, 0x28, 0x95, 0x68,
+	0xa1, 0xa3, 0x44, 0x0e, 0xb7, 0xd7, 0x99, 0x75, 0xb9, 0xe2, 0x56, 0x95, 0xcc, 0xce, 0xea, 0x20,
+	0xfb, 0x1c, 0x8e, 0x82, 0x44, 0x6a, 0x25, 0x02, 0x9d, 0x19, 0xb6, 0xee, 0xee, 0xac, 0x0b, 0xc3,
+	0x23, 0xab, 0x4d, 0x46, 0x9c, 0xbf, 0x2c, 0x58, 0x41, 0xd9, 0x19, 0xec, 0x3a, 0xcb, 0x81, 0x88,
+	0xe3, 0x61, 0xcf, 0x98, 0x3c, 0x5e, 0x6f, 0xf2, 0x91, 0x88, 0xe3, 0x51, 0x83, 0xf7, 0x83, 0x92,
+	0xcc, 0x7e, 0x0f, 0x07, 0xce, 0x8c, 0x48, 0xd3, 0x68, 0x22, 0x31, 0x1c, 0xc2, 0xba, 0x6a, 0xcf,
+	0x4d, 0x3d, 0xb0, 0x9a, 0xa3, 0x06, 0x1f, 0x04, 0x35, 0x8c, 0xfd, 0x11, 0x6e, 0x3a, 0x93, 0xa6,
+	0xe2, 0xdd, 0xad, 0x6f, 0x18, 0xbb, 0x3f, 0x5a, 0x6f, 0xd7, 0x94, 0x79, 0x71, 0x6f, 0x17, 0xbb,
+	0x32, 0x4e, 0x95, 0xe5, 0xec, 0x2f, 0xa4, 0x73, 0xba, 0x7f, 0x5d, 0x48, 0x5f, 0x3a, 0xdd, 0x72,
+	0x48, 0x0b, 0xf4, 0x61, 0x17, 0x3a, 0xe3, 0x24, 0x5c, 0x7a, 0xdf, 0x34, 0x61, 0x50, 0xbf, 0x29,
+	0x7b, 0x07, 0x76, 0xf2, 0x23, 0x66, 0x1a, 0xf4, 0xb9, 0x93, 0xd9, 0xff, 0xc1, 0x76, 0x90, 0x84,
+	0xe8, 0x47, 0xa1, 0x69, 0xee, 0x0e, 0xef, 0x92, 0xf8, 0x38, 0x64, 0xef, 0x42, 0xcf, 0xbc, 0x98,
+	0x8a, 0x74, 0x6a, 0xba, 0xd4, 0x9c, 0x0a, 0x71, 0x24, 0xd2, 0x29, 0xfb, 0x7f, 0x80, 0xf9, 0x62,
+	0x1c, 0x47, 0x01, 0x55, 0x86, 0xe9, 0xb5, 0x3e, 0xef, 0x65, 0xc8, 0x13, 0x5c, 0xb2, 0x23, 0xd8,
+	0xca, 0xe6, 0xc5, 0x96, 0x79, 0x93, 0x09, 0xec, 0x0e, 0xec, 0xbe, 0x52, 0xc9, 0xcc, 0x4f, 0x29,
+	0x18, 0x32, 0x40, 0x53, 0xf8, 0x1d, 0xde, 0x27, 0xf0, 0xdc, 0x62, 0x6c, 0x08, 0xdb, 0x0a, 0x53,
+	0x9d, 0x28, 0x34, 0x05, 0xbc, 0xc3, 0x73, 0xd1, 0xfb, 0x10, 0xd8, 0x6a, 0x38, 0x36, 0xdd, 0xcd,
+	0xfb, 0x5b, 0x13, 0x8e, 0xae, 0x4a, 0xcf, 0xc6, 0x80, 0x1c, 0x03, 0x4c, 0x50, 0xa2, 0xca, 0x9a,
+	0x88, 0x62, 0xb2, 0xcb, 0x4b, 0x08, 0xfb, 0x04, 0xb6, 0x5f, 0x9b, 0xc1, 0x99, 0x0e, 0xdb, 0xb7,
+	0xdb, 0x57, 0x4f, 0xc3, 0xfc, 0x47, 0xed, 0x84, 0xcd, 0x0f, 0x78, 0x7f, 0x86, 0x03, 0xe7, 0x8f,
+	0x16, 0x1a, 0x47, 0x28, 0x36, 0x67, 0x67, 0x08, 0xdb, 0x62, 0x3e, 0x8f, 0x23, 0xcc, 0xb3, 0x93,
+	0x8b, 0xf4, 0x06, 0xa5, 0x56, 0x11, 0xa6, 0x26, 0x39, 0x1d, 0x9e, 0x8b, 0xf4, 0x66, 0x2c, 0x62,
+	0x41, 0x01, 0xa6, 0xc4, 0xf4, 0x78, 0x2e, 0x7a, 0xdf, 0x36, 0x8b, 0x10, 0x96, 0xda, 0xf1, 0x1a,
+	0x07, 0x02, 0x85, 0x42, 0x27, 0xca, 0x38, 0xd0, 0xe7, 0xb9, 0x48, 0x39, 0x96, 0x09, 0xfd, 0x48,
+	0x56, 0x1b, 0x99, 0xc0, 0x6e, 0xc1, 0x8d, 0x14, 0x45, 0x8c, 0xa1, 0x1f, 0xc9, 0x48, 0xdb, 0xca,
+	0x80, 0x0c, 0x7a, 0x2c, 0xa3, 0x7a, 0x78, 0xb7, 0x36, 0x85, 0xb7, 0xfb, 0x5d, 0xc3, 0xfb, 0x0c,
+	0xf6, 0xaa, 0xaf, 0xe8, 0x6a, 0x51, 0x88, 0x52, 0x47, 0x7a, 0x99, 0x5f, 0x2d, 0x97, 0xc9, 0x55,
+	0x0c, 0xc2, 0xa9, 0x3f, 0x5f, 0x8c, 0xa9, 0x88, 0xb3, 0xeb, 0x01, 0x41, 0x2f, 0x0c, 0xe2, 0xfd,
+	0xa7, 0x09, 0xfd, 0xf2, 0x00, 0x22, 0x6b, 0xae, 0x76, 0x9b, 0x26, 0xe8, 0x4e, 0x66, 0x37, 0xa1,
+	0x9b, 0xa2, 0x0c, 0x31, 0x8f, 0x93, 0x95, 0xd6, 0x84, 0xc9, 0x68, 0x53, 0x4c, 0x6c, 0x84, 0xac,
+	0x44, 0x7d, 0xf5, 0x6a, 0x81, 0xb1, 0x1f, 0x47, 0xb3, 0x48, 0x9b, 0xe8, 0x74, 0x78, 0x8f, 0x90,
+	0xa7, 0x04, 0xd0, 0xb1, 0x29, 0x46, 0x93, 0x69, 0xb6, 0x33, 0xda, 0xdc, 0x4a, 0xec, 0x2e, 0xec,
+	0xe9, 0x68, 0x86, 0xfe, 0x42, 0x46, 0x5f, 0xfa, 0x52, 0xc8, 0xc4, 0xf4, 0x4e, 0x9b, 0xf7, 0x09,
+	0x7d, 0x29, 0xa3, 0x2f, 0x9f, 0x0b, 0x99, 0x90, 0x2b, 0xaf, 0x16, 0x32, 0x4c, 0xcd, 0x04, 0xef,
+	0xf1, 0x4c, 0x60, 0x0c, 0x3a, 0x26, 0x55, 0x3d, 0xd3, 0x6d, 0xe6, 0xd9, 0xfb, 0x18, 0x0e, 0x56,
+	0x96, 0x44, 0x2d, 0x73, 0xcd, 0x7a, 0xe6, 0xbc, 0x25, 0xb0, 0xd5, 0x45, 0x58, 0x72, 0xb9, 0x59,
+	0x71, 0xf9, 0x1d, 0xd8, 0x09, 0x51, 0x84, 0x71, 0x24, 0x33, 0x56, 0xd1, 0xe6, 0x4e, 0x66, 0xa7,
+	0x70, 0x88, 0x86, 0xd0, 0xf8, 0x22, 0xb8, 0x90, 0xc9, 0xeb, 0x18, 0xc3, 0x89, 0xa5, 0x0a, 0x1d,
+	0xce, 0xb2, 0x57, 0x0f, 0x4a, 0x6f, 0xbc, 0xf7, 0xe1, 0x60, 0x65, 0x57, 0xd2, 0x75, 0x55, 0xb2,
+	0x90, 0xa1, 0x4d, 0x55, 0x26, 0x78, 0x1f, 0xc0, 0xe1, 0x15, 0xcc, 0xc2, 0xc4, 0x26, 0x52, 0x69,
+	0xe6, 0xe5, 0x0e, 0xcf, 0x04, 0xef, 0x39, 0xec, 0xd7, 0xe8, 0xc2, 0xf7, 0xab, 0xa8, 0x7f, 0x34,
+	0x61, 0xaf, 0xca, 0x94, 0x28, 0xfc, 0x34, 0xff, 0xac, 0x2d, 0xf3, 0xcc, 0xf6, 0xa0, 0xa5, 0x13,
+	0x7b, 0xbc, 0xa5, 0x93, 0x62, 0x9c, 0xb6, 0xcb, 0xe3, 0xf4, 0x27, 0x60, 0x97, 0xb6, 0xbf, 0x32,
+	0x8a, 0xf7, 0xb3, 0x17, 0x2f, 0xdc, 0x40, 0xbe, 0xa6, 0xeb, 0xbc, 0xbf, 0x34, 0x61, 0x50, 0xa7,
+	0x83, 0x9b, 0x52, 0x97, 0xcc, 0xe9, 0xa4, 0x1d, 0x0a, 0x3d, 0xee, 0xe4, 0x7a, 0x08, 0xda, 0xf5,
+	0x10, 0x64, 0xd3, 0x29, 0xb8, 0x40, 0x19, 0x16, 0xd3, 0xc9, 0x88, 0xde, 0x57, 0x5b, 0xb0, 0x7b,
+	0x56, 0xe1, 0xb1, 0x9f, 0xc3, 0x51, 0x89, 0xd8, 0x98, 0x5b, 0xa6, 0x53, 0xc7, 0x68, 0xef, 0x6e,
+	0x60, 0x36, 0x2f, 0x72, 0x5d, 0x5a, 0x97, 0xb3, 0x15, 0xf4, 0x7f, 0xcc, 0x6d, 0xef, 0x43, 0xcf,
+	0x91, 0x3d, 0x4b, 0x68, 0xdf, 0xdd, 0xc0, 0x12, 0x47, 0x0d, 0x5e, 0xe8, 0x13, 0x79, 0x1d, 0xa3,
+	0x0c, 0xa6, 0x33, 0xa1, 0x2e, 0x7c, 0x85, 0xe9, 0x22, 0xd6, 0xeb, 0xc9, 0xeb, 0xc3, 0x5c, 0x93,
+	0x1b, 0x45, 0x22, 0xaf, 0xe3, 0x2a, 0xc4, 0x3e, 0x05, 0x28, 0x28, 0xa2, 0xe5, 0xac, 0xef, 0x6d,
+	0xe2, 0x96, 0x86, 0xf6, 0x3b, 0xa9, 0x42, 0x81, 0xaa, 0x61, 0xef, 0x5e, 0x47, 0x81, 0x6a, 0x81,
+	0x3f, 0x0a, 0xae, 0xc0, 0xd9, 0x13, 0xd8, 0x77, 0xf6, 0xed, 0x75, 0xb7, 0xd7, 0x45, 0x3e, 0x37,
+	0xec, 0x6e, 0xbb, 0x17, 0x54, 0x10, 0xa2, 0xbe, 0x15, 0x67, 0x4d, 0x26, 0x43, 0x4b, 0x51, 0xef,
+	0x6c, 0xf4, 0xd4, 0xa4, 0x8e, 0xdc, 0x3c, 0x08, 0xea, 0xa0, 0x63, 0x53, 0xdf, 0xb6, 0x8a, 0x8d,
+	0x62, 0x7f, 0x71, 0xd3, 0xb2, 0x2c, 0xef, 0x87, 0x56, 0x6d, 0x3f, 0x1c, 0xc1, 0x16, 0x2a, 0x95,
+	0x28, 0x53, 0x1f, 0x3d, 0x9e, 0x09, 0x44, 0x89, 0xec, 0xba, 0x4c, 0x16, 0x7a, 0xbe, 0xc8, 0x17,
+	0x66, 0x3f, 0x03, 0x7f, 0x67, 0x30, 0xf6, 0x0b, 0xe8, 0xe2, 0x25, 0x4a, 0x4d, 0xd9, 0xa4, 0x8d,
+	0x78, 0x6b, 0xfd, 0xbd, 0xce, 0x48, 0x8f, 0x5b, 0x75, 0x76, 0x0f, 0xb6, 0x68, 0x0b, 0xe5, 0x9b,
+	0x74, 0x03, 0xbf, 0x3e, 0x47, 0x19, 0xf2, 0x4c, 0x99, 0x88, 0x9f, 0xd9, 0x41, 0x8b, 0x14, 0x43,
+	0x93, 0x9a, 0x0e, 0xdf, 0x21, 0xe0, 0x65, 0x8a, 0x21, 0xbb, 0x07, 0xdd, 0xd7, 0x2a, 0xd2, 0x48,
+	0x4b, 0xa4, 0x7d, 0x75, 0x65, 0x19, 0x66, 0x73, 0x26, 0xb5, 0x5a, 0x72, 0xab, 0x4b, 0x93, 0x24,
+	0x8c, 0x26, 0x44, 0xa3, 0x7b, 0xd9, 0xba, 0xcb, 0x24, 0xef, 0xe7, 0x00, 0xb4, 0x58, 0xed, 0x3d,
+	0x19, 0x74, 0x42, 0xa1, 0x45, 0x3e, 0x0a, 0xe9, 0xb9, 0x08, 0x5b, 0xab, 0x14, 0x36, 0x6f, 0x0a,
+	0xbb, 0x95, 0x1b, 0xd3, 0x51, 0xbd, 0x9c, 0x67, 0x5b, 0xb9, 0xc7, 0xcd, 0x33, 0x7b, 0x04, 0x20,
+	0xb4, 0x56, 0xd1, 0x78, 0x41, 0xee, 0xb6, 0x8c, 0xbb, 0x1b, 0x4a, 0xe2, 0x41, 0xae, 0xcb, 0x4b,
+	0xc7, 0xbc, 0xfb, 0x05, 0x63, 0x73, 0x0a, 0x6c, 0x00, 0x6d, 0x1a, 0x6e, 0xd9, 0x8f, 0xd1, 0x23,
+	0xb9, 0x79, 0x29, 0xe2, 0x05, 0xe6, 0x6e, 0x1a, 0xc1, 0x7b, 0x5a, 0xf0, 0x07, 0x0a, 0xb0, 0x9d,
+	0xeb, 0xd9, 0x31, 0x3b, 0xd7, 0x43, 0x94, 0xc9, 0x2c, 0x3f, 0x65, 0x04, 0x0a, 0x96, 0x98, 0x25,
+	0x0b, 0xa9, 0x6d, 0xa9, 0x58, 0xc9, 0xbb, 0x07, 0x50, 0x84, 0x96, 0x6c, 0x45, 0xa1, 0x0d, 0x55,
+	0x2b, 0x0a, 0x4b, 0x8c, 0xa2, 0x55, 0x66, 0x14, 0xde, 0xdf, 0x5b, 0x05, 0x07, 0xae, 0xf4, 0xe1,
+	0xa6, 0x42, 0xae, 0xd2, 0xfb, 0x56, 0x9d, 0xde, 0x57, 0xb7, 0x49, 0x7b, 0x85, 0xc3, 0xbd, 0x07,
+	0x3d, 0x62, 0xe7, 0x42, 0x2f, 0x14, 0xe6, 0x1f, 0x07, 0x0e, 0xa0, 0x9a, 0x57, 0x58, 0x26, 0x89,
+	0xd9, 0x47, 0x42, 0x3f, 0x07, 0x0d, 0x4d, 0xfc, 0x04, 0xba, 0xa6, 0x97, 0xf3, 0xda, 0xf5, 0xae,
+	0xef, 0x65, 0x6e, 0x4f, 0x90, 0xf7, 0x64, 0xd7, 0xcf, 0x0a, 0x67, 0xdb, 0x04, 0xb1, 0x47, 0xc8,
+	0x99, 0x29, 0x9e, 0x7f, 0x36, 0x8b, 0x9c, 0xba, 0x96, 0xff, 0x9e, 0x9f, 0x04, 0xb9, 0xb3, 0xed,
+	0xef, 0xec, 0xac, 0x2b, 0xf0, 0x4e, 0xb9, 0xc0, 0x7f, 0x55, 0x7c, 0xc5, 0xb9, 0x2d, 0x73, 0x13,
+	0xba, 0x19, 0xd1, 0xb5, 0xfe, 0x59, 0xa9, 0x60, 0x07, 0xad, 0x12, 0x3b, 0xf0, 0x02, 0xe8, 0xb9,
+	0x85, 0xc3, 0xde, 0x87, 0x81, 0xfb, 0x1b, 0xc3, 0xaf, 0xec, 0xf4, 0x7d, 0x87, 0x8f, 0xb2, 0xe5,
+	0xfe, 0x01, 0x1c, 0xcc, 0x51, 0xbd, 0x4a, 0xd4, 0x8c, 0x3e, 0x19, 0xfc, 0x34, 0x48, 0x54, 0x3e,
+	0xcc, 0x06, 0xa5, 0x17, 0xe7, 0x84, 0x7b, 0x9f, 0xc2, 0x7e, 0x6d, 0x23, 0x5d, 0x7d, 0xbe, 0xb9,
+	0xe6, 0xfc, 0x2f, 0x01, 0x8a, 0x3d, 0x74, 0x35, 0x61, 0xab, 0xb6, 0x56, 0x3f, 0x6f, 0xad, 0x73,
+	0x60, 0xab, 0xcb, 0xbe, 0x56, 0xb7, 0xcd, 0xcd, 0x75, 0xbb, 0x92, 0x47, 0xef, 0x3e, 0xc0, 0xb9,
+	0x29, 0x41, 0xc3, 0xf6, 0x07, 0xd0, 0x9e, 0xa5, 0x13, 0x6b, 0x85, 0x1e, 0x69, 0x32, 0x2a, 0x9c,
+	0xc7, 0xcb, 0x52, 0x57, 0xec, 0x18, 0xe0, 0x09, 0x2e, 0x1f, 0xfe, 0xf6, 0x5f, 0x6f, 0x8e, 0x9b,
+	0x5f, 0xbf, 0x39, 0x6e, 0xfe, 0xfb, 0xcd, 0x71, 0xf3, 0xab, 0xb7, 0xc7, 0x8d, 0xaf, 0xdf, 0x1e,
+	0x37, 0xbe, 0x79, 0x7b, 0xdc, 0xf8, 0xe2, 0xc3, 0x49, 0xa4, 0xa7, 0x8b, 0xf1, 0x49, 0x90, 0xcc,
+	0x4e, 0x4d, 0x61, 0xfc, 0x34, 0x48, 0xd2, 0x59, 0x92, 0x56, 0x85, 0xfc, 0x3f, 0x3f, 0x31, 0x8f,
+	0xc6, 0x5d, 0xf3, 0x67, 0xdf, 0xc7, 0xff, 0x0d, 0x00, 0x00, 0xff, 0xff, 0xfc, 0xfb, 0xa9, 0x23,
+	0x0f, 0x14, 0x00, 0x00,
 }
 
 func (m *IngressMessage) Marshal() (dAtA []byte, err error) {
@@ -2342,6 +2669,48 @@ func (m *IngressMessage_ContractAssigned) MarshalToSizedBuffer(dAtA []byte) (int
 	}
 	return len(dAtA) - i, nil
 }
+func (m *IngressMessage_ContractShareRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *IngressMessage_ContractShareRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.ContractShareRequest != nil {
+		{
+			size, err := m.ContractShareRequest.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x5a
+	}
+	return len(dAtA) - i, nil
+}
+func (m *IngressMessage_ContractUnassigned) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *IngressMessage_ContractUnassigned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.ContractUnassigned != nil {
+		{
+			size, err := m.ContractUnassigned.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x62
+	}
+	return len(dAtA) - i, nil
+}
 func (m *ContractAssigned) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -2362,6 +2731,16 @@ func (m *ContractAssigned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.Restore {
+		i--
+		if m.Restore {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x38
+	}
 	if m.FromSequence != 0 {
 		i = encodeVarintMessages(dAtA, i, uint64(m.FromSequence))
 		i--
@@ -2390,6 +2769,132 @@ func (m *ContractAssigned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	if m.CodeId != 0 {
 		i = encodeVarintMessages(dAtA, i, uint64(m.CodeId))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractUnassigned) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractUnassigned) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractUnassigned) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractShareRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractShareRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractShareRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Workers) > 0 {
+		for iNdEx := len(m.Workers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Workers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintMessages(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if m.Generation != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Generation))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractStateHead) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractStateHead) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractStateHead) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Balance) > 0 {
+		i -= len(m.Balance)
+		copy(dAtA[i:], m.Balance)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Balance)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if m.Entries != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Entries))
+		i--
+		dAtA[i] = 0x18
+	}
+	if m.Applied != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Applied))
 		i--
 		dAtA[i] = 0x10
 	}
@@ -3039,6 +3544,27 @@ func (m *EgressMessage_ContractResult) MarshalToSizedBuffer(dAtA []byte) (int, e
 	}
 	return len(dAtA) - i, nil
 }
+func (m *EgressMessage_ContractKeyShared) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *EgressMessage_ContractKeyShared) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	if m.ContractKeyShared != nil {
+		{
+			size, err := m.ContractKeyShared.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintMessages(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x42
+	}
+	return len(dAtA) - i, nil
+}
 func (m *ContractResult) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -3418,6 +3944,62 @@ func (m *ContractKeyPublished) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	return len(dAtA) - i, nil
 }
 
+func (m *ContractKeyShared) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractKeyShared) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractKeyShared) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Error) > 0 {
+		i -= len(m.Error)
+		copy(dAtA[i:], m.Error)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Error)))
+		i--
+		dAtA[i] = 0x22
+	}
+	if len(m.Shares) > 0 {
+		for iNdEx := len(m.Shares) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Shares[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintMessages(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0x1a
+		}
+	}
+	if m.Generation != 0 {
+		i = encodeVarintMessages(dAtA, i, uint64(m.Generation))
+		i--
+		dAtA[i] = 0x10
+	}
+	if len(m.Contract) > 0 {
+		i -= len(m.Contract)
+		copy(dAtA[i:], m.Contract)
+		i = encodeVarintMessages(dAtA, i, uint64(len(m.Contract)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
 func (m *ContractKeyShare) Marshal() (dAtA []byte, err error) {
 	size := m.Size()
 	dAtA = make([]byte, size)
@@ -3766,6 +4348,30 @@ func (m *IngressMessage_ContractAssigned) Size() (n int) {
 	}
 	return n
 }
+func (m *IngressMessage_ContractShareRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ContractShareRequest != nil {
+		l = m.ContractShareRequest.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+func (m *IngressMessage_ContractUnassigned) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ContractUnassigned != nil {
+		l = m.ContractUnassigned.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
 func (m *ContractAssigned) Size() (n int) {
 	if m == nil {
 		return 0
@@ -3793,6 +4399,67 @@ func (m *ContractAssigned) Size() (n int) {
 	}
 	if m.FromSequence != 0 {
 		n += 1 + sovMessages(uint64(m.FromSequence))
+	}
+	if m.Restore {
+		n += 2
+	}
+	return n
+}
+
+func (m *ContractUnassigned) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
+func (m *ContractShareRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.Generation != 0 {
+		n += 1 + sovMessages(uint64(m.Generation))
+	}
+	if len(m.Workers) > 0 {
+		for _, e := range m.Workers {
+			l = e.Size()
+			n += 1 + l + sovMessages(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *ContractStateHead) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.Applied != 0 {
+		n += 1 + sovMessages(uint64(m.Applied))
+	}
+	if m.Entries != 0 {
+		n += 1 + sovMessages(uint64(m.Entries))
+	}
+	l = len(m.Balance)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
 	}
 	return n
 }
@@ -4107,6 +4774,18 @@ func (m *EgressMessage_ContractResult) Size() (n int) {
 	}
 	return n
 }
+func (m *EgressMessage_ContractKeyShared) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if m.ContractKeyShared != nil {
+		l = m.ContractKeyShared.Size()
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
 func (m *ContractResult) Size() (n int) {
 	if m == nil {
 		return 0
@@ -4279,6 +4958,32 @@ func (m *ContractKeyPublished) Size() (n int) {
 		}
 	}
 	l = len(m.InitError)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	return n
+}
+
+func (m *ContractKeyShared) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Contract)
+	if l > 0 {
+		n += 1 + l + sovMessages(uint64(l))
+	}
+	if m.Generation != 0 {
+		n += 1 + sovMessages(uint64(m.Generation))
+	}
+	if len(m.Shares) > 0 {
+		for _, e := range m.Shares {
+			l = e.Size()
+			n += 1 + l + sovMessages(uint64(l))
+		}
+	}
+	l = len(m.Error)
 	if l > 0 {
 		n += 1 + l + sovMessages(uint64(l))
 	}
@@ -4763,6 +5468,76 @@ func (m *IngressMessage) Unmarshal(dAtA []byte) error {
 			}
 			m.Body = &IngressMessage_ContractAssigned{v}
 			iNdEx = postIndex
+		case 11:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ContractShareRequest", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractShareRequest{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &IngressMessage_ContractShareRequest{v}
+			iNdEx = postIndex
+		case 12:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ContractUnassigned", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractUnassigned{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &IngressMessage_ContractUnassigned{v}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipMessages(dAtA[iNdEx:])
@@ -4987,6 +5762,401 @@ func (m *ContractAssigned) Unmarshal(dAtA []byte) error {
 					break
 				}
 			}
+		case 7:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Restore", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.Restore = bool(v != 0)
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractUnassigned) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractUnassigned: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractUnassigned: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = append(m.Contract[:0], dAtA[iNdEx:postIndex]...)
+			if m.Contract == nil {
+				m.Contract = []byte{}
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractShareRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractShareRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractShareRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = append(m.Contract[:0], dAtA[iNdEx:postIndex]...)
+			if m.Contract == nil {
+				m.Contract = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Generation", wireType)
+			}
+			m.Generation = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Generation |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Workers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Workers = append(m.Workers, &ContractWorker{})
+			if err := m.Workers[len(m.Workers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractStateHead) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractStateHead: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractStateHead: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = append(m.Contract[:0], dAtA[iNdEx:postIndex]...)
+			if m.Contract == nil {
+				m.Contract = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Applied", wireType)
+			}
+			m.Applied = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Applied |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Entries", wireType)
+			}
+			m.Entries = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Entries |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Balance", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Balance = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipMessages(dAtA[iNdEx:])
@@ -6724,6 +7894,41 @@ func (m *EgressMessage) Unmarshal(dAtA []byte) error {
 			}
 			m.Body = &EgressMessage_ContractResult{v}
 			iNdEx = postIndex
+		case 8:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field ContractKeyShared", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			v := &ContractKeyShared{}
+			if err := v.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			m.Body = &EgressMessage_ContractKeyShared{v}
+			iNdEx = postIndex
 		default:
 			iNdEx = preIndex
 			skippy, err := skipMessages(dAtA[iNdEx:])
@@ -7928,6 +9133,175 @@ func (m *ContractKeyPublished) Unmarshal(dAtA []byte) error {
 				return io.ErrUnexpectedEOF
 			}
 			m.InitError = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipMessages(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractKeyShared) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowMessages
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractKeyShared: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractKeyShared: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Contract", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Contract = append(m.Contract[:0], dAtA[iNdEx:postIndex]...)
+			if m.Contract == nil {
+				m.Contract = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Generation", wireType)
+			}
+			m.Generation = 0
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				m.Generation |= uint32(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Shares", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Shares = append(m.Shares, &ContractKeyShare{})
+			if err := m.Shares[len(m.Shares)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 4:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Error", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowMessages
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthMessages
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthMessages
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Error = string(dAtA[iNdEx:postIndex])
 			iNdEx = postIndex
 		default:
 			iNdEx = preIndex

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"crypto/ecdh"
 	"encoding/binary"
 	"errors"
@@ -8,10 +9,13 @@ import (
 	"math/big"
 	"slices"
 
+	cmtcrypto "github.com/cometbft/cometbft/proto/tendermint/crypto"
+
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/enclave/contractkey"
 	"github.com/phala-cosmos/phala-cosmos/enclave/contractstate"
 	"github.com/phala-cosmos/phala-cosmos/enclave/envelope"
+	"github.com/phala-cosmos/phala-cosmos/enclave/restore"
 )
 
 // assignment is a contract this worker is scheduled to run.
@@ -20,10 +24,19 @@ type assignment struct {
 	codeID   uint64
 	codeHash []byte
 	key      *ecdh.PrivateKey
-	// next is the next call of the contract's queue to run.
+	// next is the next call of the contract's queue to run (0 while
+	// restoring).
 	next uint64
 	// state is the contract's state after the calls before next.
 	state contractState
+	// restoring: the state is to be rebuilt from the chain, proven at a
+	// height of at least assignedAt (where the assignment was proven), so
+	// it reflects every result applied before the contract moved here.
+	restoring  bool
+	assignedAt int64
+	// restore is the restore in progress (not checkpointed: after a
+	// restart the sidecar starts it again).
+	restore *restore.Restore
 }
 
 // newAssignment is a contract assignment with empty state, starting at
@@ -86,21 +99,163 @@ func (e *Enclave) answerKeyRequest(req *api.ContractKeyRequest) error {
 // opened from the gatekeeper's share (checked against the published key).
 // A share that does not open is skipped (this worker cannot run that
 // contract) rather than stalling the queue.
-func (e *Enclave) takeAssignment(a *api.ContractAssigned) error {
+//
+// A contract that ran elsewhere first (restore set) waits for its state
+// from the chain (RestoreContract), proven at height or later.
+func (e *Enclave) takeAssignment(a *api.ContractAssigned, height int64) error {
 	key, err := contractkey.Receive(e.keys, e.cfg.ChainID, a.Contract, e.keys.IdentityPublic(), a.PublicKey, a.Share)
 	if err != nil {
 		return nil
 	}
-	for _, have := range e.contracts {
-		if string(have.contract) == string(a.Contract) {
-			return nil // assigned already
-		}
+	if e.assignment(a.Contract) != nil {
+		return nil // assigned already
 	}
-	as, err := e.newAssignment(a.Contract, a.CodeId, a.CodeHash, key, a.FromSequence)
+	next := a.FromSequence
+	if a.Restore {
+		next = 0
+	}
+	as, err := e.newAssignment(a.Contract, a.CodeId, a.CodeHash, key, next)
 	if err != nil {
 		return err
 	}
+	as.restoring, as.assignedAt = a.Restore, height
 	e.contracts = append(e.contracts, as)
+	return nil
+}
+
+// dropAssignment forgets a contract the worker is no longer scheduled on,
+// and its code if no other contract runs it.
+func (e *Enclave) dropAssignment(contract []byte) {
+	var hash []byte
+	e.contracts = slices.DeleteFunc(e.contracts, func(a assignment) bool {
+		if bytes.Equal(a.contract, contract) {
+			hash = a.codeHash
+			return true
+		}
+		return false
+	})
+	if hash != nil && !slices.ContainsFunc(e.contracts, func(a assignment) bool { return bytes.Equal(a.codeHash, hash) }) {
+		delete(e.codes, [32]byte(hash))
+	}
+}
+
+// answerShareRequest is a gatekeeper sealing an existing contract's key to
+// newly scheduled workers. Like a key request, it always answers: a
+// generation it lacks, or a worker key it cannot use, gets an error, and
+// the chain asks another gatekeeper.
+func (e *Enclave) answerShareRequest(req *api.ContractShareRequest) error {
+	if !e.gatekeeper {
+		return nil // the chain asks gatekeepers only
+	}
+	out := &api.ContractKeyShared{Contract: req.Contract, Generation: req.Generation}
+	master := e.generationOf(req.Generation)
+	if master == nil {
+		out.Error = fmt.Sprintf("the gatekeeper does not hold master key generation %d", req.Generation)
+		return e.emit(&api.EgressMessage{Body: &api.EgressMessage_ContractKeyShared{ContractKeyShared: out}})
+	}
+	key, err := contractkey.Derive(master.key, e.cfg.ChainID, req.Contract)
+	if err != nil {
+		return err
+	}
+	for _, w := range req.Workers {
+		share, err := contractkey.ShareTo(key, e.cfg.ChainID, req.Contract, w.Identity, w.EcdhPubkey)
+		if err != nil {
+			out.Shares, out.Error = nil, fmt.Sprintf("worker %x's X25519 key is unusable", w.Identity)
+			break
+		}
+		out.Shares = append(out.Shares, &api.ContractKeyShare{Worker: w.Identity, Share: share})
+	}
+	return e.emit(&api.EgressMessage{Body: &api.EgressMessage_ContractKeyShared{ContractKeyShared: out}})
+}
+
+// ErrNotRestoring: RestoreContract for a contract the enclave does not
+// wait for the state of.
+var ErrNotRestoring = errors.New("core: the contract's state is not awaited")
+
+// RestoreContract takes a batch of a contract's state proven at height
+// (restore package): the head first, then entries, in as many batches as
+// the sidecar likes, all at one height; a batch at another height or with
+// another head starts over. Once the head's count of entries is held, each
+// must open with the contract's state key, and the contract's state and
+// balance become those of the head's last applied call: the enclave runs
+// the calls after it. Entries accepted before a refused one in a batch are
+// kept.
+func (e *Enclave) RestoreContract(contract []byte, height int64, head []byte, headProof *cmtcrypto.ProofOps, entries []RestoreEntry) (RestoreProgress, error) {
+	a := e.assignment(contract)
+	switch {
+	case a == nil:
+		return RestoreProgress{}, fmt.Errorf("%w: %x", ErrNotAssigned, contract)
+	case !a.restoring:
+		return RestoreProgress{}, fmt.Errorf("%w: contract %x runs from call %d", ErrNotRestoring, contract, a.next)
+	case height < a.assignedAt:
+		return RestoreProgress{}, fmt.Errorf("%w: state proven at %d, but the contract was assigned at %d: prove it at %d or later",
+			restore.ErrHead, height, a.assignedAt, a.assignedAt)
+	}
+	appHash, err := e.provenAt(height)
+	if err != nil {
+		return RestoreProgress{}, err
+	}
+	r := a.restore
+	if r == nil || !r.Continues(height, head) {
+		if r, err = restore.Begin(appHash, contract, height, head, headProof); err != nil {
+			return RestoreProgress{}, err
+		}
+		a.restore = r
+	}
+	for _, en := range entries {
+		if err := r.Add(appHash, en.ID, en.Sealed, en.Proof); err != nil {
+			return RestoreProgress{Received: r.Received()}, err
+		}
+	}
+	if !r.Done() {
+		return RestoreProgress{Received: r.Received()}, nil
+	}
+	if err := e.finishRestore(a, r); err != nil {
+		a.restore = nil
+		return RestoreProgress{}, err
+	}
+	return RestoreProgress{Received: r.Received(), Done: true, Next: a.next}, e.save()
+}
+
+// RestoreProgress is where a contract's restore stands.
+type RestoreProgress struct {
+	// Received is how many of the head's entries the enclave holds.
+	Received uint64
+	// Done: the state is whole; the enclave runs calls from Next.
+	Done bool
+	Next uint64
+}
+
+// RestoreEntry is a sealed state entry with its proof.
+type RestoreEntry struct {
+	ID, Sealed []byte
+	Proof      *cmtcrypto.ProofOps
+}
+
+// finishRestore opens a complete restore's entries with the contract's
+// state key and makes them the contract's state, with the head's balance,
+// continuing after the head's last applied call.
+func (e *Enclave) finishRestore(a *assignment, r *restore.Restore) error {
+	head := r.Head()
+	entries := map[string][]byte{}
+	err := r.Entries(func(id, sealed []byte) error {
+		key, value, err := a.state.keys.Open(id, sealed)
+		if err != nil {
+			return fmt.Errorf("core: state entry %x of contract %x on chain: %w", id, a.contract, err)
+		}
+		entries[string(key)] = value
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	coins, err := parseCoins(head.Balance)
+	if err != nil {
+		return fmt.Errorf("core: contract %x's balance %q on chain: %w", a.contract, head.Balance, err)
+	}
+	a.state.entries, a.state.balance = entries, nil
+	a.state.balance = a.state.withFunds(coins)
+	a.next, a.restoring, a.restore = head.Applied+1, false, nil
 	return nil
 }
 
@@ -109,7 +264,8 @@ const sealedKeyLabel = "phala-cosmos/contract-key/sealed/v1"
 
 // encodeContracts appends the assignments: their count, then per contract
 // its address, code id, code hash, sealed key (each length-prefixed where
-// variable), next call, then its state entries (count, then key and value
+// variable), next call, restoring flag (1 byte) and assignment height, then
+// its state entries (count, then key and value
 // length-prefixed, sorted by key) and its balance (count, then denomination
 // and decimal amount length-prefixed, sorted by denomination).
 func (e *Enclave) encodeContracts(out []byte) ([]byte, error) {
@@ -124,6 +280,11 @@ func (e *Enclave) encodeContracts(out []byte) ([]byte, error) {
 		out = appendBytes(out, a.codeHash)
 		out = appendBytes(out, sealed)
 		out = binary.BigEndian.AppendUint64(out, a.next)
+		var restoring byte
+		if a.restoring {
+			restoring = 1
+		}
+		out = binary.BigEndian.AppendUint64(append(out, restoring), uint64(a.assignedAt))
 		out = appendSorted(out, a.state.entries, func(v []byte) []byte { return v })
 		out = appendSorted(out, a.state.balance, func(v *big.Int) []byte { return []byte(v.String()) })
 	}
@@ -155,6 +316,11 @@ func (e *Enclave) decodeContracts(b []byte) ([]byte, error) {
 		}
 		next := binary.BigEndian.Uint64(b)
 		b = b[8:]
+		if len(b) < 9 || b[0] > 1 {
+			return nil, bad
+		}
+		restoring, assignedAt := b[0] == 1, int64(binary.BigEndian.Uint64(b[1:]))
+		b = b[9:]
 		secret, err := e.tee.Unseal(sealed, []byte(sealedKeyLabel))
 		if err != nil {
 			return nil, fmt.Errorf("core: contract key in checkpoint: %w", err)
@@ -167,6 +333,7 @@ func (e *Enclave) decodeContracts(b []byte) ([]byte, error) {
 		if err != nil {
 			return nil, err
 		}
+		a.restoring, a.assignedAt = restoring, assignedAt
 		if b, ok = readPairs(b, func(k string, v []byte) bool { a.state.entries[k] = v; return true }); !ok {
 			return nil, bad
 		}

@@ -211,6 +211,10 @@ type ContractProgress struct {
 	Next uint64
 	// CodeLoaded tells whether the enclave holds the contract's module.
 	CodeLoaded bool
+	// Restoring: the enclave waits for the contract's state from the chain
+	// (RestoreContract), proven at AssignedHeight or later.
+	Restoring      bool
+	AssignedHeight int64
 }
 
 // Info reports the enclave's public state.
@@ -228,7 +232,8 @@ func (e *Enclave) Info() Info {
 	}
 	for _, a := range e.contracts {
 		_, loaded := e.codes[[32]byte(a.codeHash)]
-		info.Contracts = append(info.Contracts, ContractProgress{Contract: a.contract, CodeID: a.codeID, Next: a.next, CodeLoaded: loaded})
+		info.Contracts = append(info.Contracts, ContractProgress{Contract: a.contract, CodeID: a.codeID, Next: a.next, CodeLoaded: loaded,
+			Restoring: a.restoring, AssignedHeight: a.assignedAt})
 	}
 	return info
 }
@@ -286,7 +291,7 @@ func (e *Enclave) Dispatch(height int64, seq uint64, msg []byte, proof *cmtcrypt
 	if err := e.queue.Accept(appHash, seq, msg, proof); err != nil {
 		return err
 	}
-	if err := e.act(&m); err != nil {
+	if err := e.act(&m, height); err != nil {
 		e.rollback(before)
 		return fmt.Errorf("core: ingress %d: %w", seq, err)
 	}
@@ -306,7 +311,8 @@ func (e *Enclave) provenAt(height int64) ([]byte, error) {
 	return v.AppHash, nil
 }
 
-func (e *Enclave) act(m *api.IngressMessage) error {
+// act carries out an ingress message proven at height.
+func (e *Enclave) act(m *api.IngressMessage, height int64) error {
 	switch body := m.Body.(type) {
 	case *api.IngressMessage_Registered:
 		e.registered = true
@@ -372,7 +378,11 @@ func (e *Enclave) act(m *api.IngressMessage) error {
 	case *api.IngressMessage_ContractKeyRequest:
 		return e.answerKeyRequest(body.ContractKeyRequest)
 	case *api.IngressMessage_ContractAssigned:
-		return e.takeAssignment(body.ContractAssigned)
+		return e.takeAssignment(body.ContractAssigned, height)
+	case *api.IngressMessage_ContractUnassigned:
+		e.dropAssignment(body.ContractUnassigned.Contract)
+	case *api.IngressMessage_ContractShareRequest:
+		return e.answerShareRequest(body.ContractShareRequest)
 	default:
 		return errors.New("unknown ingress message")
 	}

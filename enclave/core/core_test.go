@@ -23,6 +23,7 @@ import (
 	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
 	"github.com/phala-cosmos/phala-cosmos/enclave/internal/testchain"
 	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
+	"github.com/phala-cosmos/phala-cosmos/enclave/restore"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee"
 	"github.com/phala-cosmos/phala-cosmos/enclave/tee/sim"
 )
@@ -30,23 +31,27 @@ import (
 // fakeChain is a real SDK multistore holding ingress queues as x/registry
 // lays them out, and signed headers whose app hashes commit to it.
 type fakeChain struct {
-	t       *testing.T
-	store   *rootmulti.Store
-	key     *storetypes.KVStoreKey
-	vals    testchain.ValSet
-	blocks  []*types.LightBlock
-	lengths map[string]uint64
+	t     *testing.T
+	store *rootmulti.Store
+	// key is x/registry's store (ingress), conf x/confidential's
+	// (contract state heads and entries).
+	key, conf *storetypes.KVStoreKey
+	vals      testchain.ValSet
+	blocks    []*types.LightBlock
+	lengths   map[string]uint64
 }
 
 func newFakeChain(t *testing.T) *fakeChain {
 	store := rootmulti.NewStore(dbm.NewMemDB(), log.NewNopLogger(), metrics.NewNoOpMetrics())
-	key := storetypes.NewKVStoreKey(ingress.StoreKey)
+	key, conf := storetypes.NewKVStoreKey(ingress.StoreKey), storetypes.NewKVStoreKey(restore.StoreKey)
 	store.MountStoreWithDB(key, storetypes.StoreTypeIAVL, nil)
+	store.MountStoreWithDB(conf, storetypes.StoreTypeIAVL, nil)
 	if err := store.LoadLatestVersion(); err != nil {
 		t.Fatal(err)
 	}
 	store.GetCommitKVStore(key).Set([]byte{0}, []byte("params"))
-	c := &fakeChain{t: t, store: store, key: key, vals: testchain.NewValSet(t, 10, 10, 10), lengths: map[string]uint64{}}
+	store.GetCommitKVStore(conf).Set([]byte{0}, []byte("params"))
+	c := &fakeChain{t: t, store: store, key: key, conf: conf, vals: testchain.NewValSet(t, 10, 10, 10), lengths: map[string]uint64{}}
 	c.commit() // version 1, header 1 (the anchor) and header 2
 	return c
 }
@@ -82,7 +87,12 @@ func (c *fakeChain) block(h int64, appHash []byte) *types.LightBlock {
 
 // message returns ingress message seq of dest and its proof at version v.
 func (c *fakeChain) message(dest []byte, seq uint64, v int64) ([]byte, *cmtcrypto.ProofOps) {
-	res, err := c.store.Query(&storetypes.RequestQuery{Path: "/" + ingress.StoreKey + "/key", Data: ingress.MessageKey(dest, seq), Height: v, Prove: true})
+	return c.read(ingress.StoreKey, ingress.MessageKey(dest, seq), v)
+}
+
+// read returns a key of a store at version v and its proof.
+func (c *fakeChain) read(storeKey string, key []byte, v int64) ([]byte, *cmtcrypto.ProofOps) {
+	res, err := c.store.Query(&storetypes.RequestQuery{Path: "/" + storeKey + "/key", Data: key, Height: v, Prove: true})
 	if err != nil {
 		c.t.Fatal(err)
 	}

@@ -32,6 +32,9 @@ var (
 	ErrWrongCode = errors.New("core: code does not match the contract's code hash")
 	// ErrNoCode: the enclave does not hold the contract's code (LoadCode).
 	ErrNoCode = errors.New("core: contract code not loaded")
+	// ErrRestoring: the contract's state is still to be restored from the
+	// chain (RestoreContract) before its calls run.
+	ErrRestoring = errors.New("core: contract state not restored yet")
 )
 
 // LoadCode keeps a module that contracts the enclave is scheduled on run;
@@ -61,6 +64,9 @@ func (e *Enclave) queryContract(q *api.ContractQuery, resp *api.QueryResponse) {
 	switch {
 	case a == nil:
 		fail("this worker is not scheduled on contract %x: ask one of its workers (phalad q confidential contract)", q.Contract)
+		return
+	case a.restoring:
+		fail("this worker is rebuilding the contract's state from the chain: retry in a few blocks, or ask another of its workers")
 		return
 	case a.next <= 1:
 		fail("the contract's init has not run on this worker yet: retry in a few blocks")
@@ -117,6 +123,9 @@ func (e *Enclave) DispatchContract(contract []byte, height int64, seq uint64, ms
 	a := e.assignment(contract)
 	if a == nil {
 		return fmt.Errorf("%w: %x", ErrNotAssigned, contract)
+	}
+	if a.restoring {
+		return fmt.Errorf("%w: contract %x", ErrRestoring, contract)
 	}
 	code := e.codes[[32]byte(a.codeHash)]
 	if code == nil {

@@ -14,10 +14,12 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/phala-cosmos/phala-cosmos/enclave/api"
+	"github.com/phala-cosmos/phala-cosmos/enclave/contractstate"
 	"github.com/phala-cosmos/phala-cosmos/enclave/core"
 	"github.com/phala-cosmos/phala-cosmos/enclave/ingress"
 	"github.com/phala-cosmos/phala-cosmos/enclave/lightclient"
 	"github.com/phala-cosmos/phala-cosmos/enclave/query"
+	"github.com/phala-cosmos/phala-cosmos/enclave/restore"
 )
 
 // MaxHeadersPerCall bounds a SyncHeaders batch.
@@ -42,7 +44,8 @@ func (s *Server) Info(context.Context, *api.InfoRequest) (*api.InfoResponse, err
 	i := s.enclave.Info()
 	var contracts []*api.ContractProgress
 	for _, c := range i.Contracts {
-		contracts = append(contracts, &api.ContractProgress{Contract: c.Contract, CodeId: c.CodeID, Next: c.Next, CodeLoaded: c.CodeLoaded})
+		contracts = append(contracts, &api.ContractProgress{Contract: c.Contract, CodeId: c.CodeID, Next: c.Next, CodeLoaded: c.CodeLoaded,
+			Restoring: c.Restoring, AssignedHeight: c.AssignedHeight})
 	}
 	return &api.InfoResponse{Contracts: contracts,
 		Backend: string(i.Backend), MrEnclave: i.Measurement.MREnclave[:], MrSigner: i.Measurement.MRSigner[:],
@@ -124,6 +127,28 @@ func (s *Server) LoadCode(_ context.Context, req *api.LoadCodeRequest) (*api.Loa
 	return &api.LoadCodeResponse{Contracts: uint32(n)}, nil
 }
 
+// RestoreContract takes a batch of a contract's state proven at a height.
+func (s *Server) RestoreContract(_ context.Context, req *api.RestoreContractRequest) (*api.RestoreContractResponse, error) {
+	var headProof cmtcrypto.ProofOps
+	if err := headProof.Unmarshal(req.HeadProof); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "head proof: %v", err)
+	}
+	entries := make([]core.RestoreEntry, len(req.Entries))
+	for i, en := range req.Entries {
+		entries[i] = core.RestoreEntry{ID: en.Id, Sealed: en.Sealed, Proof: &cmtcrypto.ProofOps{}}
+		if err := entries[i].Proof.Unmarshal(en.Proof); err != nil {
+			return nil, status.Errorf(codes.InvalidArgument, "proof of entry %d: %v", i, err)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, err := s.enclave.RestoreContract(req.Contract, req.Height, req.Head, &headProof, entries)
+	if err != nil {
+		return nil, status.Error(code(err), err.Error())
+	}
+	return &api.RestoreContractResponse{Received: p.Received, Done: p.Done, Next: p.Next}, nil
+}
+
 // Query answers a sealed user query; it never sees the plaintext outside
 // the enclave.
 func (s *Server) Query(_ context.Context, req *api.QueryEnvelope) (*api.QueryEnvelope, error) {
@@ -153,12 +178,14 @@ func code(err error) codes.Code {
 	case errors.Is(err, ingress.ErrReplay):
 		return codes.AlreadyExists
 	case errors.Is(err, ingress.ErrGap), errors.Is(err, core.ErrNotSynced), errors.Is(err, lightclient.ErrNotNewer),
-		errors.Is(err, core.ErrNotAssigned), errors.Is(err, core.ErrNoCode):
+		errors.Is(err, core.ErrNotAssigned), errors.Is(err, core.ErrNoCode), errors.Is(err, core.ErrRestoring),
+		errors.Is(err, core.ErrNotRestoring):
 		return codes.FailedPrecondition
 	case errors.Is(err, core.ErrWrongCode):
 		return codes.InvalidArgument
 	case errors.Is(err, ingress.ErrNotProven), errors.Is(err, lightclient.ErrVerification), errors.Is(err, lightclient.ErrMalformed),
-		errors.Is(err, lightclient.ErrWrongChain), errors.Is(err, lightclient.ErrAnchorMismatch), errors.Is(err, query.ErrRequest):
+		errors.Is(err, lightclient.ErrWrongChain), errors.Is(err, lightclient.ErrAnchorMismatch), errors.Is(err, query.ErrRequest),
+		errors.Is(err, restore.ErrHead), errors.Is(err, restore.ErrEntry), errors.Is(err, contractstate.ErrOpen):
 		return codes.InvalidArgument
 	}
 	return codes.Internal

@@ -6,10 +6,12 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -322,4 +324,107 @@ func searchPlaintext(t *testing.T, dir string, secrets [][]byte) {
 	if err != nil || files == 0 {
 		t.Fatalf("searched %d files: %v", files, err)
 	}
+}
+
+// testWorkerLost SIGKILLs the enclave and sidecar of the worker the
+// contract runs on while commands stream in: the chain marks the worker
+// unresponsive, takes it off the contract and schedules the devnet's other
+// worker, whose enclave receives the contract key from the gatekeeper,
+// rebuilds the state from the chain (proven) and runs the calls the lost
+// worker had not: every command is applied exactly once, in order, none
+// lost. The killed worker is restarted with its scripts (it is told the
+// contract moved). It returns a function stopping the restarted processes.
+func testWorkerLost(t, outer *testing.T, d *devnet, contract string) (stop func()) {
+	var c struct {
+		Contract struct {
+			Workers [][]byte `json:"workers"`
+		} `json:"contract"`
+	}
+	d.queryJSON(t, &c, "q", "confidential", "contract", contract)
+	names := map[string]string{devnetWorkerIdentity(t, d, "worker0"): "worker0", devnetWorkerIdentity(t, d, "worker1"): "worker1"}
+	if len(c.Contract.Workers) != 1 || names[hex.EncodeToString(c.Contract.Workers[0])] == "" {
+		t.Fatalf("contract workers %x", c.Contract.Workers)
+	}
+	lost := hex.EncodeToString(c.Contract.Workers[0])
+	var other string
+	for id := range names {
+		if id != lost {
+			other = id
+		}
+	}
+	base := count(t, result(t, d, d.sendTx(t, "confidential", "execute", contract, `{"increment":{"by":1}}`, "--from", "alice", "--gas", "400000").TxHash, "alice"))
+
+	// Two commands, then the kill as soon as they are in a block, then two
+	// more while the worker is gone.
+	var txs []string
+	for i := 0; i < 2; i++ {
+		txs = append(txs, d.sendTx(t, "confidential", "execute", contract, `{"increment":{"by":1}}`, "--from", "alice", "--gas", "400000").TxHash)
+	}
+	dir := filepath.Join(d.home, "workers", names[lost])
+	for _, part := range []string{"worker", "enclave"} {
+		if err := syscall.Kill(readPID(t, filepath.Join(dir, part+".pid")), syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 2; i++ {
+		txs = append(txs, d.sendTx(t, "confidential", "execute", contract, `{"increment":{"by":1}}`, "--from", "alice", "--gas", "400000").TxHash)
+	}
+
+	waitFor(t, 240*time.Second, "the contract to move to the other worker", func() (bool, string) {
+		// Fresh each time: decoding into old elements would keep fields
+		// the JSON now omits (false, empty).
+		var workers struct {
+			Workers []struct {
+				IdentityPubkey []byte `json:"identity_pubkey"`
+				InService      bool   `json:"in_service"`
+				AwaitingKey    bool   `json:"awaiting_key"`
+			} `json:"workers"`
+		}
+		d.queryJSON(t, &workers, "q", "confidential", "contract-workers", contract)
+		return len(workers.Workers) == 1 && hex.EncodeToString(workers.Workers[0].IdentityPubkey) == other && !workers.Workers[0].AwaitingKey,
+			fmt.Sprintf("%+v", workers)
+	})
+	var r decryptedResult
+	for i, tx := range txs {
+		out := d.mustPhalad(t, "q", "confidential", "result", tx, "--from", "alice", "--wait", "180s", "-o", "json")
+		r = decryptedResult{}
+		if err := json.Unmarshal([]byte(out), &r); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := count(t, r), base+uint64(i)+1; got != want {
+			t.Fatalf("command %d of the stream (call %d, by worker %s): count %d, want %d", i+1, r.Sequence, r.Worker, got, want)
+		}
+	}
+	if r.Worker != other {
+		t.Fatalf("the last command ran on worker %s, want the new worker %s", r.Worker, other)
+	}
+	var answer struct {
+		Worker       string          `json:"worker"`
+		CallsApplied uint64          `json:"calls_applied"`
+		Output       json.RawMessage `json:"output"`
+	}
+	d.queryJSON(t, &answer, "q", "confidential", "query", contract, `{"get_count":{}}`)
+	var got struct {
+		Count uint64 `json:"count"`
+	}
+	if json.Unmarshal(answer.Output, &got) != nil || answer.Worker != other || answer.CallsApplied != r.Sequence || got.Count != base+4 {
+		t.Fatalf("query after the move: worker %s, calls applied %d, output %s; want worker %s, count %d after call %d",
+			answer.Worker, answer.CallsApplied, answer.Output, other, base+4, r.Sequence)
+	}
+	if bz, _ := os.ReadFile(filepath.Join(d.home, "workers", names[other], "worker.log")); !strings.Contains(string(bz), "restored contract "+contract) {
+		t.Fatal("the new worker's sidecar did not log a restore")
+	}
+	// The state the new worker restored and keeps is sealed everywhere.
+	searchPlaintext(t, d.home, [][]byte{[]byte(fmt.Sprintf(`"count":%d`, base+4))})
+
+	// The lost worker comes back; its enclave is told the contract moved.
+	enclaveLog := filepath.Join(dir, "enclave.log")
+	logged, _ := os.ReadFile(enclaveLog)
+	stopEnclave := startCommand(t, outer, enclaveLog, filepath.Join(dir, "run-enclave.sh"))
+	waitFor(t, 30*time.Second, "the restarted enclave's start line", func() (bool, string) {
+		bz, _ := os.ReadFile(enclaveLog)
+		return strings.Contains(string(bz[len(logged):]), "serving"), "not started"
+	})
+	stopWorker := startCommand(t, outer, filepath.Join(dir, "worker.log"), filepath.Join(dir, "run-worker.sh"))
+	return func() { _ = stopWorker(); _ = stopEnclave() }
 }

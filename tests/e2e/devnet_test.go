@@ -156,6 +156,13 @@ func TestDevnet(t *testing.T) {
 		}
 		testResults(t, d, contract, instantiateTx, executeTxs)
 	})
+	stopMoved := func() {}
+	t.Run("a worker SIGKILLed mid-stream: the contract moves to another worker, which restores the state from the chain; no command lost or applied twice", func(t *testing.T) {
+		if len(executeTxs) != 2 {
+			t.Skip("the contract did not run")
+		}
+		stopMoved = testWorkerLost(t, outer, d, contract)
+	})
 	var rotation string
 	t.Run("governance orders a master key rotation", func(t *testing.T) {
 		rotation = testOrderRotation(t, d)
@@ -236,11 +243,12 @@ func TestDevnet(t *testing.T) {
 			t.Fatal(err)
 		}
 		bobBalance := balance(t, d, bob)
-		// Hand node3 and worker0 back to the devnet, then stop everything.
+		// Stop node3 and the workers the tests restarted, then the devnet.
 		if err := stopNode3(); err != nil {
 			t.Fatal(err)
 		}
 		stopWorker0()
+		stopMoved()
 		d.stop(t)
 		for i := 0; i < d.nodes; i++ {
 			if _, err := d.height(i); err == nil {

@@ -38,7 +38,19 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod:      "Contract",
 					Use:            "contract <address>",
-					Short:          "Show a contract: its code, creator, published key and workers",
+					Short:          "Show a contract: its code, creator, published key, workers, state head (calls applied, state entries, balance) and any pending key request",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "address"}},
+				},
+				{
+					RpcMethod:      "ContractState",
+					Use:            "contract-state <address>",
+					Short:          "Page through a contract's sealed state entries (ciphertext by id: what new workers restore from)",
+					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "address"}},
+				},
+				{
+					RpcMethod:      "ContractWorkers",
+					Use:            "contract-workers <address>",
+					Short:          "List a contract's workers: their query endpoints, whether each is in service and whether it still awaits the contract's key",
 					PositionalArgs: []*autocliv1.PositionalArgDescriptor{{ProtoField: "address"}},
 				},
 				{

@@ -28,10 +28,11 @@ import (
 const ConsensusVersion = 1
 
 var (
-	_ module.AppModuleBasic = AppModule{}
-	_ module.HasGenesis     = AppModule{}
-	_ module.HasServices    = AppModule{}
-	_ appmodule.AppModule   = AppModule{}
+	_ module.AppModuleBasic   = AppModule{}
+	_ module.HasGenesis       = AppModule{}
+	_ module.HasServices      = AppModule{}
+	_ appmodule.AppModule     = AppModule{}
+	_ appmodule.HasEndBlocker = AppModule{}
 )
 
 // AppModule is the x/confidential application module.
@@ -76,6 +77,10 @@ func (AppModule) RegisterGRPCGatewayRoutes(clientCtx client.Context, mux *gwrunt
 		panic(err)
 	}
 }
+
+// EndBlock keeps contracts staffed: lost workers replaced, unanswered key
+// requests sent to the next gatekeeper (keeper.EndBlock).
+func (am AppModule) EndBlock(ctx context.Context) error { return am.keeper.EndBlock(ctx) }
 
 // RegisterServices registers the transaction and query services.
 func (am AppModule) RegisterServices(cfg module.Configurator) {

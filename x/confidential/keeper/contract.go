@@ -100,16 +100,16 @@ func (k Keeper) Instantiate(ctx context.Context, msg *types.MsgInstantiate) (sdk
 	} else if err != nil {
 		return nil, err
 	}
-	gatekeepers, err := k.registry.GatekeeperList(ctx)
+	candidates, err := k.registry.Schedulable(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if len(gatekeepers) == 0 {
-		return nil, errorsmod.Wrap(types.ErrNoGatekeeper, "the gatekeeper set is empty")
-	}
-	workers, err := k.schedule(ctx, addr, int(params.Replicas))
+	workers, err := k.schedule(sdkCtx, candidates, addr, nil, int(params.Replicas))
 	if err != nil {
 		return nil, err
+	}
+	if len(workers) == 0 {
+		return nil, errorsmod.Wrap(types.ErrNoWorkers, "no registered worker is in service (bonded, responsive, not a gatekeeper, benchmark reported)")
 	}
 	fee, err := k.prepay(ctx, params, creator, msg.FuelLimit)
 	if err != nil {
@@ -118,14 +118,18 @@ func (k Keeper) Instantiate(ctx context.Context, msg *types.MsgInstantiate) (sdk
 
 	contract := types.Contract{
 		Address: addr.String(), CodeId: msg.CodeId, Creator: msg.Creator, Label: msg.Label,
-		CreatedHeight: sdkCtx.BlockHeight(), Queued: 1,
+		CreatedHeight: sdkCtx.BlockHeight(), Queued: 1, Replicas: params.Replicas,
 	}
-	req := &enclaveapi.ContractKeyRequest{Contract: addr, Creator: creator, Nonce: msg.Nonce, SealedInit: msg.SealedInit, Generation: mk.Generation}
 	for _, w := range workers {
 		contract.Workers = append(contract.Workers, w.Identity)
-		req.Workers = append(req.Workers, &enclaveapi.ContractWorker{Identity: w.Identity, EcdhPubkey: w.ECDHPubkey})
+		if err := k.assign(ctx, addr, w.Identity); err != nil {
+			return nil, err
+		}
 	}
 	if err := k.Contracts.Set(ctx, addr, contract); err != nil {
+		return nil, err
+	}
+	if err := k.setStaffing(ctx, addr, contract); err != nil {
 		return nil, err
 	}
 	if err := k.Labels.Set(ctx, collections.Join([]byte(creator), msg.Label), addr); err != nil {
@@ -135,37 +139,21 @@ func (k Keeper) Instantiate(ctx context.Context, msg *types.MsgInstantiate) (sdk
 	if err := k.recordCall(ctx, addr, call); err != nil {
 		return nil, err
 	}
-	if _, err := k.registry.Enqueue(ctx, gatekeepers[0], enclaveapi.IngressMessage{
-		Body: &enclaveapi.IngressMessage_ContractKeyRequest{ContractKeyRequest: req}}); err != nil {
+	gatekeeper, err := k.askGatekeeper(sdkCtx, addr, contract, types.KeyRequest{Init: &enclaveapi.ContractKeyRequest{
+		Contract: addr, Creator: creator, Nonce: msg.Nonce, SealedInit: msg.SealedInit, Generation: mk.Generation}})
+	if err != nil {
 		return nil, err
 	}
 	attrs := []sdk.Attribute{
 		sdk.NewAttribute("contract", addr.String()), sdk.NewAttribute("code_id", fmt.Sprint(msg.CodeId)),
 		sdk.NewAttribute("creator", msg.Creator), sdk.NewAttribute("label", msg.Label),
-		sdk.NewAttribute("gatekeeper", fmt.Sprintf("%x", gatekeepers[0])),
+		sdk.NewAttribute("gatekeeper", fmt.Sprintf("%x", gatekeeper)),
 	}
 	for _, w := range workers {
 		attrs = append(attrs, sdk.NewAttribute("worker", fmt.Sprintf("%x", w.Identity)))
 	}
 	sdkCtx.EventManager().EmitEvent(sdk.NewEvent("instantiate", attrs...))
 	return addr, nil
-}
-
-// schedule draws up to n workers for a contract (at least one must exist).
-func (k Keeper) schedule(ctx context.Context, contract []byte, n int) ([]registrytypes.Schedulable, error) {
-	candidates, err := k.registry.Schedulable(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(candidates) == 0 {
-		return nil, errorsmod.Wrap(types.ErrNoWorkers, "no registered worker is in service (bonded, responsive, not a gatekeeper, benchmark reported)")
-	}
-	beacon, err := k.registry.BeaconValue(ctx)
-	if err != nil {
-		return nil, err
-	}
-	seed := types.ScheduleSeed(beacon, sdk.UnwrapSDKContext(ctx).HeaderInfo().Hash, contract)
-	return types.Draw(seed, candidates, n), nil
 }
 
 // Execute queues a command sealed to the contract's key: the fee for its

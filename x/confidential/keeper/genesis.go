@@ -8,6 +8,7 @@ import (
 
 	sdk "github.com/cosmos/cosmos-sdk/types"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/x/confidential/types"
 )
 
@@ -41,6 +42,24 @@ func (k Keeper) InitGenesis(ctx context.Context, gs *types.GenesisState) error {
 			return err
 		}
 		if err := k.Labels.Set(ctx, collections.Join([]byte(creator), c.Label), addr); err != nil {
+			return err
+		}
+		for _, w := range c.Workers {
+			if err := k.assign(ctx, addr, w); err != nil {
+				return err
+			}
+		}
+		if err := k.setStaffing(ctx, addr, c); err != nil {
+			return err
+		}
+	}
+	for _, h := range gs.Heads {
+		if err := k.Heads.Set(ctx, h.Contract, h); err != nil {
+			return err
+		}
+	}
+	for _, r := range gs.KeyRequests {
+		if err := k.KeyRequests.Set(ctx, sdk.MustAccAddressFromBech32(r.Contract), r.Request); err != nil {
 			return err
 		}
 	}
@@ -130,8 +149,20 @@ func (k Keeper) ExportGenesis(ctx context.Context) (*types.GenesisState, error) 
 	}); err != nil {
 		return nil, err
 	}
-	err = k.Results.Walk(ctx, nil, func(key collections.Pair[[]byte, uint64], r types.Result) (bool, error) {
+	if err := k.Results.Walk(ctx, nil, func(key collections.Pair[[]byte, uint64], r types.Result) (bool, error) {
 		gs.Results = append(gs.Results, types.GenesisResult{Contract: sdk.AccAddress(key.K1()).String(), Result: r})
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	if err := k.Heads.Walk(ctx, nil, func(_ []byte, h enclaveapi.ContractStateHead) (bool, error) {
+		gs.Heads = append(gs.Heads, h)
+		return false, nil
+	}); err != nil {
+		return nil, err
+	}
+	err = k.KeyRequests.Walk(ctx, nil, func(addr []byte, r types.KeyRequest) (bool, error) {
+		gs.KeyRequests = append(gs.KeyRequests, types.GenesisKeyRequest{Contract: sdk.AccAddress(addr).String(), Request: r})
 		return false, nil
 	})
 	return gs, err

@@ -1,10 +1,12 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"slices"
 	"strings"
 
 	"cosmossdk.io/collections"
@@ -14,7 +16,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/x/confidential/types"
+	registrytypes "github.com/phala-cosmos/phala-cosmos/x/registry/types"
 )
 
 var _ types.QueryServer = Querier{}
@@ -80,17 +84,83 @@ func (q Querier) Contract(ctx context.Context, req *types.QueryContractRequest) 
 	if req == nil {
 		return nil, status.Error(codes.InvalidArgument, "empty request")
 	}
-	addr, err := sdk.AccAddressFromBech32(req.Address)
+	addr, c, err := q.contract(ctx, req.Address)
 	if err != nil {
-		return nil, status.Errorf(codes.InvalidArgument, "contract address %q: %v", req.Address, err)
+		return nil, err
+	}
+	res := &types.QueryContractResponse{Contract: c}
+	if head, err := q.k.Heads.Get(ctx, addr); err == nil {
+		res.Head = &head
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	if kr, err := q.k.KeyRequests.Get(ctx, addr); err == nil {
+		res.KeyRequest = &kr
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	return res, nil
+}
+
+// contract reads the contract at a bech32 address, with gRPC errors.
+func (q Querier) contract(ctx context.Context, address string) (sdk.AccAddress, types.Contract, error) {
+	addr, err := sdk.AccAddressFromBech32(address)
+	if err != nil {
+		return nil, types.Contract{}, status.Errorf(codes.InvalidArgument, "contract address %q: %v", address, err)
 	}
 	c, err := q.k.Contracts.Get(ctx, addr)
 	if errors.Is(err, collections.ErrNotFound) {
-		return nil, status.Errorf(codes.NotFound, "contract %s: %v", req.Address, types.ErrContractNotFound)
-	} else if err != nil {
+		return nil, c, status.Errorf(codes.NotFound, "contract %s: %v", address, types.ErrContractNotFound)
+	}
+	return addr, c, err
+}
+
+// ContractState pages through a contract's sealed state entries in id
+// order.
+func (q Querier) ContractState(ctx context.Context, req *types.QueryContractStateRequest) (*types.QueryContractStateResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	addr, _, err := q.contract(ctx, req.Address)
+	if err != nil {
 		return nil, err
 	}
-	return &types.QueryContractResponse{Contract: c}, nil
+	entries, page, err := query.CollectionPaginate(ctx, q.k.State, req.Pagination,
+		func(key collections.Pair[[]byte, []byte], sealed []byte) (enclaveapi.StateEntry, error) {
+			return enclaveapi.StateEntry{Id: key.K2(), Sealed: sealed}, nil
+		}, query.WithCollectionPaginationPairPrefix[[]byte, []byte](addr))
+	if err != nil {
+		return nil, status.Error(codes.InvalidArgument, err.Error())
+	}
+	return &types.QueryContractStateResponse{Entries: entries, Pagination: page}, nil
+}
+
+// ContractWorkers lists a contract's workers with their endpoints, whether
+// each is in service and whether it still awaits the contract's key.
+func (q Querier) ContractWorkers(ctx context.Context, req *types.QueryContractWorkersRequest) (*types.QueryContractWorkersResponse, error) {
+	if req == nil {
+		return nil, status.Error(codes.InvalidArgument, "empty request")
+	}
+	addr, c, err := q.contract(ctx, req.Address)
+	if err != nil {
+		return nil, err
+	}
+	kr, err := q.k.KeyRequests.Get(ctx, addr)
+	if err != nil && !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	res := &types.QueryContractWorkersResponse{}
+	for _, id := range c.Workers {
+		w, in, err := q.k.registry.WorkerStatus(ctx, id)
+		if err != nil && !errors.Is(err, registrytypes.ErrWorkerNotFound) {
+			return nil, err
+		}
+		res.Workers = append(res.Workers, types.ContractWorker{
+			IdentityPubkey: id, Operator: w.Operator, Endpoint: w.Endpoint, InService: in,
+			AwaitingKey: c.Key == nil || slices.ContainsFunc(kr.Awaiting, func(a []byte) bool { return bytes.Equal(a, id) }),
+		})
+	}
+	return res, nil
 }
 
 // Contracts lists contracts in address-byte order.

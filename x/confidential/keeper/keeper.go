@@ -12,6 +12,7 @@ import (
 
 	"github.com/cosmos/cosmos-sdk/codec"
 
+	enclaveapi "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	"github.com/phala-cosmos/phala-cosmos/x/confidential/types"
 )
 
@@ -47,6 +48,18 @@ type Keeper struct {
 	// Faults are replica results that disagreed with the applied one:
 	// (contract, sequence, worker).
 	Faults collections.KeySet[collections.Triple[[]byte, uint64, []byte]]
+	// Heads are the contracts' state heads (calls applied, state entries,
+	// balance), which new workers prove to restore the state.
+	Heads collections.Map[[]byte, enclaveapi.ContractStateHead]
+	// KeyRequests are the contracts' outstanding requests to gatekeepers.
+	KeyRequests collections.Map[[]byte, types.KeyRequest]
+	// Assigned holds (worker, contract) for every scheduled worker, and
+	// WorkerLoad how many contracts each such worker runs: the workers
+	// checked each block for being lost.
+	Assigned   collections.KeySet[collections.Pair[[]byte, []byte]]
+	WorkerLoad collections.Map[[]byte, uint64]
+	// Understaffed are the contracts with fewer workers than replicas.
+	Understaffed collections.KeySet[[]byte]
 }
 
 // NewKeeper creates the keeper. authority is the account allowed to change
@@ -76,6 +89,12 @@ func NewKeeper(cdc codec.BinaryCodec, storeService store.KVStoreService, authori
 			collections.PairKeyCodec(collections.BytesKey, collections.BytesKey), collections.BytesValue),
 		Faults: collections.NewKeySet(sb, types.FaultsKey, "faults",
 			collections.TripleKeyCodec(collections.BytesKey, collections.Uint64Key, collections.BytesKey)),
+		Heads:       collections.NewMap(sb, types.HeadsKey, "heads", collections.BytesKey, codec.CollValue[enclaveapi.ContractStateHead](cdc)),
+		KeyRequests: collections.NewMap(sb, types.KeyRequestsKey, "key_requests", collections.BytesKey, codec.CollValue[types.KeyRequest](cdc)),
+		Assigned: collections.NewKeySet(sb, types.AssignedKey, "assigned",
+			collections.PairKeyCodec(collections.BytesKey, collections.BytesKey)),
+		WorkerLoad:   collections.NewMap(sb, types.WorkerLoadKey, "worker_load", collections.BytesKey, collections.Uint64Value),
+		Understaffed: collections.NewKeySet(sb, types.UnderstaffedKey, "understaffed", collections.BytesKey),
 	}
 	schema, err := sb.Build()
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"fmt"
+	"slices"
 
 	"cosmossdk.io/collections"
 
@@ -23,10 +24,13 @@ var _ registrytypes.ContractHooks = Keeper{}
 const MaxShareSize = 1024
 
 // PublishContractKey applies a gatekeeper's answer to a contract's key
-// request (x/registry has checked the signer is a gatekeeper): the key and
-// its signature are stored, the resealed init is queued as call 1 and each
-// scheduled worker is told to run the contract with its share of the key.
-// An init the gatekeeper could not open drops the contract and refunds it.
+// request (x/registry has checked the signer is a gatekeeper; any
+// gatekeeper's valid answer is as good as the one asked): the key and its
+// signature are stored with the contract's empty state head, the resealed
+// init is queued as call 1 and each scheduled worker the answer has a share
+// for is told to run the contract; scheduled workers it has none for (drawn
+// after the request was sent) are asked a share for. An init the
+// gatekeeper could not open drops the contract and refunds it.
 func (k Keeper) PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclaveapi.ContractKeyPublished) error {
 	addr := sdk.AccAddress(m.Contract)
 	contract, err := k.Contracts.Get(ctx, addr)
@@ -39,9 +43,14 @@ func (k Keeper) PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclav
 		return fmt.Errorf("contract %s already has its key", addr)
 	}
 	if m.InitError != "" {
+		// Only the gatekeeper asked last speaks for the request: a late
+		// refusal from one passed over does not undo the retry.
+		if req, err := k.KeyRequests.Get(ctx, addr); err == nil && !bytes.Equal(req.Gatekeeper, gatekeeper) {
+			return fmt.Errorf("contract %s: gatekeeper %x refused the init, but %x was asked", addr, gatekeeper, req.Gatekeeper)
+		}
 		return k.dropContract(ctx, addr, contract, m.InitError)
 	}
-	if err := k.checkKeyAnswer(ctx, gatekeeper, contract, m); err != nil {
+	if err := k.checkKeyAnswer(ctx, gatekeeper, m); err != nil {
 		return fmt.Errorf("contract %s: %w", addr, err)
 	}
 	contract.Key = &types.ContractKey{
@@ -49,6 +58,9 @@ func (k Keeper) PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclav
 		Generation: m.Generation, PublishedHeight: ctx.BlockHeight(),
 	}
 	if err := k.Contracts.Set(ctx, addr, contract); err != nil {
+		return err
+	}
+	if err := k.Heads.Set(ctx, addr, enclaveapi.ContractStateHead{Contract: addr}); err != nil {
 		return err
 	}
 	init, err := k.Calls.Get(ctx, collections.Join([]byte(addr), uint64(1)))
@@ -78,10 +90,22 @@ func (k Keeper) PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclav
 	if err != nil {
 		return err
 	}
-	for _, share := range m.Shares {
-		if _, err := k.registry.Enqueue(ctx, share.Worker, enclaveapi.IngressMessage{Body: &enclaveapi.IngressMessage_ContractAssigned{ContractAssigned: &enclaveapi.ContractAssigned{
-			Contract: addr, CodeId: code.CodeId, CodeHash: code.CodeHash, PublicKey: m.PublicKey, Share: share.Share, FromSequence: 1,
-		}}}); err != nil {
+	var missing [][]byte
+	for _, w := range contract.Workers {
+		i := slices.IndexFunc(m.Shares, func(s *enclaveapi.ContractKeyShare) bool { return bytes.Equal(s.Worker, w) })
+		if i < 0 {
+			missing = append(missing, w)
+			continue
+		}
+		if err := k.assignContract(ctx, contract, code, m.Shares[i], false); err != nil {
+			return err
+		}
+	}
+	if err := k.KeyRequests.Remove(ctx, addr); err != nil {
+		return err
+	}
+	if len(missing) > 0 {
+		if err := k.awaitShares(ctx, addr, contract, missing); err != nil {
 			return err
 		}
 	}
@@ -91,10 +115,10 @@ func (k Keeper) PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclav
 	return nil
 }
 
-// checkKeyAnswer checks a gatekeeper's key publication against the
-// contract: a signed key of a published master key generation, a resealed
-// init of a sane size, and one share per scheduled worker in order.
-func (k Keeper) checkKeyAnswer(ctx sdk.Context, gatekeeper []byte, contract types.Contract, m *enclaveapi.ContractKeyPublished) error {
+// checkKeyAnswer checks a gatekeeper's key publication: a signed key of a
+// published master key generation, a resealed init of a sane size, and
+// shares of a sane size for distinct workers.
+func (k Keeper) checkKeyAnswer(ctx sdk.Context, gatekeeper []byte, m *enclaveapi.ContractKeyPublished) error {
 	mk, err := k.registry.CurrentMasterKey(ctx)
 	if err != nil {
 		return err
@@ -112,15 +136,15 @@ func (k Keeper) checkKeyAnswer(ctx sdk.Context, gatekeeper []byte, contract type
 	if n := uint64(len(m.ResealedInit)); n < envelope.Overhead || n > params.MaxMessageSize {
 		return fmt.Errorf("the resealed init is %d bytes, not in [%d, %d]", n, envelope.Overhead, params.MaxMessageSize)
 	}
-	if len(m.Shares) != len(contract.Workers) {
-		return fmt.Errorf("%d key shares for %d workers", len(m.Shares), len(contract.Workers))
+	if len(m.Shares) > types.MaxReplicasCeiling {
+		return fmt.Errorf("%d key shares, over %d", len(m.Shares), types.MaxReplicasCeiling)
 	}
 	for i, s := range m.Shares {
-		if !bytes.Equal(s.Worker, contract.Workers[i]) {
-			return fmt.Errorf("key share %d is for worker %x, not the scheduled %x", i, s.Worker, contract.Workers[i])
-		}
 		if len(s.Share) == 0 || len(s.Share) > MaxShareSize {
 			return fmt.Errorf("key share %d is %d bytes, want 1..%d", i, len(s.Share), MaxShareSize)
+		}
+		if slices.ContainsFunc(m.Shares[:i], func(o *enclaveapi.ContractKeyShare) bool { return bytes.Equal(o.Worker, s.Worker) }) {
+			return fmt.Errorf("two key shares for worker %x", s.Worker)
 		}
 	}
 	return nil
@@ -157,9 +181,18 @@ func (k Keeper) dropContract(ctx sdk.Context, addr sdk.AccAddress, contract type
 	if err := k.Contracts.Remove(ctx, addr); err != nil {
 		return err
 	}
-	if len(reason) > 256 {
-		reason = reason[:256]
+	for _, w := range contract.Workers {
+		if err := k.unassign(ctx, addr, w); err != nil {
+			return err
+		}
 	}
+	if err := k.Understaffed.Remove(ctx, addr); err != nil {
+		return err
+	}
+	if err := k.KeyRequests.Remove(ctx, addr); err != nil {
+		return err
+	}
+	reason = truncate(reason, 256)
 	ctx.EventManager().EmitEvent(sdk.NewEvent("instantiate_failed",
 		sdk.NewAttribute("contract", addr.String()), sdk.NewAttribute("creator", contract.Creator),
 		sdk.NewAttribute("reason", reason), sdk.NewAttribute("refund", init.Fee.String())))

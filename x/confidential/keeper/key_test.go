@@ -24,7 +24,14 @@ import (
 // would, and returns why it was rejected ("" if it applied).
 func (n *network) answer(t testing.TB, m *enclaveapi.ContractKeyPublished) string {
 	t.Helper()
-	payload, err := (&enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_ContractKeyPublished{ContractKeyPublished: m}}).Marshal()
+	return n.egress(t, &enclaveapi.EgressMessage{Body: &enclaveapi.EgressMessage_ContractKeyPublished{ContractKeyPublished: m}})
+}
+
+// egress submits m as the gatekeeper's next egress message and returns why
+// its payload was rejected ("" if it applied).
+func (n *network) egress(t testing.TB, m *enclaveapi.EgressMessage) string {
+	t.Helper()
+	payload, err := m.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,13 +90,13 @@ func TestPublishContractKey(t *testing.T) {
 		mutate func(*enclaveapi.ContractKeyPublished)
 		want   string
 	}{
-		"forged signature":    {func(m *enclaveapi.ContractKeyPublished) { m.Signature[0] ^= 1 }, "signature"},
-		"another key":         {func(m *enclaveapi.ContractKeyPublished) { m.PublicKey = identity(5) }, "signature"},
-		"unpublished master":  {func(m *enclaveapi.ContractKeyPublished) { m.Generation = 2 }, "generation 2"},
-		"a share missing":     {func(m *enclaveapi.ContractKeyPublished) { m.Shares = m.Shares[:1] }, "1 key shares for 2 workers"},
-		"share to a stranger": {func(m *enclaveapi.ContractKeyPublished) { m.Shares[1].Worker = identity(9) }, "not the scheduled"},
-		"no init":             {func(m *enclaveapi.ContractKeyPublished) { m.ResealedInit = nil }, "resealed init"},
-		"unknown contract":    {func(m *enclaveapi.ContractKeyPublished) { m.Contract = identity(5) }, "no contract"},
+		"forged signature":   {func(m *enclaveapi.ContractKeyPublished) { m.Signature[0] ^= 1 }, "signature"},
+		"another key":        {func(m *enclaveapi.ContractKeyPublished) { m.PublicKey = identity(5) }, "signature"},
+		"unpublished master": {func(m *enclaveapi.ContractKeyPublished) { m.Generation = 2 }, "generation 2"},
+		"two shares for one": {func(m *enclaveapi.ContractKeyPublished) { m.Shares[1].Worker = m.Shares[0].Worker }, "two key shares for worker"},
+		"an empty share":     {func(m *enclaveapi.ContractKeyPublished) { m.Shares[1].Share = nil }, "key share 1 is 0 bytes"},
+		"no init":            {func(m *enclaveapi.ContractKeyPublished) { m.ResealedInit = nil }, "resealed init"},
+		"unknown contract":   {func(m *enclaveapi.ContractKeyPublished) { m.Contract = identity(5) }, "no contract"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := n.keyAnswer(t, master, addr)
@@ -110,6 +117,12 @@ func TestPublishContractKey(t *testing.T) {
 	if c.Key == nil || !bytes.Equal(c.Key.PublicKey, good.PublicKey) || !bytes.Equal(c.Key.Gatekeeper, n.gatekeeper) ||
 		!contractkey.Verify(c.Key.Gatekeeper, n.ctx.ChainID(), addr, c.Key.PublicKey, c.Key.Generation, c.Key.Signature) {
 		t.Fatalf("published key %+v", c.Key)
+	}
+	if h, err := n.k.Heads.Get(n.ctx, addr); err != nil || !bytes.Equal(h.Contract, addr) || h.Applied != 0 || h.Entries != 0 {
+		t.Fatalf("state head %+v, %v", h, err)
+	}
+	if has, _ := n.k.KeyRequests.Has(n.ctx, addr); has {
+		t.Fatal("the answered key request is still outstanding")
 	}
 	call := n.ingress(t, addr, 1).GetContractCall()
 	if call == nil || !call.Init || call.Sequence != 1 || !bytes.Equal(call.Sealed, good.ResealedInit) ||

@@ -52,12 +52,16 @@ func (k Keeper) ApplyContractResult(ctx sdk.Context, worker []byte, m *enclaveap
 	if !slices.ContainsFunc(contract.Workers, func(w []byte) bool { return bytes.Equal(w, worker) }) {
 		return fmt.Errorf("worker %x is not scheduled on contract %s", worker, addr)
 	}
+	head, err := k.Heads.Get(ctx, addr)
+	if err != nil {
+		return fmt.Errorf("contract %s has no state head (its key is not published): %w", addr, err)
+	}
 	key := collections.Join([]byte(addr), m.Sequence)
 	switch {
-	case m.Sequence >= 1 && m.Sequence <= contract.Applied:
+	case m.Sequence >= 1 && m.Sequence <= head.Applied:
 		return k.compareReplica(ctx, addr, worker, m)
-	case m.Sequence != contract.Applied+1:
-		return fmt.Errorf("contract %s: a result of call %d, but call %d is next", addr, m.Sequence, contract.Applied+1)
+	case m.Sequence != head.Applied+1:
+		return fmt.Errorf("contract %s: a result of call %d, but call %d is next", addr, m.Sequence, head.Applied+1)
 	}
 	call, err := k.Calls.Get(ctx, key)
 	if err != nil {
@@ -65,6 +69,11 @@ func (k Keeper) ApplyContractResult(ctx sdk.Context, worker []byte, m *enclaveap
 	}
 	if err := checkResult(call, m); err != nil {
 		return fmt.Errorf("contract %s call %d: %w", addr, m.Sequence, err)
+	}
+	if m.Error == "" {
+		if head.Balance, err = balanceAfter(head.Balance, call.Funds, m.Sends); err != nil {
+			return fmt.Errorf("contract %s call %d: %w", addr, m.Sequence, err)
+		}
 	}
 	sender, err := sdk.AccAddressFromBech32(call.Sender)
 	if err != nil {
@@ -85,7 +94,7 @@ func (k Keeper) ApplyContractResult(ctx sdk.Context, worker []byte, m *enclaveap
 			}
 		}
 	} else {
-		if err := k.commit(ctx, addr, m); err != nil {
+		if head.Entries, err = k.commit(ctx, addr, head.Entries, m); err != nil {
 			return err
 		}
 		result.PaymentError = k.pay(ctx, addr, m.Sends)
@@ -96,8 +105,8 @@ func (k Keeper) ApplyContractResult(ctx sdk.Context, worker []byte, m *enclaveap
 	if err := k.Calls.Remove(ctx, key); err != nil {
 		return err
 	}
-	contract.Applied = m.Sequence
-	if err := k.Contracts.Set(ctx, addr, contract); err != nil {
+	head.Applied = m.Sequence
+	if err := k.Heads.Set(ctx, addr, head); err != nil {
 		return err
 	}
 	ctx.EventManager().EmitEvent(sdk.NewEvent("contract_result",
@@ -152,11 +161,11 @@ func (k Keeper) settleFee(ctx sdk.Context, worker []byte, sender sdk.AccAddress,
 	}
 	limit := math.NewIntFromUint64(call.FuelLimit)
 	paid.Amount = call.Fee.Amount.Mul(math.NewIntFromUint64(used)).Add(limit.SubRaw(1)).Quo(limit)
-	operator, err := k.registry.WorkerOperator(ctx, worker)
+	w, _, err := k.registry.WorkerStatus(ctx, worker)
 	if err != nil {
 		return paid, err
 	}
-	to, err := sdk.AccAddressFromBech32(operator)
+	to, err := sdk.AccAddressFromBech32(w.Operator)
 	if err != nil {
 		return paid, err
 	}
@@ -173,18 +182,54 @@ func (k Keeper) settleFee(ctx sdk.Context, worker []byte, sender sdk.AccAddress,
 	return paid, nil
 }
 
-// commit stores a successful call's sealed writes and emits its events.
-func (k Keeper) commit(ctx sdk.Context, addr sdk.AccAddress, m *enclaveapi.ContractResult) error {
+// balanceAfter is a contract's balance as its enclaves account it after a
+// successful call: the call's funds in, its payments out. A payment beyond
+// the balance (which no correct enclave makes) refuses the result.
+func balanceAfter(balance string, funds sdk.Coins, sends []*enclaveapi.ContractSend) (string, error) {
+	coins, err := sdk.ParseCoinsNormalized(balance)
+	if err != nil {
+		return "", fmt.Errorf("the contract's balance %q: %w", balance, err)
+	}
+	coins = coins.Add(funds...)
+	for _, s := range sends {
+		amount, ok := math.NewIntFromString(s.Amount)
+		if !ok || !amount.IsPositive() {
+			return "", fmt.Errorf("payment of %q%s: not a positive amount", s.Amount, s.Denom)
+		}
+		paid := sdk.Coin{Denom: s.Denom, Amount: amount}
+		if err := paid.Validate(); err != nil {
+			return "", fmt.Errorf("payment of %s%s: %w", s.Amount, s.Denom, err)
+		}
+		left, negative := coins.SafeSub(paid)
+		if negative {
+			return "", fmt.Errorf("payment of %s is over the contract's balance %s", paid, coins)
+		}
+		coins = left
+	}
+	return coins.String(), nil
+}
+
+// commit stores a successful call's sealed writes, emits its events and
+// returns the contract's new number of state entries.
+func (k Keeper) commit(ctx sdk.Context, addr sdk.AccAddress, entries uint64, m *enclaveapi.ContractResult) (uint64, error) {
 	for _, w := range m.Writes {
 		key := collections.Join([]byte(addr), w.Id)
-		var err error
-		if len(w.Sealed) == 0 {
+		had, err := k.State.Has(ctx, key)
+		if err != nil {
+			return 0, err
+		}
+		switch {
+		case len(w.Sealed) == 0 && had:
 			err = k.State.Remove(ctx, key)
-		} else {
+			entries--
+		case len(w.Sealed) > 0:
 			err = k.State.Set(ctx, key, w.Sealed)
+			if !had {
+				entries++
+			}
 		}
 		if err != nil {
-			return err
+			return 0, err
 		}
 	}
 	for _, ev := range m.Events {
@@ -194,7 +239,7 @@ func (k Keeper) commit(ctx sdk.Context, addr sdk.AccAddress, m *enclaveapi.Contr
 		}
 		ctx.EventManager().EmitEvent(sdk.NewEvent("confidential."+ev.Type, attrs...))
 	}
-	return nil
+	return entries, nil
 }
 
 // pay makes a successful call's payments from the contract's account. The

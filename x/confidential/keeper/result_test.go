@@ -80,6 +80,13 @@ func TestApplyContractResult(t *testing.T) {
 	apply := func(worker []byte, r *enclaveapi.ContractResult) error {
 		return deliver(n.ctx, func(ctx sdk.Context) error { return n.k.ApplyContractResult(ctx, worker, r) })
 	}
+	head := func() enclaveapi.ContractStateHead {
+		h, err := n.k.Heads.Get(n.ctx, addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
 	stateLen := func() int {
 		count := 0
 		_ = n.k.State.Walk(n.ctx, collections.NewPrefixedPairRange[[]byte, []byte](addr), func(collections.Pair[[]byte, []byte], []byte) (bool, error) {
@@ -109,7 +116,7 @@ func TestApplyContractResult(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("err %v, want it to say %q", err, tc.want)
 			}
-			if c, _ := n.k.Contracts.Get(n.ctx, addr); c.Applied != 0 || stateLen() != 0 {
+			if h := head(); h.Applied != 0 || h.Entries != 0 || stateLen() != 0 {
 				t.Fatal("a refused result changed the contract")
 			}
 		})
@@ -125,8 +132,8 @@ func TestApplyContractResult(t *testing.T) {
 	if got := n.balance(operator); !got.Equal(paid1) || !n.balance(sender).Sub(before).Equal(fee1.Amount.Sub(paid1)) {
 		t.Fatalf("operator got %s, sender refunded %s; want %s and %s", got, n.balance(sender).Sub(before), paid1, fee1.Amount.Sub(paid1))
 	}
-	if c, _ := n.k.Contracts.Get(n.ctx, addr); c.Applied != 1 || stateLen() != 2 {
-		t.Fatalf("after the init: applied %d, %d state entries", c.Applied, stateLen())
+	if h := head(); h.Applied != 1 || h.Entries != 2 || h.Balance != "" || stateLen() != 2 {
+		t.Fatalf("after the init: head %+v, %d state entries", h, stateLen())
 	}
 	if has, _ := n.k.Calls.Has(n.ctx, collections.Join([]byte(addr), uint64(1))); has {
 		t.Fatal("the applied call is still pending")
@@ -169,9 +176,21 @@ func TestApplyContractResult(t *testing.T) {
 		t.Fatalf("result by tx: %+v, %v", found, err)
 	}
 
+	if h := head(); h.Applied != 2 || h.Entries != 2 || h.Balance != "" {
+		t.Fatalf("after the failed call: head %+v", h)
+	}
+
 	// Call 3 succeeds: a deletion, a new entry, and payments (one to a
-	// module account the bank refuses: reported, the rest made).
+	// module account the bank refuses: reported, the rest made, both
+	// counted out of the balance the enclaves account). Paying more than
+	// the call brought is refused.
 	payee := sdk.AccAddress(bytes.Repeat([]byte{0x66}, 20))
+	overpaid := result(3, func(r *enclaveapi.ContractResult) {
+		r.Sends = []*enclaveapi.ContractSend{{To: payee.String(), Denom: appconfig.BondDenom, Amount: "6"}}
+	})
+	if err := apply(first, overpaid); err == nil || !strings.Contains(err.Error(), "over the contract's balance") {
+		t.Fatalf("a payment over the balance: %v", err)
+	}
 	ok := result(3, func(r *enclaveapi.ContractResult) {
 		r.Writes = []*enclaveapi.StateEntry{{Id: id(1)}, {Id: id(4), Sealed: []byte("sealed d")}}
 		r.Sends = []*enclaveapi.ContractSend{{To: payee.String(), Denom: appconfig.BondDenom, Amount: "3"},
@@ -187,15 +206,29 @@ func TestApplyContractResult(t *testing.T) {
 	if !strings.Contains(r3.PaymentError, "1 payment(s) failed") {
 		t.Fatalf("payment error %q", r3.PaymentError)
 	}
+	if h := head(); h.Applied != 3 || h.Entries != 2 || h.Balance != "1"+appconfig.BondDenom {
+		t.Fatalf("after call 3: head %+v, want 3 applied, 2 entries, 1%s", h, appconfig.BondDenom)
+	}
 
 	// Export and import keep the state and the results.
 	exported, err := n.k.ExportGenesis(n.ctx)
-	if err != nil || len(exported.State) != 2 || len(exported.Results) != 3 {
-		t.Fatalf("export: %d entries, %d results, %v", len(exported.State), len(exported.Results), err)
+	if err != nil || len(exported.State) != 2 || len(exported.Results) != 3 || len(exported.Heads) != 1 {
+		t.Fatalf("export: %d entries, %d results, %d heads, %v", len(exported.State), len(exported.Results), len(exported.Heads), err)
 	}
 	m := newNetwork(t, true)
 	if err := m.k.InitGenesis(m.ctx, exported); err != nil {
 		t.Fatal(err)
+	}
+	if h, err := m.k.Heads.Get(m.ctx, addr); err != nil || h.Applied != 3 || h.Entries != 2 {
+		t.Fatalf("head after import: %+v, %v", h, err)
+	}
+	if load, err := m.k.WorkerLoad.Get(m.ctx, first); err != nil || load != 1 {
+		t.Fatalf("worker load after import: %d, %v", load, err)
+	}
+	bad := *exported
+	bad.Heads = []enclaveapi.ContractStateHead{{Contract: addr, Applied: 3, Entries: 5}}
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "counts 5 state entries") {
+		t.Fatalf("a head counting entries the genesis does not hold: %v", err)
 	}
 	again, err := keeper.NewQuerier(m.k).CallByTx(m.ctx, &types.QueryCallByTxRequest{TxHash: fmt.Sprintf("%X", sha256Of(txBytes))})
 	if err != nil || again.Result == nil || again.Result.Sequence != 2 {

@@ -23,9 +23,13 @@ type BankKeeper interface {
 // read with proofs.
 type RegistryKeeper interface {
 	Schedulable(ctx context.Context) ([]registrytypes.Schedulable, error)
-	GatekeeperList(ctx context.Context) ([][]byte, error)
+	// GatekeeperCandidates lists the gatekeepers to ask, most likely to
+	// answer for master key generation first.
+	GatekeeperCandidates(ctx context.Context, generation uint32) ([][]byte, error)
 	BeaconValue(ctx context.Context) ([]byte, error)
 	CurrentMasterKey(ctx context.Context) (registrytypes.MasterKey, error)
 	Enqueue(ctx context.Context, dest []byte, msg enclaveapi.IngressMessage) (uint64, error)
-	WorkerOperator(ctx context.Context, identity []byte) (string, error)
+	// WorkerStatus returns a registered worker and whether it is in
+	// service; registrytypes.ErrWorkerNotFound if unknown.
+	WorkerStatus(ctx context.Context, identity []byte) (registrytypes.Worker, bool, error)
 }

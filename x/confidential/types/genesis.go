@@ -67,5 +67,33 @@ func (gs GenesisState) Validate() error {
 			return fmt.Errorf("%s genesis: a result names unknown contract %q or call 0", ModuleName, r.Contract)
 		}
 	}
+	entries := map[string]uint64{}
+	for _, e := range gs.State {
+		entries[e.Contract]++
+	}
+	heads := map[string]bool{}
+	for _, h := range gs.Heads {
+		addr := sdk.AccAddress(h.Contract).String()
+		if !contracts[addr] || heads[addr] {
+			return fmt.Errorf("%s genesis: a state head names unknown contract %x, or repeats one", ModuleName, h.Contract)
+		}
+		heads[addr] = true
+		if h.Entries != entries[addr] {
+			return fmt.Errorf("%s genesis: contract %s's head counts %d state entries, the genesis holds %d", ModuleName, addr, h.Entries, entries[addr])
+		}
+		if _, err := sdk.ParseCoinsNormalized(h.Balance); err != nil {
+			return fmt.Errorf("%s genesis: contract %s's balance %q: %w", ModuleName, addr, h.Balance, err)
+		}
+	}
+	for addr := range entries {
+		if !heads[addr] {
+			return fmt.Errorf("%s genesis: contract %s has state but no head", ModuleName, addr)
+		}
+	}
+	for _, r := range gs.KeyRequests {
+		if !contracts[r.Contract] || len(r.Request.Gatekeeper) == 0 || r.Request.Attempt == 0 {
+			return fmt.Errorf("%s genesis: a key request names unknown contract %q, no gatekeeper or attempt 0", ModuleName, r.Contract)
+		}
+	}
 	return nil
 }

@@ -1,6 +1,10 @@
 package types
 
-import "cosmossdk.io/collections"
+import (
+	"cosmossdk.io/collections"
+
+	"github.com/phala-cosmos/phala-cosmos/enclave/restore"
+)
 
 const (
 	// ModuleName is the name of the module and its store key.
@@ -26,9 +30,22 @@ var (
 	TxCallsKey = collections.NewPrefix(8)
 	// ResultsKey maps (contract, sequence) to an applied result.
 	ResultsKey = collections.NewPrefix(9)
-	// StateKey maps (contract, entry id) to a sealed state entry.
-	StateKey = collections.NewPrefix(10)
+	// StateKey maps (contract, entry id) to a sealed state entry; enclaves
+	// prove entries under this layout (enclave/restore.StateKey).
+	StateKey = collections.NewPrefix(int(restore.StatePrefix))
 	// FaultsKey holds (contract, sequence, worker) of replica results that
 	// disagreed with the applied one.
 	FaultsKey = collections.NewPrefix(11)
+	// HeadsKey maps a contract to its ContractStateHead, which enclaves
+	// prove (enclave/restore.HeadKey).
+	HeadsKey = collections.NewPrefix(int(restore.HeadPrefix))
+	// KeyRequestsKey maps a contract to its outstanding request to a
+	// gatekeeper.
+	KeyRequestsKey = collections.NewPrefix(13)
+	// AssignedKey holds (worker, contract) for every worker a contract is
+	// scheduled on; WorkerLoadKey maps a worker to how many that is.
+	AssignedKey   = collections.NewPrefix(14)
+	WorkerLoadKey = collections.NewPrefix(15)
+	// UnderstaffedKey holds the contracts with fewer workers than replicas.
+	UnderstaffedKey = collections.NewPrefix(16)
 )

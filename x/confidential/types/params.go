@@ -22,6 +22,9 @@ const (
 	DefaultMaxFuelPerCall = 100_000_000
 	// DefaultReplicas is how many workers run each contract by default.
 	DefaultReplicas = 1
+	// DefaultKeyRequestTimeout is how many blocks a gatekeeper has by
+	// default to answer for a contract's key before another is asked.
+	DefaultKeyRequestTimeout = 20
 )
 
 // Hard ceilings no governance vote may exceed: a contract or message must
@@ -43,6 +46,8 @@ func DefaultParams() Params {
 		MaxFuelPerCall: DefaultMaxFuelPerCall,
 		Replicas:       DefaultReplicas,
 		FeePerMegaFuel: DefaultFeePerMegaFuel(),
+
+		KeyRequestTimeout: DefaultKeyRequestTimeout,
 	}
 }
 
@@ -62,6 +67,9 @@ func (p Params) Validate() error {
 	}
 	if err := p.FeePerMegaFuel.Validate(); err != nil {
 		return fmt.Errorf("fee_per_mega_fuel: %w", err)
+	}
+	if p.KeyRequestTimeout == 0 {
+		return fmt.Errorf("key_request_timeout must be at least 1 block")
 	}
 	return nil
 }

@@ -12,6 +12,7 @@ import (
 	_ "github.com/cosmos/gogoproto/gogoproto"
 	grpc1 "github.com/cosmos/gogoproto/grpc"
 	proto "github.com/cosmos/gogoproto/proto"
+	api "github.com/phala-cosmos/phala-cosmos/enclave/api"
 	_ "google.golang.org/genproto/googleapis/api/annotations"
 	grpc "google.golang.org/grpc"
 	codes "google.golang.org/grpc/codes"
@@ -448,6 +449,11 @@ func (m *QueryContractRequest) GetAddress() string {
 // QueryContractResponse is a contract's record.
 type QueryContractResponse struct {
 	Contract Contract `protobuf:"bytes,1,opt,name=contract,proto3" json:"contract"`
+	// head is the contract's state head: calls applied, state entries and
+	// balance (unset until its key is published).
+	Head *api.ContractStateHead `protobuf:"bytes,2,opt,name=head,proto3" json:"head,omitempty"`
+	// key_request is its outstanding request to a gatekeeper, if any.
+	KeyRequest *KeyRequest `protobuf:"bytes,3,opt,name=key_request,json=keyRequest,proto3" json:"key_request,omitempty"`
 }
 
 func (m *QueryContractResponse) Reset()         { *m = QueryContractResponse{} }
@@ -490,6 +496,292 @@ func (m *QueryContractResponse) GetContract() Contract {
 	return Contract{}
 }
 
+func (m *QueryContractResponse) GetHead() *api.ContractStateHead {
+	if m != nil {
+		return m.Head
+	}
+	return nil
+}
+
+func (m *QueryContractResponse) GetKeyRequest() *KeyRequest {
+	if m != nil {
+		return m.KeyRequest
+	}
+	return nil
+}
+
+type QueryContractStateRequest struct {
+	Address    string             `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+	Pagination *query.PageRequest `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryContractStateRequest) Reset()         { *m = QueryContractStateRequest{} }
+func (m *QueryContractStateRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryContractStateRequest) ProtoMessage()    {}
+func (*QueryContractStateRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_1e09712184900fc0, []int{10}
+}
+func (m *QueryContractStateRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryContractStateRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryContractStateRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryContractStateRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryContractStateRequest.Merge(m, src)
+}
+func (m *QueryContractStateRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryContractStateRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryContractStateRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryContractStateRequest proto.InternalMessageInfo
+
+func (m *QueryContractStateRequest) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+func (m *QueryContractStateRequest) GetPagination() *query.PageRequest {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryContractStateResponse struct {
+	Entries    []api.StateEntry    `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries"`
+	Pagination *query.PageResponse `protobuf:"bytes,2,opt,name=pagination,proto3" json:"pagination,omitempty"`
+}
+
+func (m *QueryContractStateResponse) Reset()         { *m = QueryContractStateResponse{} }
+func (m *QueryContractStateResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryContractStateResponse) ProtoMessage()    {}
+func (*QueryContractStateResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_1e09712184900fc0, []int{11}
+}
+func (m *QueryContractStateResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryContractStateResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryContractStateResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryContractStateResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryContractStateResponse.Merge(m, src)
+}
+func (m *QueryContractStateResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryContractStateResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryContractStateResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryContractStateResponse proto.InternalMessageInfo
+
+func (m *QueryContractStateResponse) GetEntries() []api.StateEntry {
+	if m != nil {
+		return m.Entries
+	}
+	return nil
+}
+
+func (m *QueryContractStateResponse) GetPagination() *query.PageResponse {
+	if m != nil {
+		return m.Pagination
+	}
+	return nil
+}
+
+type QueryContractWorkersRequest struct {
+	Address string `protobuf:"bytes,1,opt,name=address,proto3" json:"address,omitempty"`
+}
+
+func (m *QueryContractWorkersRequest) Reset()         { *m = QueryContractWorkersRequest{} }
+func (m *QueryContractWorkersRequest) String() string { return proto.CompactTextString(m) }
+func (*QueryContractWorkersRequest) ProtoMessage()    {}
+func (*QueryContractWorkersRequest) Descriptor() ([]byte, []int) {
+	return fileDescriptor_1e09712184900fc0, []int{12}
+}
+func (m *QueryContractWorkersRequest) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryContractWorkersRequest) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryContractWorkersRequest.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryContractWorkersRequest) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryContractWorkersRequest.Merge(m, src)
+}
+func (m *QueryContractWorkersRequest) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryContractWorkersRequest) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryContractWorkersRequest.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryContractWorkersRequest proto.InternalMessageInfo
+
+func (m *QueryContractWorkersRequest) GetAddress() string {
+	if m != nil {
+		return m.Address
+	}
+	return ""
+}
+
+type QueryContractWorkersResponse struct {
+	Workers []ContractWorker `protobuf:"bytes,1,rep,name=workers,proto3" json:"workers"`
+}
+
+func (m *QueryContractWorkersResponse) Reset()         { *m = QueryContractWorkersResponse{} }
+func (m *QueryContractWorkersResponse) String() string { return proto.CompactTextString(m) }
+func (*QueryContractWorkersResponse) ProtoMessage()    {}
+func (*QueryContractWorkersResponse) Descriptor() ([]byte, []int) {
+	return fileDescriptor_1e09712184900fc0, []int{13}
+}
+func (m *QueryContractWorkersResponse) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *QueryContractWorkersResponse) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_QueryContractWorkersResponse.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *QueryContractWorkersResponse) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_QueryContractWorkersResponse.Merge(m, src)
+}
+func (m *QueryContractWorkersResponse) XXX_Size() int {
+	return m.Size()
+}
+func (m *QueryContractWorkersResponse) XXX_DiscardUnknown() {
+	xxx_messageInfo_QueryContractWorkersResponse.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_QueryContractWorkersResponse proto.InternalMessageInfo
+
+func (m *QueryContractWorkersResponse) GetWorkers() []ContractWorker {
+	if m != nil {
+		return m.Workers
+	}
+	return nil
+}
+
+// ContractWorker is one worker a contract is scheduled on.
+type ContractWorker struct {
+	IdentityPubkey []byte `protobuf:"bytes,1,opt,name=identity_pubkey,json=identityPubkey,proto3" json:"identity_pubkey,omitempty"`
+	Operator       string `protobuf:"bytes,2,opt,name=operator,proto3" json:"operator,omitempty"`
+	// endpoint is the worker's public query endpoint (POST /v1/query).
+	Endpoint string `protobuf:"bytes,3,opt,name=endpoint,proto3" json:"endpoint,omitempty"`
+	// in_service: registered, bonded, responsive (x/registry).
+	InService bool `protobuf:"varint,4,opt,name=in_service,json=inService,proto3" json:"in_service,omitempty"`
+	// awaiting_key: the worker has no share of the contract's key yet.
+	AwaitingKey bool `protobuf:"varint,5,opt,name=awaiting_key,json=awaitingKey,proto3" json:"awaiting_key,omitempty"`
+}
+
+func (m *ContractWorker) Reset()         { *m = ContractWorker{} }
+func (m *ContractWorker) String() string { return proto.CompactTextString(m) }
+func (*ContractWorker) ProtoMessage()    {}
+func (*ContractWorker) Descriptor() ([]byte, []int) {
+	return fileDescriptor_1e09712184900fc0, []int{14}
+}
+func (m *ContractWorker) XXX_Unmarshal(b []byte) error {
+	return m.Unmarshal(b)
+}
+func (m *ContractWorker) XXX_Marshal(b []byte, deterministic bool) ([]byte, error) {
+	if deterministic {
+		return xxx_messageInfo_ContractWorker.Marshal(b, m, deterministic)
+	} else {
+		b = b[:cap(b)]
+		n, err := m.MarshalToSizedBuffer(b)
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+func (m *ContractWorker) XXX_Merge(src proto.Message) {
+	xxx_messageInfo_ContractWorker.Merge(m, src)
+}
+func (m *ContractWorker) XXX_Size() int {
+	return m.Size()
+}
+func (m *ContractWorker) XXX_DiscardUnknown() {
+	xxx_messageInfo_ContractWorker.DiscardUnknown(m)
+}
+
+var xxx_messageInfo_ContractWorker proto.InternalMessageInfo
+
+func (m *ContractWorker) GetIdentityPubkey() []byte {
+	if m != nil {
+		return m.IdentityPubkey
+	}
+	return nil
+}
+
+func (m *ContractWorker) GetOperator() string {
+	if m != nil {
+		return m.Operator
+	}
+	return ""
+}
+
+func (m *ContractWorker) GetEndpoint() string {
+	if m != nil {
+		return m.Endpoint
+	}
+	return ""
+}
+
+func (m *ContractWorker) GetInService() bool {
+	if m != nil {
+		return m.InService
+	}
+	return false
+}
+
+func (m *ContractWorker) GetAwaitingKey() bool {
+	if m != nil {
+		return m.AwaitingKey
+	}
+	return false
+}
+
 // QueryContractsRequest pages through the contracts.
 type QueryContractsRequest struct {
 	Pagination *query.PageRequest `protobuf:"bytes,1,opt,name=pagination,proto3" json:"pagination,omitempty"`
@@ -499,7 +791,7 @@ func (m *QueryContractsRequest) Reset()         { *m = QueryContractsRequest{} }
 func (m *QueryContractsRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryContractsRequest) ProtoMessage()    {}
 func (*QueryContractsRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_1e09712184900fc0, []int{10}
+	return fileDescriptor_1e09712184900fc0, []int{15}
 }
 func (m *QueryContractsRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -545,7 +837,7 @@ func (m *QueryContractsResponse) Reset()         { *m = QueryContractsResponse{}
 func (m *QueryContractsResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryContractsResponse) ProtoMessage()    {}
 func (*QueryContractsResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_1e09712184900fc0, []int{11}
+	return fileDescriptor_1e09712184900fc0, []int{16}
 }
 func (m *QueryContractsResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -597,7 +889,7 @@ func (m *QueryCallByTxRequest) Reset()         { *m = QueryCallByTxRequest{} }
 func (m *QueryCallByTxRequest) String() string { return proto.CompactTextString(m) }
 func (*QueryCallByTxRequest) ProtoMessage()    {}
 func (*QueryCallByTxRequest) Descriptor() ([]byte, []int) {
-	return fileDescriptor_1e09712184900fc0, []int{12}
+	return fileDescriptor_1e09712184900fc0, []int{17}
 }
 func (m *QueryCallByTxRequest) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -646,7 +938,7 @@ func (m *QueryCallByTxResponse) Reset()         { *m = QueryCallByTxResponse{} }
 func (m *QueryCallByTxResponse) String() string { return proto.CompactTextString(m) }
 func (*QueryCallByTxResponse) ProtoMessage()    {}
 func (*QueryCallByTxResponse) Descriptor() ([]byte, []int) {
-	return fileDescriptor_1e09712184900fc0, []int{13}
+	return fileDescriptor_1e09712184900fc0, []int{18}
 }
 func (m *QueryCallByTxResponse) XXX_Unmarshal(b []byte) error {
 	return m.Unmarshal(b)
@@ -714,6 +1006,11 @@ func init() {
 	proto.RegisterType((*QueryCodeBytesResponse)(nil), "phala.confidential.v1.QueryCodeBytesResponse")
 	proto.RegisterType((*QueryContractRequest)(nil), "phala.confidential.v1.QueryContractRequest")
 	proto.RegisterType((*QueryContractResponse)(nil), "phala.confidential.v1.QueryContractResponse")
+	proto.RegisterType((*QueryContractStateRequest)(nil), "phala.confidential.v1.QueryContractStateRequest")
+	proto.RegisterType((*QueryContractStateResponse)(nil), "phala.confidential.v1.QueryContractStateResponse")
+	proto.RegisterType((*QueryContractWorkersRequest)(nil), "phala.confidential.v1.QueryContractWorkersRequest")
+	proto.RegisterType((*QueryContractWorkersResponse)(nil), "phala.confidential.v1.QueryContractWorkersResponse")
+	proto.RegisterType((*ContractWorker)(nil), "phala.confidential.v1.ContractWorker")
 	proto.RegisterType((*QueryContractsRequest)(nil), "phala.confidential.v1.QueryContractsRequest")
 	proto.RegisterType((*QueryContractsResponse)(nil), "phala.confidential.v1.QueryContractsResponse")
 	proto.RegisterType((*QueryCallByTxRequest)(nil), "phala.confidential.v1.QueryCallByTxRequest")
@@ -723,63 +1020,84 @@ func init() {
 func init() { proto.RegisterFile("phala/confidential/v1/query.proto", fileDescriptor_1e09712184900fc0) }
 
 var fileDescriptor_1e09712184900fc0 = []byte{
-	// 895 bytes of a gzipped FileDescriptorProto
-	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x56, 0xcf, 0x6f, 0xe3, 0x44,
-	0x18, 0x8d, 0x77, 0xdd, 0x6c, 0x32, 0x70, 0x60, 0x87, 0x2c, 0x04, 0xef, 0x6e, 0xba, 0x58, 0x68,
-	0xb7, 0xcd, 0x26, 0x9e, 0xed, 0x2e, 0xab, 0xd5, 0xde, 0xb6, 0xa9, 0xc4, 0xaf, 0x53, 0x71, 0x91,
-	0x90, 0xca, 0x21, 0x9a, 0xd8, 0xc6, 0xb1, 0xe4, 0x78, 0xdc, 0xcc, 0xa4, 0x4a, 0xa8, 0x7a, 0xe1,
-	0x02, 0x12, 0x12, 0x42, 0x42, 0x82, 0x1b, 0x42, 0x42, 0x42, 0x1c, 0x39, 0xf4, 0x8f, 0xe8, 0xb1,
-	0xc0, 0x85, 0x13, 0x42, 0x2d, 0x12, 0xff, 0x06, 0xf2, 0xcc, 0x67, 0x3b, 0x09, 0x4d, 0xe2, 0x43,
-	0x2f, 0x91, 0xc7, 0x7e, 0xdf, 0xf7, 0xde, 0xbc, 0x6f, 0xfc, 0x62, 0xf4, 0x66, 0xdc, 0xa7, 0x21,
-	0x25, 0x0e, 0x8b, 0x3e, 0x0d, 0x5c, 0x2f, 0x12, 0x01, 0x0d, 0xc9, 0xe1, 0x16, 0x39, 0x18, 0x79,
-	0xc3, 0x89, 0x15, 0x0f, 0x99, 0x60, 0xf8, 0x96, 0x84, 0x58, 0xd3, 0x10, 0xeb, 0x70, 0xcb, 0xa8,
-	0xf9, 0xcc, 0x67, 0x12, 0x41, 0x92, 0x2b, 0x05, 0x36, 0xee, 0xf8, 0x8c, 0xf9, 0xa1, 0x47, 0x68,
-	0x1c, 0x10, 0x1a, 0x45, 0x4c, 0x50, 0x11, 0xb0, 0x88, 0xc3, 0xd3, 0xdb, 0x0e, 0xe3, 0x03, 0xc6,
-	0x55, 0xfb, 0x39, 0x1e, 0xa3, 0x09, 0x0f, 0x7b, 0x94, 0x7b, 0x19, 0xa2, 0xe7, 0x09, 0xba, 0x45,
-	0x62, 0xea, 0x07, 0x91, 0xec, 0x04, 0xd8, 0x9b, 0x74, 0x10, 0x44, 0x8c, 0xc8, 0x5f, 0xb8, 0xf5,
-	0x86, 0x2a, 0xef, 0x2a, 0x49, 0x6a, 0x01, 0x8f, 0xcc, 0xcb, 0x37, 0x19, 0xd3, 0x21, 0x1d, 0xa4,
-	0x98, 0xb7, 0x2e, 0xc7, 0x38, 0x2c, 0x12, 0x43, 0xea, 0x08, 0x85, 0x32, 0x6b, 0x08, 0x7f, 0x98,
-	0x28, 0xdb, 0x95, 0xa5, 0xb6, 0x77, 0x30, 0xf2, 0xb8, 0x30, 0x3f, 0x46, 0xaf, 0xce, 0xdc, 0xe5,
-	0x31, 0x8b, 0xb8, 0x87, 0x5f, 0xa0, 0xb2, 0xa2, 0xa8, 0x6b, 0xf7, 0xb4, 0x8d, 0x97, 0x1e, 0xdf,
-	0xb5, 0x2e, 0x75, 0xd2, 0x52, 0x65, 0x9d, 0xea, 0xe9, 0x5f, 0xeb, 0xa5, 0x5f, 0xfe, 0xfd, 0xb5,
-	0xa9, 0xd9, 0x50, 0x67, 0x3e, 0x44, 0xaf, 0xc8, 0xc6, 0x3b, 0xcc, 0xf5, 0x80, 0x0c, 0xbf, 0x8e,
-	0x6e, 0x38, 0xcc, 0xf5, 0xba, 0x81, 0x2b, 0xdb, 0xea, 0x76, 0x39, 0x59, 0xbe, 0xef, 0x9a, 0x1f,
-	0xa0, 0x9b, 0x53, 0x60, 0xd0, 0xf0, 0x14, 0xe9, 0xc9, 0x63, 0x50, 0x70, 0x7b, 0x81, 0x82, 0xa4,
-	0xa4, 0xa3, 0x27, 0xfc, 0xb6, 0x84, 0x9b, 0x9f, 0x4c, 0xf5, 0x4a, 0xb7, 0x89, 0xdf, 0x41, 0x28,
-	0x1f, 0x04, 0x74, 0xbc, 0x6f, 0x81, 0xd3, 0xc9, 0xd4, 0x2c, 0x35, 0x4e, 0x98, 0x9a, 0xb5, 0x4b,
-	0xfd, 0x54, 0xb5, 0x3d, 0x55, 0x69, 0x7e, 0xa7, 0x81, 0x8b, 0xd0, 0x1d, 0xa4, 0x3e, 0x43, 0x6b,
-	0x09, 0x77, 0xe2, 0xd6, 0xf5, 0x62, 0x5a, 0x15, 0x1e, 0xbf, 0x3b, 0xa3, 0xeb, 0x9a, 0xd4, 0xf5,
-	0x60, 0xa5, 0x2e, 0xc5, 0x3a, 0x23, 0xec, 0x11, 0xba, 0x95, 0xe9, 0xea, 0x4c, 0x44, 0xbe, 0xf3,
-	0x85, 0x9e, 0xbf, 0x40, 0xaf, 0xcd, 0x57, 0xc0, 0x6e, 0x30, 0xd2, 0x5d, 0x2a, 0xa8, 0xc4, 0xbf,
-	0x6c, 0xcb, 0xeb, 0xe4, 0x9e, 0xff, 0x59, 0x10, 0x4b, 0x89, 0x15, 0x5b, 0x5e, 0x9b, 0x8f, 0x50,
-	0x0d, 0x3a, 0xa8, 0x83, 0x96, 0x52, 0xd6, 0xd1, 0x0d, 0xea, 0xba, 0x43, 0x8f, 0xab, 0xd3, 0x53,
-	0xb5, 0xd3, 0xa5, 0xb9, 0x9f, 0xa9, 0x4c, 0x2b, 0x80, 0x72, 0x1b, 0x55, 0xd2, 0xe3, 0x0a, 0xd3,
-	0x59, 0x5f, 0xe8, 0xa1, 0x82, 0x81, 0x8f, 0x59, 0x99, 0xd9, 0x9d, 0xeb, 0x7d, 0xe5, 0xb3, 0xff,
-	0x59, 0xcb, 0x1c, 0xcb, 0x18, 0x40, 0xfe, 0x0e, 0xaa, 0xa6, 0x3a, 0xd2, 0x33, 0x50, 0x50, 0x7f,
-	0x5e, 0x77, 0x75, 0x67, 0x81, 0xa4, 0x73, 0xa1, 0x61, 0xd8, 0x99, 0x7c, 0x34, 0x9e, 0x3a, 0x0a,
-	0x62, 0xdc, 0xed, 0x53, 0xde, 0x87, 0xb9, 0x94, 0xc5, 0xf8, 0x3d, 0xca, 0xfb, 0xe6, 0x6f, 0x5a,
-	0xea, 0x5d, 0x56, 0x01, 0x1b, 0x7b, 0x7b, 0x6e, 0x2e, 0xd5, 0x4e, 0xfd, 0xf7, 0x93, 0x76, 0x0d,
-	0x44, 0x6d, 0xab, 0xb1, 0xee, 0x89, 0x61, 0x10, 0xf9, 0xf9, 0x28, 0xb0, 0x81, 0x2a, 0x3c, 0xe1,
-	0x8c, 0x1c, 0x4f, 0xee, 0x43, 0xb7, 0xb3, 0x35, 0x26, 0x48, 0x77, 0x68, 0x18, 0xd6, 0xaf, 0x2f,
-	0x7f, 0xab, 0x69, 0x18, 0xda, 0x12, 0x88, 0x9f, 0xa2, 0xf2, 0xd0, 0xe3, 0xa3, 0x50, 0xd4, 0xf5,
-	0xa5, 0x51, 0x64, 0x4b, 0x90, 0x0d, 0xe0, 0xc7, 0x27, 0x15, 0xb4, 0x26, 0xf7, 0x84, 0xbf, 0xd2,
-	0x50, 0x59, 0xe5, 0x14, 0xde, 0x5c, 0x50, 0xfb, 0xff, 0x60, 0x34, 0x9a, 0x45, 0xa0, 0xca, 0x25,
-	0xb3, 0xf9, 0x65, 0x12, 0x7d, 0x9f, 0xff, 0xf1, 0xcf, 0xb7, 0xd7, 0xd6, 0xf1, 0x5d, 0xb2, 0x2c,
-	0xb2, 0xf1, 0xd7, 0x1a, 0xd2, 0x93, 0x57, 0x0e, 0x3f, 0x58, 0x46, 0x30, 0x95, 0x9a, 0xc6, 0xc6,
-	0x6a, 0x20, 0xe8, 0x78, 0x92, 0xeb, 0xd8, 0xc0, 0xf7, 0xc9, 0xa2, 0xbf, 0x05, 0xd7, 0xe3, 0xe4,
-	0x08, 0x42, 0xe1, 0x18, 0x7f, 0xa1, 0xa1, 0x35, 0x99, 0x66, 0x78, 0x25, 0x51, 0x66, 0xce, 0x66,
-	0x01, 0x24, 0x68, 0xda, 0xcc, 0x35, 0x35, 0xf0, 0x9d, 0x65, 0x9a, 0xf0, 0x4f, 0x1a, 0xaa, 0x66,
-	0x69, 0x84, 0x5b, 0xab, 0x38, 0xa6, 0x63, 0xce, 0x68, 0x17, 0x44, 0x83, 0xaa, 0xe7, 0xb9, 0x2a,
-	0x0b, 0xb7, 0x8a, 0x39, 0x45, 0x7a, 0x52, 0xd7, 0x0f, 0x1a, 0xaa, 0xa4, 0x2f, 0x31, 0x7e, 0xb8,
-	0x9c, 0x76, 0x26, 0x17, 0x8d, 0x56, 0x31, 0x30, 0x48, 0x7c, 0x96, 0x4b, 0x6c, 0xe1, 0x26, 0x59,
-	0xfe, 0x1f, 0xcf, 0xc9, 0x11, 0x64, 0xec, 0x31, 0xfe, 0x5e, 0xda, 0x98, 0xa6, 0x4a, 0x21, 0xd2,
-	0xa2, 0x36, 0xce, 0xe5, 0x9e, 0xd9, 0xce, 0x35, 0x9a, 0xf8, 0xde, 0x2a, 0x8d, 0xf8, 0xc7, 0xc4,
-	0x3a, 0x88, 0x98, 0x15, 0xd6, 0xcd, 0x46, 0xd7, 0x0a, 0xeb, 0xe6, 0x52, 0xab, 0xe0, 0x74, 0x69,
-	0x18, 0x72, 0xd2, 0x9b, 0x74, 0xc5, 0x98, 0x1c, 0x41, 0x2e, 0x1e, 0x77, 0xf6, 0x4e, 0xcf, 0x1b,
-	0xda, 0xd9, 0x79, 0x43, 0xfb, 0xfb, 0xbc, 0xa1, 0x7d, 0x73, 0xd1, 0x28, 0x9d, 0x5d, 0x34, 0x4a,
-	0x7f, 0x5e, 0x34, 0x4a, 0xfb, 0xcf, 0xfd, 0x40, 0xf4, 0x47, 0x3d, 0xcb, 0x61, 0x03, 0xd5, 0xb1,
-	0x0d, 0x1f, 0x7d, 0x33, 0x8b, 0xf1, 0x2c, 0x8f, 0x98, 0xc4, 0x1e, 0xef, 0x95, 0xe5, 0x17, 0xd8,
-	0x93, 0xff, 0x02, 0x00, 0x00, 0xff, 0xff, 0xe5, 0xb1, 0xc6, 0xb5, 0xb2, 0x0a, 0x00, 0x00,
+	// 1217 bytes of a gzipped FileDescriptorProto
+	0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0xff, 0xac, 0x57, 0xcf, 0x6f, 0xdc, 0xc4,
+	0x17, 0x8f, 0xdb, 0xcd, 0x66, 0xf7, 0xa5, 0xdf, 0xf6, 0xdb, 0x21, 0x85, 0xd4, 0x4d, 0x36, 0x8d,
+	0x81, 0xe6, 0x47, 0x93, 0x75, 0x7e, 0x55, 0x51, 0x25, 0x10, 0xed, 0x56, 0x85, 0x42, 0x2f, 0xc1,
+	0x41, 0xaa, 0x04, 0x87, 0xd5, 0xec, 0x7a, 0xf0, 0x5a, 0x71, 0x6c, 0xd7, 0x9e, 0xa4, 0x31, 0x51,
+	0x2e, 0x5c, 0x40, 0x42, 0x42, 0x48, 0x48, 0x70, 0x43, 0x48, 0x95, 0x50, 0x8f, 0x48, 0x70, 0xe3,
+	0x1f, 0xe8, 0x05, 0xa9, 0xc0, 0x01, 0x4e, 0x08, 0x25, 0x48, 0xfc, 0x1b, 0xc8, 0x33, 0xcf, 0xde,
+	0xf5, 0x36, 0xbb, 0xeb, 0xa0, 0x5c, 0x56, 0xf6, 0xf8, 0xf3, 0x79, 0xef, 0xf3, 0xde, 0xbc, 0x79,
+	0x6f, 0x16, 0xa6, 0xfd, 0x16, 0x75, 0xa8, 0xde, 0xf4, 0xdc, 0x0f, 0x6d, 0x93, 0xb9, 0xdc, 0xa6,
+	0x8e, 0xbe, 0xbb, 0xac, 0x3f, 0xdc, 0x61, 0x41, 0x54, 0xf5, 0x03, 0x8f, 0x7b, 0xe4, 0x92, 0x80,
+	0x54, 0x3b, 0x21, 0xd5, 0xdd, 0x65, 0x75, 0xcc, 0xf2, 0x2c, 0x4f, 0x20, 0xf4, 0xf8, 0x49, 0x82,
+	0xd5, 0x09, 0xcb, 0xf3, 0x2c, 0x87, 0xe9, 0xd4, 0xb7, 0x75, 0xea, 0xba, 0x1e, 0xa7, 0xdc, 0xf6,
+	0xdc, 0x10, 0xbf, 0x5e, 0x69, 0x7a, 0xe1, 0xb6, 0x17, 0x4a, 0xf3, 0x5d, 0x7e, 0xd4, 0x79, 0xfc,
+	0xd8, 0xa0, 0x21, 0x4b, 0x11, 0x0d, 0xc6, 0xe9, 0xb2, 0xee, 0x53, 0xcb, 0x76, 0x85, 0x25, 0xc4,
+	0x5e, 0xa4, 0xdb, 0xb6, 0xeb, 0xe9, 0xe2, 0x17, 0x97, 0x2e, 0x4b, 0x7a, 0x5d, 0x4a, 0x92, 0x2f,
+	0xf8, 0x49, 0x3b, 0x3e, 0x48, 0x9f, 0x06, 0x74, 0x3b, 0xc1, 0xbc, 0x72, 0x3c, 0xa6, 0xe9, 0xb9,
+	0x3c, 0xa0, 0x4d, 0x8e, 0xa8, 0x29, 0x89, 0x62, 0x6e, 0xd3, 0xa1, 0xbb, 0x2c, 0x06, 0x6c, 0xb3,
+	0x30, 0xa4, 0x16, 0x43, 0x33, 0xda, 0x18, 0x90, 0x77, 0x63, 0xe9, 0x1b, 0xc2, 0xb6, 0xc1, 0x1e,
+	0xee, 0xb0, 0x90, 0x6b, 0x0f, 0xe0, 0x85, 0xcc, 0x6a, 0xe8, 0x7b, 0x6e, 0xc8, 0xc8, 0x2d, 0x28,
+	0x4a, 0x0d, 0xe3, 0xca, 0x55, 0x65, 0x76, 0x74, 0x65, 0xb2, 0x7a, 0x6c, 0xaa, 0xab, 0x92, 0x56,
+	0x2b, 0x3f, 0xfd, 0x73, 0x6a, 0xe8, 0xc9, 0x3f, 0xdf, 0xcf, 0x2b, 0x06, 0xf2, 0xb4, 0xeb, 0xf0,
+	0x7f, 0x61, 0xf8, 0x8e, 0x67, 0x32, 0x74, 0x46, 0x5e, 0x82, 0x91, 0xa6, 0x67, 0xb2, 0xba, 0x6d,
+	0x0a, 0xb3, 0x05, 0xa3, 0x18, 0xbf, 0xbe, 0x6d, 0x6a, 0xef, 0xc0, 0xc5, 0x0e, 0x30, 0x6a, 0xb8,
+	0x01, 0x85, 0xf8, 0x33, 0x2a, 0xb8, 0xd2, 0x43, 0x41, 0x4c, 0xa9, 0x15, 0x62, 0xff, 0x86, 0x80,
+	0x6b, 0x1f, 0x74, 0xd8, 0x4a, 0xc2, 0x24, 0x6f, 0x02, 0xb4, 0x77, 0x0a, 0x2d, 0x5e, 0xab, 0xe2,
+	0x56, 0xc4, 0xdb, 0x5a, 0x95, 0xfb, 0x8d, 0xdb, 0x5a, 0xdd, 0xa0, 0x56, 0xa2, 0xda, 0xe8, 0x60,
+	0x6a, 0x5f, 0x29, 0x98, 0x45, 0xb4, 0x8e, 0x52, 0xd7, 0x61, 0x38, 0xf6, 0x1d, 0x67, 0xeb, 0x6c,
+	0x3e, 0xad, 0x12, 0x4f, 0xde, 0xca, 0xe8, 0x3a, 0x23, 0x74, 0xcd, 0x0c, 0xd4, 0x25, 0xbd, 0x66,
+	0x84, 0x2d, 0xc1, 0xa5, 0x54, 0x57, 0x2d, 0xe2, 0xed, 0xc8, 0x7b, 0xe6, 0xfc, 0x16, 0xbc, 0xd8,
+	0xcd, 0xc0, 0x68, 0x08, 0x14, 0x4c, 0xca, 0xa9, 0xc0, 0x9f, 0x33, 0xc4, 0x73, 0xbc, 0x66, 0x7d,
+	0x64, 0xfb, 0x42, 0x62, 0xc9, 0x10, 0xcf, 0xda, 0x12, 0x8c, 0xa1, 0x05, 0x59, 0x89, 0x89, 0xcb,
+	0x71, 0x18, 0xa1, 0xa6, 0x19, 0xb0, 0x50, 0x56, 0x4f, 0xd9, 0x48, 0x5e, 0xb5, 0xdf, 0x95, 0x54,
+	0x66, 0x42, 0x41, 0x9f, 0xb7, 0xa1, 0x94, 0x14, 0x34, 0x6e, 0xcf, 0x54, 0xcf, 0x24, 0x4a, 0x18,
+	0x26, 0x32, 0xa5, 0x91, 0x75, 0x28, 0xb4, 0x18, 0x35, 0x31, 0x8b, 0x2f, 0x23, 0x1d, 0x0f, 0x44,
+	0x27, 0x73, 0x93, 0x53, 0xce, 0xee, 0x31, 0x6a, 0x1a, 0x82, 0x40, 0x6a, 0x30, 0xba, 0xc5, 0xa2,
+	0x7a, 0x20, 0xe5, 0x8f, 0x9f, 0x15, 0xfc, 0xe9, 0x1e, 0xee, 0xef, 0xb3, 0x28, 0x2d, 0x8c, 0xad,
+	0xf4, 0x59, 0x3b, 0x80, 0xcb, 0x99, 0xc0, 0x84, 0x8f, 0x81, 0x09, 0xe9, 0xaa, 0xcb, 0x33, 0xff,
+	0xb9, 0x2e, 0x1f, 0x2b, 0xa0, 0x1e, 0xe7, 0x1f, 0xb3, 0xfb, 0x1a, 0x8c, 0x30, 0x97, 0x07, 0x76,
+	0x5a, 0xa1, 0x13, 0xcf, 0x67, 0x47, 0x30, 0xee, 0xba, 0x3c, 0x88, 0x30, 0xb3, 0x09, 0xe5, 0xf4,
+	0x8a, 0x74, 0x1d, 0xae, 0x64, 0x44, 0x3e, 0xf0, 0x82, 0x2d, 0x16, 0x84, 0x83, 0xeb, 0x86, 0xc1,
+	0xc4, 0xf1, 0x44, 0x8c, 0xef, 0x2e, 0x8c, 0x3c, 0x92, 0x4b, 0x18, 0xdf, 0xab, 0x03, 0x8a, 0x47,
+	0x1a, 0x48, 0x02, 0x45, 0xae, 0xf6, 0xb3, 0x02, 0xe7, 0xb3, 0x08, 0x32, 0x03, 0x17, 0x24, 0x9f,
+	0x47, 0x75, 0x7f, 0xa7, 0xb1, 0xc5, 0x22, 0x3c, 0x16, 0xe7, 0x93, 0xe5, 0x0d, 0xb1, 0x4a, 0xd6,
+	0xa0, 0xe4, 0xf9, 0x2c, 0xa0, 0xdc, 0x0b, 0x44, 0x8a, 0xca, 0xb5, 0xf1, 0x5f, 0x7f, 0x5c, 0x1c,
+	0xc3, 0x2c, 0xdd, 0x96, 0x81, 0x6c, 0xf2, 0xc0, 0x76, 0x2d, 0x23, 0x45, 0x12, 0x15, 0x4a, 0xcc,
+	0x35, 0x7d, 0xcf, 0x76, 0x65, 0xdd, 0x95, 0x8d, 0xf4, 0x9d, 0x4c, 0x02, 0xd8, 0x6e, 0x3d, 0x64,
+	0xc1, 0xae, 0xdd, 0x64, 0xe3, 0x05, 0x71, 0xf0, 0xca, 0xb6, 0xbb, 0x29, 0x17, 0xc8, 0x34, 0x9c,
+	0xa3, 0x8f, 0xa8, 0xcd, 0x6d, 0xd7, 0xaa, 0xc7, 0xb2, 0x86, 0x05, 0x60, 0x34, 0x59, 0xbb, 0xcf,
+	0x22, 0xad, 0xde, 0x75, 0xda, 0x4e, 0xbd, 0x1d, 0x7e, 0xa7, 0xa4, 0x4d, 0x24, 0xf5, 0x80, 0x5b,
+	0x72, 0x07, 0xca, 0xc9, 0xc9, 0x4c, 0x36, 0x25, 0xe7, 0x89, 0x6e, 0xf3, 0x4e, 0xaf, 0xf2, 0xf4,
+	0xa4, 0x55, 0x51, 0xc7, 0xa9, 0x45, 0xef, 0xed, 0x75, 0x74, 0x47, 0xbe, 0x57, 0x6f, 0xd1, 0xb0,
+	0x85, 0x25, 0x57, 0xe4, 0x7b, 0xf7, 0x68, 0xd8, 0xd2, 0x7e, 0x49, 0x3b, 0x55, 0xca, 0xc0, 0xc0,
+	0xd6, 0xba, 0x3a, 0x55, 0xdf, 0x8d, 0x4e, 0x9b, 0x93, 0x0a, 0xa5, 0x30, 0xf6, 0xe9, 0x36, 0x99,
+	0x88, 0xa3, 0x60, 0xa4, 0xef, 0x44, 0x87, 0x42, 0x93, 0x3a, 0x0e, 0x36, 0x9e, 0x9e, 0xc3, 0x83,
+	0x3a, 0x8e, 0x21, 0x80, 0xe4, 0x06, 0x14, 0x03, 0x16, 0xee, 0x38, 0x5c, 0x54, 0x45, 0xef, 0xe9,
+	0x6c, 0x08, 0x90, 0x81, 0xe0, 0x95, 0x27, 0xa3, 0x30, 0x2c, 0x62, 0x22, 0x9f, 0x29, 0x50, 0x94,
+	0xa3, 0x9b, 0xcc, 0xf5, 0xe0, 0x3e, 0x7f, 0x57, 0x50, 0xe7, 0xf3, 0x40, 0x65, 0x96, 0xb4, 0xf9,
+	0x4f, 0xe3, 0xdb, 0xc0, 0xc7, 0xbf, 0xfd, 0xfd, 0xe5, 0x99, 0x29, 0x32, 0xa9, 0xf7, 0xbb, 0xe6,
+	0x90, 0xcf, 0x15, 0x28, 0xc4, 0x53, 0x88, 0xcc, 0xf4, 0x73, 0xd0, 0x71, 0x91, 0x50, 0x67, 0x07,
+	0x03, 0x51, 0xc7, 0x6a, 0x5b, 0xc7, 0x2c, 0xb9, 0xa6, 0xf7, 0xba, 0x4a, 0x99, 0x2c, 0xd4, 0xf7,
+	0x71, 0x4e, 0x1e, 0x90, 0x4f, 0x14, 0x18, 0x16, 0x03, 0x9e, 0x0c, 0x74, 0x94, 0x26, 0x67, 0x2e,
+	0x07, 0x12, 0x35, 0xcd, 0xb5, 0x35, 0x55, 0xc8, 0x44, 0x3f, 0x4d, 0xe4, 0xb1, 0x02, 0xe5, 0x74,
+	0x40, 0x93, 0x85, 0x41, 0x3e, 0x3a, 0x27, 0xbf, 0xba, 0x98, 0x13, 0x8d, 0xaa, 0x6e, 0xb6, 0x55,
+	0x55, 0xc9, 0x42, 0xbe, 0x4c, 0xe9, 0x0d, 0xa1, 0xeb, 0x1b, 0x05, 0x4a, 0xc9, 0x21, 0x26, 0xd7,
+	0xfb, 0xbb, 0xcd, 0x5c, 0x15, 0xd4, 0x85, 0x7c, 0x60, 0x94, 0xb8, 0xde, 0x96, 0xb8, 0x40, 0xe6,
+	0xf5, 0xfe, 0xf7, 0xe2, 0x50, 0xdf, 0xc7, 0xf1, 0x71, 0x40, 0x7e, 0x52, 0xe0, 0x42, 0xd7, 0xec,
+	0x20, 0x2b, 0x79, 0x5c, 0x67, 0x27, 0x94, 0xba, 0x7a, 0x22, 0x0e, 0xaa, 0x7e, 0xa3, 0xad, 0x7a,
+	0x8d, 0xac, 0xe4, 0x57, 0xad, 0xe3, 0x58, 0x22, 0x3f, 0x28, 0xf0, 0xbf, 0xcc, 0x5c, 0x27, 0x4b,
+	0x79, 0x74, 0x74, 0x5e, 0x41, 0xd4, 0xe5, 0x13, 0x30, 0x50, 0xf7, 0xeb, 0x6d, 0xdd, 0x2b, 0x64,
+	0xe9, 0x04, 0xba, 0x43, 0xa1, 0xf1, 0x6b, 0x51, 0xba, 0x49, 0x27, 0xcf, 0xb5, 0xd1, 0x79, 0x4b,
+	0xb7, 0x6b, 0xd6, 0x68, 0x8b, 0x6d, 0xa5, 0x1a, 0xb9, 0x3a, 0x48, 0x29, 0xf9, 0x36, 0x2e, 0x57,
+	0x6c, 0xeb, 0x03, 0xca, 0x35, 0x3b, 0x2e, 0x06, 0x94, 0x6b, 0xd7, 0xa4, 0xc8, 0x79, 0xa2, 0xa8,
+	0xe3, 0x84, 0x7a, 0x23, 0xaa, 0xf3, 0x3d, 0x7d, 0x1f, 0x67, 0xd1, 0x41, 0x6d, 0xf3, 0xe9, 0x61,
+	0x45, 0x79, 0x76, 0x58, 0x51, 0xfe, 0x3a, 0xac, 0x28, 0x5f, 0x1c, 0x55, 0x86, 0x9e, 0x1d, 0x55,
+	0x86, 0xfe, 0x38, 0xaa, 0x0c, 0xbd, 0x7f, 0xd3, 0xb2, 0x79, 0x6b, 0xa7, 0x51, 0x6d, 0x7a, 0xdb,
+	0xd2, 0xe2, 0x22, 0xfe, 0x39, 0xcd, 0xbc, 0xec, 0x65, 0xfd, 0xf0, 0xc8, 0x67, 0x61, 0xa3, 0x28,
+	0xfe, 0x08, 0xae, 0xfe, 0x1b, 0x00, 0x00, 0xff, 0xff, 0xea, 0xda, 0xe3, 0xc4, 0x5a, 0x0f, 0x00,
+	0x00,
 }
 
 // Reference imports to suppress errors if they are not otherwise used.
@@ -804,6 +1122,14 @@ type QueryClient interface {
 	CodeBytes(ctx context.Context, in *QueryCodeBytesRequest, opts ...grpc.CallOption) (*QueryCodeBytesResponse, error)
 	// Contract returns a contract: its code, key, workers and progress.
 	Contract(ctx context.Context, in *QueryContractRequest, opts ...grpc.CallOption) (*QueryContractResponse, error)
+	// ContractWorkers lists the workers a contract is scheduled on, with the
+	// endpoints its queries go to and whether each is in service and holds
+	// the contract's key.
+	ContractWorkers(ctx context.Context, in *QueryContractWorkersRequest, opts ...grpc.CallOption) (*QueryContractWorkersResponse, error)
+	// ContractState pages through a contract's sealed state entries, by id:
+	// ciphertext only, which newly scheduled workers restore the state from
+	// (each entry proven against the app hash).
+	ContractState(ctx context.Context, in *QueryContractStateRequest, opts ...grpc.CallOption) (*QueryContractStateResponse, error)
 	// Contracts lists the contracts.
 	Contracts(ctx context.Context, in *QueryContractsRequest, opts ...grpc.CallOption) (*QueryContractsResponse, error)
 	// CallByTx finds the call (init or command) a transaction queued.
@@ -863,6 +1189,24 @@ func (c *queryClient) Contract(ctx context.Context, in *QueryContractRequest, op
 	return out, nil
 }
 
+func (c *queryClient) ContractWorkers(ctx context.Context, in *QueryContractWorkersRequest, opts ...grpc.CallOption) (*QueryContractWorkersResponse, error) {
+	out := new(QueryContractWorkersResponse)
+	err := c.cc.Invoke(ctx, "/phala.confidential.v1.Query/ContractWorkers", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryClient) ContractState(ctx context.Context, in *QueryContractStateRequest, opts ...grpc.CallOption) (*QueryContractStateResponse, error) {
+	out := new(QueryContractStateResponse)
+	err := c.cc.Invoke(ctx, "/phala.confidential.v1.Query/ContractState", in, out, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *queryClient) Contracts(ctx context.Context, in *QueryContractsRequest, opts ...grpc.CallOption) (*QueryContractsResponse, error) {
 	out := new(QueryContractsResponse)
 	err := c.cc.Invoke(ctx, "/phala.confidential.v1.Query/Contracts", in, out, opts...)
@@ -893,6 +1237,14 @@ type QueryServer interface {
 	CodeBytes(context.Context, *QueryCodeBytesRequest) (*QueryCodeBytesResponse, error)
 	// Contract returns a contract: its code, key, workers and progress.
 	Contract(context.Context, *QueryContractRequest) (*QueryContractResponse, error)
+	// ContractWorkers lists the workers a contract is scheduled on, with the
+	// endpoints its queries go to and whether each is in service and holds
+	// the contract's key.
+	ContractWorkers(context.Context, *QueryContractWorkersRequest) (*QueryContractWorkersResponse, error)
+	// ContractState pages through a contract's sealed state entries, by id:
+	// ciphertext only, which newly scheduled workers restore the state from
+	// (each entry proven against the app hash).
+	ContractState(context.Context, *QueryContractStateRequest) (*QueryContractStateResponse, error)
 	// Contracts lists the contracts.
 	Contracts(context.Context, *QueryContractsRequest) (*QueryContractsResponse, error)
 	// CallByTx finds the call (init or command) a transaction queued.
@@ -917,6 +1269,12 @@ func (*UnimplementedQueryServer) CodeBytes(ctx context.Context, req *QueryCodeBy
 }
 func (*UnimplementedQueryServer) Contract(ctx context.Context, req *QueryContractRequest) (*QueryContractResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Contract not implemented")
+}
+func (*UnimplementedQueryServer) ContractWorkers(ctx context.Context, req *QueryContractWorkersRequest) (*QueryContractWorkersResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ContractWorkers not implemented")
+}
+func (*UnimplementedQueryServer) ContractState(ctx context.Context, req *QueryContractStateRequest) (*QueryContractStateResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method ContractState not implemented")
 }
 func (*UnimplementedQueryServer) Contracts(ctx context.Context, req *QueryContractsRequest) (*QueryContractsResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method Contracts not implemented")
@@ -1019,6 +1377,42 @@ func _Query_Contract_Handler(srv interface{}, ctx context.Context, dec func(inte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Query_ContractWorkers_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryContractWorkersRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).ContractWorkers(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.confidential.v1.Query/ContractWorkers",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).ContractWorkers(ctx, req.(*QueryContractWorkersRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Query_ContractState_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(QueryContractStateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServer).ContractState(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: "/phala.confidential.v1.Query/ContractState",
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServer).ContractState(ctx, req.(*QueryContractStateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _Query_Contracts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(QueryContractsRequest)
 	if err := dec(in); err != nil {
@@ -1079,6 +1473,14 @@ var _Query_serviceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Contract",
 			Handler:    _Query_Contract_Handler,
+		},
+		{
+			MethodName: "ContractWorkers",
+			Handler:    _Query_ContractWorkers_Handler,
+		},
+		{
+			MethodName: "ContractState",
+			Handler:    _Query_ContractState_Handler,
 		},
 		{
 			MethodName: "Contracts",
@@ -1412,6 +1814,30 @@ func (m *QueryContractResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	_ = i
 	var l int
 	_ = l
+	if m.KeyRequest != nil {
+		{
+			size, err := m.KeyRequest.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x1a
+	}
+	if m.Head != nil {
+		{
+			size, err := m.Head.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
 	{
 		size, err := m.Contract.MarshalToSizedBuffer(dAtA[:i])
 		if err != nil {
@@ -1422,6 +1848,228 @@ func (m *QueryContractResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
 	}
 	i--
 	dAtA[i] = 0xa
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryContractStateRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryContractStateRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryContractStateRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryContractStateResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryContractStateResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryContractStateResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.Pagination != nil {
+		{
+			size, err := m.Pagination.MarshalToSizedBuffer(dAtA[:i])
+			if err != nil {
+				return 0, err
+			}
+			i -= size
+			i = encodeVarintQuery(dAtA, i, uint64(size))
+		}
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.Entries) > 0 {
+		for iNdEx := len(m.Entries) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Entries[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryContractWorkersRequest) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryContractWorkersRequest) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryContractWorkersRequest) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Address) > 0 {
+		i -= len(m.Address)
+		copy(dAtA[i:], m.Address)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Address)))
+		i--
+		dAtA[i] = 0xa
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *QueryContractWorkersResponse) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *QueryContractWorkersResponse) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *QueryContractWorkersResponse) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if len(m.Workers) > 0 {
+		for iNdEx := len(m.Workers) - 1; iNdEx >= 0; iNdEx-- {
+			{
+				size, err := m.Workers[iNdEx].MarshalToSizedBuffer(dAtA[:i])
+				if err != nil {
+					return 0, err
+				}
+				i -= size
+				i = encodeVarintQuery(dAtA, i, uint64(size))
+			}
+			i--
+			dAtA[i] = 0xa
+		}
+	}
+	return len(dAtA) - i, nil
+}
+
+func (m *ContractWorker) Marshal() (dAtA []byte, err error) {
+	size := m.Size()
+	dAtA = make([]byte, size)
+	n, err := m.MarshalToSizedBuffer(dAtA[:size])
+	if err != nil {
+		return nil, err
+	}
+	return dAtA[:n], nil
+}
+
+func (m *ContractWorker) MarshalTo(dAtA []byte) (int, error) {
+	size := m.Size()
+	return m.MarshalToSizedBuffer(dAtA[:size])
+}
+
+func (m *ContractWorker) MarshalToSizedBuffer(dAtA []byte) (int, error) {
+	i := len(dAtA)
+	_ = i
+	var l int
+	_ = l
+	if m.AwaitingKey {
+		i--
+		if m.AwaitingKey {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x28
+	}
+	if m.InService {
+		i--
+		if m.InService {
+			dAtA[i] = 1
+		} else {
+			dAtA[i] = 0
+		}
+		i--
+		dAtA[i] = 0x20
+	}
+	if len(m.Endpoint) > 0 {
+		i -= len(m.Endpoint)
+		copy(dAtA[i:], m.Endpoint)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Endpoint)))
+		i--
+		dAtA[i] = 0x1a
+	}
+	if len(m.Operator) > 0 {
+		i -= len(m.Operator)
+		copy(dAtA[i:], m.Operator)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.Operator)))
+		i--
+		dAtA[i] = 0x12
+	}
+	if len(m.IdentityPubkey) > 0 {
+		i -= len(m.IdentityPubkey)
+		copy(dAtA[i:], m.IdentityPubkey)
+		i = encodeVarintQuery(dAtA, i, uint64(len(m.IdentityPubkey)))
+		i--
+		dAtA[i] = 0xa
+	}
 	return len(dAtA) - i, nil
 }
 
@@ -1733,6 +2381,105 @@ func (m *QueryContractResponse) Size() (n int) {
 	_ = l
 	l = m.Contract.Size()
 	n += 1 + l + sovQuery(uint64(l))
+	if m.Head != nil {
+		l = m.Head.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.KeyRequest != nil {
+		l = m.KeyRequest.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryContractStateRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryContractStateResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Entries) > 0 {
+		for _, e := range m.Entries {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	if m.Pagination != nil {
+		l = m.Pagination.Size()
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryContractWorkersRequest) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.Address)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	return n
+}
+
+func (m *QueryContractWorkersResponse) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	if len(m.Workers) > 0 {
+		for _, e := range m.Workers {
+			l = e.Size()
+			n += 1 + l + sovQuery(uint64(l))
+		}
+	}
+	return n
+}
+
+func (m *ContractWorker) Size() (n int) {
+	if m == nil {
+		return 0
+	}
+	var l int
+	_ = l
+	l = len(m.IdentityPubkey)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Operator)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	l = len(m.Endpoint)
+	if l > 0 {
+		n += 1 + l + sovQuery(uint64(l))
+	}
+	if m.InService {
+		n += 2
+	}
+	if m.AwaitingKey {
+		n += 2
+	}
 	return n
 }
 
@@ -2619,6 +3366,670 @@ func (m *QueryContractResponse) Unmarshal(dAtA []byte) error {
 				return err
 			}
 			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Head", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Head == nil {
+				m.Head = &api.ContractStateHead{}
+			}
+			if err := m.Head.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field KeyRequest", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.KeyRequest == nil {
+				m.KeyRequest = &KeyRequest{}
+			}
+			if err := m.KeyRequest.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryContractStateRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryContractStateRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryContractStateRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageRequest{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryContractStateResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryContractStateResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryContractStateResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Entries", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Entries = append(m.Entries, api.StateEntry{})
+			if err := m.Entries[len(m.Entries)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Pagination", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			if m.Pagination == nil {
+				m.Pagination = &query.PageResponse{}
+			}
+			if err := m.Pagination.Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryContractWorkersRequest) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryContractWorkersRequest: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryContractWorkersRequest: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Address", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Address = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *QueryContractWorkersResponse) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: QueryContractWorkersResponse: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: QueryContractWorkersResponse: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Workers", wireType)
+			}
+			var msglen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				msglen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if msglen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + msglen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Workers = append(m.Workers, ContractWorker{})
+			if err := m.Workers[len(m.Workers)-1].Unmarshal(dAtA[iNdEx:postIndex]); err != nil {
+				return err
+			}
+			iNdEx = postIndex
+		default:
+			iNdEx = preIndex
+			skippy, err := skipQuery(dAtA[iNdEx:])
+			if err != nil {
+				return err
+			}
+			if (skippy < 0) || (iNdEx+skippy) < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if (iNdEx + skippy) > l {
+				return io.ErrUnexpectedEOF
+			}
+			iNdEx += skippy
+		}
+	}
+
+	if iNdEx > l {
+		return io.ErrUnexpectedEOF
+	}
+	return nil
+}
+func (m *ContractWorker) Unmarshal(dAtA []byte) error {
+	l := len(dAtA)
+	iNdEx := 0
+	for iNdEx < l {
+		preIndex := iNdEx
+		var wire uint64
+		for shift := uint(0); ; shift += 7 {
+			if shift >= 64 {
+				return ErrIntOverflowQuery
+			}
+			if iNdEx >= l {
+				return io.ErrUnexpectedEOF
+			}
+			b := dAtA[iNdEx]
+			iNdEx++
+			wire |= uint64(b&0x7F) << shift
+			if b < 0x80 {
+				break
+			}
+		}
+		fieldNum := int32(wire >> 3)
+		wireType := int(wire & 0x7)
+		if wireType == 4 {
+			return fmt.Errorf("proto: ContractWorker: wiretype end group for non-group")
+		}
+		if fieldNum <= 0 {
+			return fmt.Errorf("proto: ContractWorker: illegal tag %d (wire type %d)", fieldNum, wire)
+		}
+		switch fieldNum {
+		case 1:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field IdentityPubkey", wireType)
+			}
+			var byteLen int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				byteLen |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			if byteLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + byteLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.IdentityPubkey = append(m.IdentityPubkey[:0], dAtA[iNdEx:postIndex]...)
+			if m.IdentityPubkey == nil {
+				m.IdentityPubkey = []byte{}
+			}
+			iNdEx = postIndex
+		case 2:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Operator", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Operator = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 3:
+			if wireType != 2 {
+				return fmt.Errorf("proto: wrong wireType = %d for field Endpoint", wireType)
+			}
+			var stringLen uint64
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				stringLen |= uint64(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			intStringLen := int(stringLen)
+			if intStringLen < 0 {
+				return ErrInvalidLengthQuery
+			}
+			postIndex := iNdEx + intStringLen
+			if postIndex < 0 {
+				return ErrInvalidLengthQuery
+			}
+			if postIndex > l {
+				return io.ErrUnexpectedEOF
+			}
+			m.Endpoint = string(dAtA[iNdEx:postIndex])
+			iNdEx = postIndex
+		case 4:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field InService", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.InService = bool(v != 0)
+		case 5:
+			if wireType != 0 {
+				return fmt.Errorf("proto: wrong wireType = %d for field AwaitingKey", wireType)
+			}
+			var v int
+			for shift := uint(0); ; shift += 7 {
+				if shift >= 64 {
+					return ErrIntOverflowQuery
+				}
+				if iNdEx >= l {
+					return io.ErrUnexpectedEOF
+				}
+				b := dAtA[iNdEx]
+				iNdEx++
+				v |= int(b&0x7F) << shift
+				if b < 0x80 {
+					break
+				}
+			}
+			m.AwaitingKey = bool(v != 0)
 		default:
 			iNdEx = preIndex
 			skippy, err := skipQuery(dAtA[iNdEx:])

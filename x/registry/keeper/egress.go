@@ -94,15 +94,15 @@ func (k Keeper) applyEgress(ctx sdk.Context, worker, payload []byte) error {
 	case *enclaveapi.EgressMessage_Randomness:
 		return k.acceptRandomness(ctx, worker, body.Randomness)
 	case *enclaveapi.EgressMessage_ContractKeyPublished:
-		if is, err := k.Gatekeepers.Has(ctx, worker); err != nil {
+		if err := k.contractGatekeeper(ctx, worker); err != nil {
 			return err
-		} else if !is {
-			return fmt.Errorf("worker %x is not a gatekeeper", worker)
-		}
-		if k.contracts == nil {
-			return errors.New("this chain runs no contracts")
 		}
 		return k.contracts.PublishContractKey(ctx, worker, body.ContractKeyPublished)
+	case *enclaveapi.EgressMessage_ContractKeyShared:
+		if err := k.contractGatekeeper(ctx, worker); err != nil {
+			return err
+		}
+		return k.contracts.ShareContractKey(ctx, worker, body.ContractKeyShared)
 	case *enclaveapi.EgressMessage_ContractResult:
 		if k.contracts == nil {
 			return errors.New("this chain runs no contracts")
@@ -111,6 +111,20 @@ func (k Keeper) applyEgress(ctx sdk.Context, worker, payload []byte) error {
 	default:
 		return errors.New("payload carries no known message")
 	}
+}
+
+// contractGatekeeper refuses contract key messages from a worker that is
+// not a gatekeeper, or on a chain without contracts.
+func (k Keeper) contractGatekeeper(ctx sdk.Context, worker []byte) error {
+	if is, err := k.Gatekeepers.Has(ctx, worker); err != nil {
+		return err
+	} else if !is {
+		return fmt.Errorf("worker %x is not a gatekeeper", worker)
+	}
+	if k.contracts == nil {
+		return errors.New("this chain runs no contracts")
+	}
+	return nil
 }
 
 // publishMasterKey stores a master public key from a gatekeeper: the first

@@ -1,6 +1,7 @@
 package keeper
 
 import (
+	"bytes"
 	"context"
 	"errors"
 
@@ -37,8 +38,37 @@ func (k Keeper) Schedulable(ctx context.Context) ([]types.Schedulable, error) {
 	return out, err
 }
 
-// GatekeeperList returns the gatekeepers' identity keys in key order.
-func (k Keeper) GatekeeperList(ctx context.Context) ([][]byte, error) { return k.gatekeeperList(ctx) }
+// GatekeeperCandidates lists the gatekeepers to ask for work with master
+// key generation, most likely to answer first: the one that published the
+// generation (it certainly holds it), then the others in service, then
+// the rest, each group in key order. Empty when there are no gatekeepers.
+func (k Keeper) GatekeeperCandidates(ctx context.Context, generation uint32) ([][]byte, error) {
+	all, err := k.gatekeeperList(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var publisher []byte
+	if mk, err := k.MasterKeyHistory.Get(ctx, generation); err == nil {
+		publisher = mk.PublishedBy
+	} else if !errors.Is(err, collections.ErrNotFound) {
+		return nil, err
+	}
+	var first, serving, rest [][]byte
+	for _, g := range all {
+		_, in, err := k.WorkerStatus(ctx, g)
+		switch {
+		case err != nil && !errors.Is(err, types.ErrWorkerNotFound):
+			return nil, err
+		case bytes.Equal(g, publisher):
+			first = append(first, g)
+		case in:
+			serving = append(serving, g)
+		default:
+			rest = append(rest, g)
+		}
+	}
+	return append(append(first, serving...), rest...), nil
+}
 
 // BeaconValue is the newest gatekeeper randomness, nil before the first.
 func (k Keeper) BeaconValue(ctx context.Context) ([]byte, error) {
@@ -58,11 +88,15 @@ func (k Keeper) CurrentMasterKey(ctx context.Context) (types.MasterKey, error) {
 	return mk, err
 }
 
-// WorkerOperator is the operator account (bech32) of a registered worker.
-func (k Keeper) WorkerOperator(ctx context.Context, identity []byte) (string, error) {
+// WorkerStatus returns a registered worker and whether it is in service
+// (InService); ErrWorkerNotFound for an unknown identity.
+func (k Keeper) WorkerStatus(ctx context.Context, identity []byte) (types.Worker, bool, error) {
 	w, err := k.Workers.Get(ctx, identity)
 	if errors.Is(err, collections.ErrNotFound) {
-		return "", types.ErrWorkerNotFound
+		return w, false, types.ErrWorkerNotFound
+	} else if err != nil {
+		return w, false, err
 	}
-	return w.Operator, err
+	in, err := k.InService(ctx, w)
+	return w, in, err
 }

@@ -30,6 +30,9 @@ type EraSource interface {
 // would have changed is kept).
 type ContractHooks interface {
 	PublishContractKey(ctx sdk.Context, gatekeeper []byte, m *enclaveapi.ContractKeyPublished) error
+	// ShareContractKey takes a gatekeeper's shares of a contract key for
+	// newly scheduled workers.
+	ShareContractKey(ctx sdk.Context, gatekeeper []byte, m *enclaveapi.ContractKeyShared) error
 	// ApplyContractResult takes a worker's result of a contract call.
 	ApplyContractResult(ctx sdk.Context, worker []byte, m *enclaveapi.ContractResult) error
 }

@@ -49,13 +49,15 @@ func companionBinaries(phalad string) (enclave, worker string, err error) {
 }
 
 // shellScript is a script that runs binary with args, for restarting a
-// process by hand exactly as the devnet started it.
-func shellScript(binary string, args []string) string {
+// process by hand exactly as the devnet started it; it records the
+// process's PID in pidFile (exec keeps the script's PID).
+func shellScript(binary string, args []string, pidFile string) string {
 	quoted := []string{shellQuote(binary)}
 	for _, a := range args {
 		quoted = append(quoted, shellQuote(a))
 	}
-	return "#!/usr/bin/env bash\n# Written by phalad devnet: restarts this process as the devnet runs it.\nexec " + strings.Join(quoted, " ") + " \"$@\"\n"
+	return "#!/usr/bin/env bash\n# Written by phalad devnet: restarts this process as the devnet runs it.\necho $$ > " + shellQuote(pidFile) +
+		"\nexec " + strings.Join(quoted, " ") + " \"$@\"\n"
 }
 
 func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'" }
@@ -123,10 +125,11 @@ func (s *supervisor) startCompanions(ctx context.Context) error {
 func (s *supervisor) startCompanion(comp Companion, part, binary string, args []string) (*node, error) {
 	dir := s.layout.CompanionDir(comp)
 	script := filepath.Join(dir, "run-"+part+".sh")
-	if err := os.WriteFile(script, []byte(shellScript(binary, args)), 0o755); err != nil {
+	pidFile := filepath.Join(dir, part+".pid")
+	if err := os.WriteFile(script, []byte(shellScript(binary, args, pidFile)), 0o755); err != nil {
 		return nil, err
 	}
-	n, err := startProcess(comp.Name+" "+part, binary, args, filepath.Join(dir, part+".log"), filepath.Join(dir, part+".pid"))
+	n, err := startProcess(comp.Name+" "+part, binary, args, filepath.Join(dir, part+".log"), pidFile)
 	if err != nil {
 		return nil, err
 	}
