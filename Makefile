@@ -24,7 +24,7 @@ E2E_TIMEOUT ?= 20m
 FUZZ_TIME ?= 20000x
 
 .PHONY: all build contracts devnet test test-unit test-race test-e2e fuzz fuzz-long proto-tools proto-gen \
-        proto-check vet bench bench-chain bench-sync clean
+        proto-check vet bench bench-chain bench-sync bench-contract clean
 
 all: build
 
@@ -106,6 +106,10 @@ bench-chain: build
 ## bench-sync: enclave header sync through phala-worker on a fresh 4-validator devnet grown to 10,000 blocks.
 bench-sync: build
 	PHALAD=$(PHALAD) PHALA_ENCLAVE=$(BUILD_DIR)/phala-enclave PHALA_WORKER=$(BUILD_DIR)/phala-worker ./scripts/bench-sync.sh
+
+## bench-contract: confidential-command latency (execute to decrypted result) and encrypted query throughput on a fresh devnet, against bank sends and status queries.
+bench-contract: build contracts
+	PHALAD=$(PHALAD) PHALA_ENCLAVE=$(BUILD_DIR)/phala-enclave PHALA_WORKER=$(BUILD_DIR)/phala-worker HELLO_WASM=$(CONTRACTS_DIR)/hello.wasm ./scripts/bench-contract.sh
 
 clean:
 	rm -rf $(BUILD_DIR)

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/phala-cosmos/phala-cosmos/tools/internal/benchutil"
 )
 
 const usage = `benchsync: time enclave header sync through phala-worker on a devnet.
@@ -58,7 +60,7 @@ type config struct {
 	from        string
 	node        int
 	runs        int
-	concurrency ints
+	concurrency benchutil.Ints
 	baseline    string
 	minBlocks   int64
 	out         string
@@ -70,7 +72,7 @@ func run(args []string) error {
 		return errors.New("the first argument must be prepare or measure")
 	}
 	cmd := args[0]
-	cfg := config{concurrency: ints{1, 8}}
+	cfg := config{concurrency: benchutil.Ints{1, 8}}
 	fs := flag.NewFlagSet("benchsync "+cmd, flag.ContinueOnError)
 	fs.Usage = func() { fmt.Fprint(fs.Output(), usage); fs.PrintDefaults() }
 	fs.StringVar(&cfg.home, "home", "build/bench-sync", "the running devnet's directory")
@@ -157,32 +159,6 @@ func (d *devnet) nodePIDs() []int {
 		}
 	}
 	return pids
-}
-
-// ints is a comma-separated list of positive integers.
-type ints []int
-
-func (v *ints) String() string {
-	parts := make([]string, len(*v))
-	for i, x := range *v {
-		parts[i] = strconv.Itoa(x)
-	}
-	return strings.Join(parts, ",")
-}
-
-func (v *ints) Set(s string) error {
-	*v = nil
-	for _, part := range strings.Split(s, ",") {
-		if part = strings.TrimSpace(part); part == "" {
-			continue
-		}
-		x, err := strconv.Atoi(part)
-		if err != nil || x < 1 {
-			return fmt.Errorf("%q is not a positive integer", part)
-		}
-		*v = append(*v, x)
-	}
-	return nil
 }
 
 // bench runs the enclave and the sidecar against the devnet.

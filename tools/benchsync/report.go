@@ -6,14 +6,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/phala-cosmos/phala-cosmos/tools/internal/benchutil"
 )
 
 // Benchmarks of enclave/lightclient read from the baseline file.
@@ -60,7 +60,7 @@ func parseBaseline(r io.Reader) (baseline, error) {
 	}
 	b := baseline{}
 	for name, xs := range all {
-		b[name] = median(xs)
+		b[name] = benchutil.Median(xs)
 	}
 	for _, need := range []string{benchEd25519, benchUpdate4} {
 		if _, ok := b[need]; !ok {
@@ -70,25 +70,12 @@ func parseBaseline(r io.Reader) (baseline, error) {
 	return b, nil
 }
 
-// median of xs (not modified); 0 for none.
-func median(xs []float64) float64 {
-	if len(xs) == 0 {
-		return 0
-	}
-	s := slices.Clone(xs)
-	slices.Sort(s)
-	if len(s)%2 == 1 {
-		return s[len(s)/2]
-	}
-	return (s[len(s)/2-1] + s[len(s)/2]) / 2
-}
-
 // report is what `benchsync measure` prints and writes as JSON.
 type report struct {
-	Date    string  `json:"date"`
-	Commit  string  `json:"commit"`
-	Machine machine `json:"machine"`
-	ChainID string  `json:"chain_id"`
+	Date    string            `json:"date"`
+	Commit  string            `json:"commit"`
+	Machine benchutil.Machine `json:"machine"`
+	ChainID string            `json:"chain_id"`
 
 	Validators       int          `json:"validators"`
 	SignaturesNeeded int          `json:"signatures_needed_per_header"`
@@ -100,14 +87,6 @@ type report struct {
 	Extrapolated     bool         `json:"catch_up_10000_extrapolated"` // the chain was shorter than 10,000 blocks
 	Runs             []catchUpRun `json:"runs"`
 	Summary          []stats      `json:"summary"`
-}
-
-// machine describes where the benchmark ran.
-type machine struct {
-	CPUs  int     `json:"cpus"`
-	Model string  `json:"cpu_model"`
-	MemGB float64 `json:"mem_gb"`
-	Go    string  `json:"go"`
 }
 
 // stats are the medians of the runs at one fetch concurrency.
@@ -132,7 +111,7 @@ type stats struct {
 
 func newReport(net *devnet, base baseline, needed, validators int) *report {
 	r := &report{
-		Date: time.Now().UTC().Format(time.RFC3339), Commit: gitCommit(net.home), Machine: describeMachine(),
+		Date: time.Now().UTC().Format(time.RFC3339), Commit: benchutil.GitCommit(net.home), Machine: benchutil.DescribeMachine(),
 		ChainID: net.chainID, Validators: validators, SignaturesNeeded: needed,
 		Ed25519VerifyNs: base[benchEd25519], LightClientNs: base[benchUpdate4], TargetBlocksPerS: targetBlocksPerS,
 	}
@@ -176,7 +155,7 @@ func (r *report) stats(c int, runs []catchUpRun) stats {
 		for i, x := range runs {
 			xs[i] = f(x)
 		}
-		return median(xs)
+		return benchutil.Median(xs)
 	}
 	hps := make([]float64, len(runs))
 	for i, x := range runs {
@@ -201,7 +180,7 @@ func (r *report) stats(c int, runs []catchUpRun) stats {
 			msgs = append(msgs, *x.MessageS)
 		}
 	}
-	s.MessageS, s.MessageRuns = median(msgs), len(msgs)
+	s.MessageS, s.MessageRuns = benchutil.Median(msgs), len(msgs)
 	s.CatchUp10kS = 10000 / s.BlocksPerS
 	if s.Head < 10000 {
 		r.Extrapolated = true
@@ -253,31 +232,4 @@ func (r *report) write(path string) error {
 		return err
 	}
 	return os.WriteFile(path, append(bz, '\n'), 0o644)
-}
-
-func gitCommit(dir string) string {
-	out, err := exec.Command("git", "-C", dir, "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return ""
-	}
-	return strings.TrimSpace(string(out))
-}
-
-func describeMachine() machine {
-	m := machine{CPUs: runtime.NumCPU(), Go: runtime.Version()}
-	if bz, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(bz), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.Model = strings.TrimSpace(v)
-				break
-			}
-		}
-	}
-	if bz, err := os.ReadFile("/proc/meminfo"); err == nil {
-		var kb float64
-		if _, err := fmt.Sscanf(string(bz), "MemTotal: %f kB", &kb); err == nil {
-			m.MemGB = kb / (1 << 20)
-		}
-	}
-	return m
 }
