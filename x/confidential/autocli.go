@@ -16,7 +16,7 @@ func (AppModule) AutoCLIOptions() *autocliv1.ModuleOptions {
 				{
 					RpcMethod: "Params",
 					Use:       "params",
-					Short:     "Show the contract limits: code size, message size, fuel per call, replicas, fee",
+					Short:     "Show the contract limits: code size, message size, fuel per call, replicas, fee, key request timeout",
 				},
 				{
 					RpcMethod:      "Code",
