@@ -230,6 +230,12 @@ func TestApplyContractResult(t *testing.T) {
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "counts 5 state entries") {
 		t.Fatalf("a head counting entries the genesis does not hold: %v", err)
 	}
+	bad = *exported
+	bad.Contracts = append([]types.Contract(nil), exported.Contracts...)
+	bad.Contracts[0].Replicas = 0
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "wants 0 replicas") {
+		t.Fatalf("a contract wanting no workers: %v", err)
+	}
 	again, err := keeper.NewQuerier(m.k).CallByTx(m.ctx, &types.QueryCallByTxRequest{TxHash: fmt.Sprintf("%X", sha256Of(txBytes))})
 	if err != nil || again.Result == nil || again.Result.Sequence != 2 {
 		t.Fatalf("result by tx after import: %+v, %v", again, err)

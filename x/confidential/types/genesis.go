@@ -45,6 +45,12 @@ func (gs GenesisState) Validate() error {
 		if !codes[c.CodeId] {
 			return fmt.Errorf("%s genesis: contract %s names unknown code %d", ModuleName, c.Address, c.CodeId)
 		}
+		// Replicas are what lost workers are replaced up to: zero would
+		// leave a contract without workers for good.
+		if c.Replicas == 0 || c.Replicas > MaxReplicasCeiling || len(c.Workers) > int(c.Replicas) {
+			return fmt.Errorf("%s genesis: contract %s wants %d replicas and has %d workers; want 1..%d replicas, no more workers",
+				ModuleName, c.Address, c.Replicas, len(c.Workers), MaxReplicasCeiling)
+		}
 		contracts[c.Address] = true
 	}
 	for _, c := range gs.Calls {
